@@ -1,0 +1,50 @@
+# upchain: `make test` installs what the tests need and runs all of them,
+# lint included. `make run` probes the checks in checks/ once.
+GO        ?= go
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+export PATH := $(GOBIN):$(PATH)
+PKGS      := ./...
+# Integration tests start real nodes, Prometheus and Chromium.
+TAGS      := integration
+
+.PHONY: all build run test test-unit test-integration deps lint fmt bench screenshots clean
+
+all: build
+
+build:
+	$(GO) build -o upchain .
+
+run: build
+	./upchain probe --once
+
+deps:
+	./.ci/deps
+
+test: deps lint
+	$(GO) test -count=1 -tags '$(TAGS)' -timeout 30m $(PKGS)
+
+test-unit:
+	$(GO) test -count=1 $(PKGS)
+
+test-integration: deps
+	$(GO) test -count=1 -tags '$(TAGS)' -run Integration -timeout 30m $(PKGS)
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet -tags '$(TAGS)' $(PKGS)
+	staticcheck -tags '$(TAGS)' $(PKGS)
+	@if ls .github/workflows/*.yml >/dev/null 2>&1; then actionlint; fi
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# Benchmarks print figures; they assert nothing about time.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m $(PKGS)
+
+screenshots: build
+	$(GO) test -tags '$(TAGS)' -run TestIntegrationScreenshots -count=1 ./sitegen/ -args -screenshots=$(CURDIR)/bench-out/screenshots
+
+clean:
+	rm -rf upchain public bench-out

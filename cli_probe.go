@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/config"
+)
+
+func init() {
+	register(command{name: "probe", summary: "run one round of probes (and record it in history unless --once)", run: runProbe})
+}
+
+// probeOutput is the stable JSON shape of `upchain probe --json`.
+type probeOutput struct {
+	Version  int                  `json:"version"`
+	Started  time.Time            `json:"started"`
+	Duration float64              `json:"duration_s"`
+	Summary  map[string]int       `json:"summary"`
+	Checks   []prober.CheckResult `json:"checks"`
+}
+
+func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
+	once := fs.Bool("once", false, "probe and print only: record nothing in history")
+	asJSON := fs.Bool("json", false, "print results as JSON")
+	only := fs.String("check", "", "probe only these checks (comma-separated slugs)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	l, err := prober.Load(*cfgPath, config.Options{})
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return exitFailed
+	}
+	checks, err := selectChecks(l.Checks, *only)
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain:", err)
+		return exitUsage
+	}
+	runner := &prober.Runner{Config: l}
+	var rec *recorder
+	if !*once {
+		rec, err = openRecorder(ctx, l, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))
+			return exitFailed
+		}
+		runner.Prev = rec.prev
+	}
+	if isTerminal(os.Stderr) && !*asJSON {
+		runner.Progress = progressPrinter(stderr)
+	}
+	started := time.Now()
+	results := runner.Round(ctx, checks)
+	elapsed := time.Since(started)
+	if runner.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if *asJSON {
+		writeJSON(stdout, started, elapsed, results)
+	} else {
+		writeTable(stdout, results)
+		fmt.Fprintf(stdout, "\n%s in %s\n", summaryLine(results), elapsed.Round(time.Millisecond))
+	}
+	if rec != nil {
+		if err := rec.record(ctx, results); err != nil {
+			fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+func selectChecks(all []*config.Check, only string) ([]*config.Check, error) {
+	if only == "" {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, s := range strings.Split(only, ",") {
+		want[strings.TrimSpace(s)] = true
+	}
+	var out []*config.Check
+	for _, c := range all {
+		if want[c.Slug] {
+			out = append(out, c)
+			delete(want, c.Slug)
+		}
+	}
+	for s := range want {
+		return nil, fmt.Errorf("no check with slug %q (see upchain validate)", s)
+	}
+	return out, nil
+}
+
+func counts(results []prober.Result) map[string]int {
+	m := map[string]int{"up": 0, "degraded": 0, "down": 0}
+	for _, c := range prober.ByCheck(results) {
+		m[string(c.Status)]++
+	}
+	return m
+}
+
+func summaryLine(results []prober.Result) string {
+	c := counts(results)
+	return fmt.Sprintf("%d up, %d degraded, %d down (%d probes)", c["up"], c["degraded"], c["down"], len(results))
+}
+
+func writeJSON(w io.Writer, started time.Time, elapsed time.Duration, results []prober.Result) {
+	out := probeOutput{Version: 1, Started: started.UTC(), Duration: elapsed.Seconds(), Summary: counts(results), Checks: prober.ByCheck(results)}
+	if out.Checks == nil {
+		out.Checks = []prober.CheckResult{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(out)
+}
+
+func writeTable(w io.Writer, results []prober.Result) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUP\tCHECK\tREGION\tSTATUS\tLATENCY\tCODE\tREASON")
+	for _, r := range results {
+		code := ""
+		if r.Code != 0 {
+			code = fmt.Sprint(r.Code)
+		}
+		status := strings.ToUpper(string(r.Status))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Group, r.Check, r.Region, status, r.Latency.Round(time.Millisecond), code, oneLine(r.Reason, 100))
+	}
+	tw.Flush()
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n-1] + "…"
+	}
+	return s
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// progressPrinter redraws one status line at most ten times a second.
+func progressPrinter(w io.Writer) func(done, total int) {
+	var mu sync.Mutex
+	var last time.Time
+	return func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done < total && time.Since(last) < 100*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(w, "\r\033[Kprobing: %d/%d done", done, total)
+	}
+}

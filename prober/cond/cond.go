@@ -1,0 +1,270 @@
+// Package cond compiles the conditions users write in check files, such as
+// `status == 200`, `latency < 800ms`, `result.peers >= 5` or
+// `cert.expires_in > 14d`, using expr-lang/expr. Conditions are compiled
+// once at load time and evaluated for every probe.
+package cond
+
+import (
+	"fmt"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+	"github.com/expr-lang/expr/vm"
+)
+
+// Condition is one compiled condition.
+type Condition struct {
+	// Source is the condition as the user wrote it.
+	Source  string
+	program *vm.Program
+	// paths are the variable paths the condition reads (e.g.
+	// "result.peers"), evaluated separately to report observed values.
+	paths []path
+}
+
+type path struct {
+	name    string
+	program *vm.Program
+}
+
+// Compile compiles src. vars lists the top-level names the check's kind
+// provides; any other name is an error, so typos are caught at load time.
+func Compile(src string, vars []string) (*Condition, error) {
+	rewritten, err := rewriteDurations(src)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := parser.Parse(rewritten)
+	if err != nil {
+		return nil, fmt.Errorf("%s", firstLine(err.Error()))
+	}
+	// Values are only known at probe time (a JSON-RPC result has any shape),
+	// so the program is compiled untyped; names are checked here instead.
+	if err := checkNames(tree.Node, vars); err != nil {
+		return nil, err
+	}
+	prog, err := expr.Compile(rewritten, hexFunc, numFunc)
+	if err != nil {
+		return nil, fmt.Errorf("%s", firstLine(err.Error()))
+	}
+	c := &Condition{Source: src, program: prog}
+	for _, p := range collectPaths(tree.Node) {
+		pp, err := expr.Compile(p, hexFunc, numFunc)
+		if err == nil {
+			c.paths = append(c.paths, path{name: p, program: pp})
+		}
+	}
+	return c, nil
+}
+
+// checkNames rejects identifiers that are not among vars, naming the known
+// ones, so a typo fails at load time instead of evaluating to nil.
+func checkNames(root ast.Node, vars []string) error {
+	known := map[string]bool{}
+	for _, v := range vars {
+		known[v] = true
+	}
+	var bad []string
+	var visit func(ast.Node, bool)
+	visit = func(n ast.Node, callee bool) {
+		switch x := n.(type) {
+		case *ast.IdentifierNode:
+			if !callee && !known[x.Value] {
+				bad = append(bad, x.Value)
+			}
+		case *ast.MemberNode:
+			visit(x.Node, false)
+			if _, isStr := x.Property.(*ast.StringNode); !isStr {
+				visit(x.Property, false)
+			}
+		case *ast.BinaryNode:
+			visit(x.Left, false)
+			visit(x.Right, false)
+		case *ast.UnaryNode:
+			visit(x.Node, false)
+		case *ast.CallNode:
+			visit(x.Callee, true)
+			for _, a := range x.Arguments {
+				visit(a, false)
+			}
+		case *ast.BuiltinNode:
+			for _, a := range x.Arguments {
+				visit(a, false)
+			}
+		case *ast.ConditionalNode:
+			visit(x.Cond, false)
+			visit(x.Exp1, false)
+			visit(x.Exp2, false)
+		case *ast.ArrayNode:
+			for _, e := range x.Nodes {
+				visit(e, false)
+			}
+		}
+	}
+	visit(root, false)
+	if len(bad) > 0 {
+		names := append([]string(nil), vars...)
+		sort.Strings(names)
+		return fmt.Errorf("unknown name %q: this kind provides %s", bad[0], strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// MustCompile is Compile for conditions built into the program.
+func MustCompile(src string, vars []string) *Condition {
+	c, err := Compile(src, vars)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// Eval evaluates the condition. On false or error it also returns the
+// observed values of the variables involved, e.g. "latency=1.2s".
+func (c *Condition) Eval(env map[string]any) (ok bool, observed string, err error) {
+	out, err := expr.Run(c.program, env)
+	if err == nil {
+		if b, isBool := out.(bool); isBool && b {
+			return true, "", nil
+		}
+	}
+	return false, c.observed(env), err
+}
+
+// MaxObserved bounds how much of one observed value is reported.
+const MaxObserved = 120
+
+func (c *Condition) observed(env map[string]any) string {
+	parts := make([]string, 0, len(c.paths))
+	for _, p := range c.paths {
+		v, err := expr.Run(p.program, env)
+		if err != nil {
+			parts = append(parts, p.name+"=<missing>")
+			continue
+		}
+		parts = append(parts, p.name+"="+Format(v))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Format prints an observed value compactly: durations as durations,
+// strings quoted and cut to MaxObserved bytes.
+func Format(v any) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case time.Duration:
+		return x.Round(time.Millisecond).String()
+	case string:
+		s = fmt.Sprintf("%q", truncate(x, MaxObserved))
+		return s
+	case *big.Int:
+		return x.String()
+	default:
+		rv := reflect.ValueOf(v)
+		if rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice {
+			s = fmt.Sprintf("%v", v)
+			return truncate(s, MaxObserved)
+		}
+		return fmt.Sprint(v)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// collectPaths lists the distinct variable paths (identifiers and member
+// chains like result.peers) read by an expression, outermost chains only.
+func collectPaths(n ast.Node) []string {
+	seen := map[string]bool{}
+	var out []string
+	var visit func(ast.Node)
+	visit = func(n ast.Node) {
+		switch x := n.(type) {
+		case *ast.IdentifierNode:
+			add(seen, &out, x.Value)
+			return
+		case *ast.MemberNode:
+			if p, ok := memberPath(x); ok {
+				add(seen, &out, p)
+				return
+			}
+			visit(x.Node)
+			visit(x.Property)
+		case *ast.BinaryNode:
+			visit(x.Left)
+			visit(x.Right)
+		case *ast.UnaryNode:
+			visit(x.Node)
+		case *ast.CallNode:
+			for _, a := range x.Arguments {
+				visit(a)
+			}
+		case *ast.BuiltinNode:
+			for _, a := range x.Arguments {
+				visit(a)
+			}
+		case *ast.ConditionalNode:
+			visit(x.Cond)
+			visit(x.Exp1)
+			visit(x.Exp2)
+		}
+	}
+	visit(n)
+	sort.Strings(out)
+	return out
+}
+
+func add(seen map[string]bool, out *[]string, p string) {
+	if !seen[p] {
+		seen[p] = true
+		*out = append(*out, p)
+	}
+}
+
+func memberPath(m *ast.MemberNode) (string, bool) {
+	prop, ok := m.Property.(*ast.StringNode)
+	if !ok {
+		if in, isInt := m.Property.(*ast.IntegerNode); isInt {
+			base, ok := basePath(m.Node)
+			return fmt.Sprintf("%s[%d]", base, in.Value), ok
+		}
+		return "", false
+	}
+	base, ok := basePath(m.Node)
+	if !ok {
+		return "", false
+	}
+	return base + "." + prop.Value, true
+}
+
+func basePath(n ast.Node) (string, bool) {
+	switch x := n.(type) {
+	case *ast.IdentifierNode:
+		return x.Value, true
+	case *ast.MemberNode:
+		return memberPath(x)
+	}
+	return "", false
+}

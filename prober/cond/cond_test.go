@@ -1,0 +1,112 @@
+package cond
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func decode(t *testing.T, s string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return FromJSON(v)
+}
+
+func TestEval(t *testing.T) {
+	vars := []string{"status", "latency", "body", "result", "cert"}
+	env := map[string]any{
+		"status":  200,
+		"latency": 1200 * time.Millisecond,
+		"body":    `{"ok":true}`,
+		"result":  decode(t, `{"isSyncing":false,"peers":7,"number":"0x1b4","big":"0x20000000000001","hash":"0x00ab","n":9007199254740993}`),
+		"cert":    map[string]any{"expires_in": 20 * 24 * time.Hour},
+	}
+	tests := []struct {
+		src      string
+		want     bool
+		observed string
+	}{
+		{`status == 200`, true, ""},
+		{`latency < 800ms`, false, "latency=1.2s"},
+		{`latency < 2s`, true, ""},
+		{`latency < 1s200ms`, false, "latency=1.2s"},
+		{`cert.expires_in > 14d`, true, ""},
+		{`cert.expires_in > 3w`, false, "cert.expires_in=480h0m0s"},
+		{`result.isSyncing == false`, true, ""},
+		{`result.peers >= 5`, true, ""},
+		{`result.peers >= 10`, false, "result.peers=7"},
+		{`result.number == 436`, true, ""},
+		{`result.number == 0x1b4`, true, ""},
+		{`result.big == 9007199254740993`, true, ""},
+		{`result.n == 9007199254740993`, true, ""},
+		{`result.n == 9007199254740992`, false, "result.n=9007199254740993"},
+		{`result.hash == "0x00ab"`, true, ""},
+		{`body contains "ok"`, true, ""},
+		{`body contains "5s"`, false, `body="{\"ok\":true}"`},
+		{`hex("0xff") == 255`, true, ""},
+		{`num("12") > 11`, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			c, err := Compile(tt.src, vars)
+			if err != nil {
+				t.Fatalf("compile: %v", err)
+			}
+			ok, obs, err := c.Eval(env)
+			if err != nil && tt.want {
+				t.Fatalf("eval: %v", err)
+			}
+			if ok != tt.want {
+				t.Fatalf("got %v want %v (observed %s)", ok, tt.want, obs)
+			}
+			if !ok && obs != tt.observed {
+				t.Fatalf("observed %q, want %q", obs, tt.observed)
+			}
+		})
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	vars := []string{"status", "latency"}
+	for _, src := range []string{`staus == 200`, `status ==`, `latency < 5parsecs`, `"unterminated`} {
+		if _, err := Compile(src, vars); err == nil {
+			t.Errorf("Compile(%q) succeeded, want error", src)
+		}
+	}
+}
+
+func TestRewriteDurations(t *testing.T) {
+	tests := map[string]string{
+		`latency < 800ms`:     `latency < duration("800ms")`,
+		`x == 0x1d`:           `x == 0x1d`,
+		`a2s > 1`:             `a2s > 1`,
+		`body contains "30s"`: `body contains "30s"`,
+		`age < 1.5m`:          `age < duration("1m30s")`,
+		`e > 14d`:             `e > duration("336h0m0s")`,
+		`v == 1e5`:            `v == 1e5`,
+	}
+	for in, want := range tests {
+		got, err := rewriteDurations(in)
+		if err != nil || got != want {
+			t.Errorf("rewrite(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+func TestParseQuantity(t *testing.T) {
+	if v, ok := ParseQuantity("0xffffffffffffffff"); !ok || v.(uint64) != 1<<64-1 {
+		t.Fatalf("uint64 max: %v %v", v, ok)
+	}
+	if v, ok := ParseQuantity("0x10000000000000000"); !ok || v.(interface{ String() string }).String() != "18446744073709551616" {
+		t.Fatalf("big: %v %v", v, ok)
+	}
+	if _, ok := ParseQuantity("0xzz"); ok {
+		t.Fatal("0xzz parsed")
+	}
+}

@@ -1,0 +1,65 @@
+package config
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/upchain-dev/upchain/prober/redact"
+	"gopkg.in/yaml.v3"
+)
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expander replaces ${NAME} in every scalar of a YAML tree with the value of
+// the environment variable NAME, registering each value with the redactor.
+type expander struct {
+	lookup       func(string) (string, bool)
+	allowMissing bool
+	red          *redact.Redactor
+	raw          map[*yaml.Node]string // node -> value as written
+	c            collector
+}
+
+func (e *expander) walk(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${") {
+		orig := n.Value
+		n.Value = envRef.ReplaceAllStringFunc(orig, func(ref string) string {
+			name := envRef.FindStringSubmatch(ref)[1]
+			v, ok := e.lookup(name)
+			if !ok || v == "" {
+				if !e.allowMissing {
+					e.c.add(n.Line, "environment variable %s is not set (referenced as ${%s}); export it, or add it as a repository secret for the workflow", name, name)
+				}
+				return ref
+			}
+			e.red.Add(v, "${"+name+"}")
+			return v
+		})
+		if n.Value != orig {
+			e.raw[n] = orig
+		}
+		registerURLPassword(n.Value, e.red)
+	}
+	for _, ch := range n.Content {
+		e.walk(ch)
+	}
+}
+
+// registerURLPassword treats a password written directly into a URL's
+// userinfo as a secret too.
+func registerURLPassword(s string, red *redact.Redactor) {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return
+	}
+	if p, ok := u.User.Password(); ok {
+		red.Add(p, "xxxxx")
+	}
+}

@@ -1,0 +1,71 @@
+// Package config loads upchain.yml and the check files under checks/,
+// reporting every problem of every file in one pass with file and line.
+package config
+
+import "time"
+
+// Config is upchain.yml plus the checks it points at.
+type Config struct {
+	Site          Site          `yaml:"site"`
+	Defaults      Defaults      `yaml:"defaults"`
+	ChecksDir     string        `yaml:"checks_dir"`
+	History       History       `yaml:"history"`
+	Incidents     Incidents     `yaml:"incidents"`
+	Maintenance   []Maintenance `yaml:"maintenance"`
+	Notifications Notifications `yaml:"notifications"`
+	Serve         Serve         `yaml:"serve"`
+
+	// Filled by Load.
+	Checks []*Check `yaml:"-"`
+	// Dir is the directory upchain.yml was read from; relative paths are
+	// resolved against it.
+	Dir string `yaml:"-"`
+	// File is the path of upchain.yml as given.
+	File string `yaml:"-"`
+}
+
+// Site holds what the status page shows about itself.
+type Site struct {
+	Title       string `yaml:"title"`
+	Description string `yaml:"description"`
+	// BaseURL is the public address of the site, e.g.
+	// https://example.github.io/status/ (a subpath is fine).
+	BaseURL string `yaml:"base_url"`
+	Links   []Link `yaml:"links"`
+	// Output directory of `upchain build`, default public.
+	Output string `yaml:"output"`
+}
+
+// Link is a named outbound link (Grafana, Kibana, telemetry, ...).
+type Link struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	Line int    `yaml:"-"`
+}
+
+// Defaults apply to every check that does not set its own value.
+type Defaults struct {
+	Timeout  Duration `yaml:"timeout"`
+	Retries  *int     `yaml:"retries"`
+	Interval Duration `yaml:"interval"`
+	// Concurrency bounds how many probes run at once in a round.
+	Concurrency int `yaml:"concurrency"`
+	// RoundTimeout bounds a whole round, retries included.
+	RoundTimeout Duration `yaml:"round_timeout"`
+	// MaxBody bounds how many bytes of a response are read, e.g. "1MiB".
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// Built-in defaults, used where upchain.yml says nothing.
+const (
+	DefaultTimeout      = 10 * time.Second
+	DefaultRetries      = 1
+	DefaultInterval     = 5 * time.Minute
+	DefaultRoundTimeout = 4 * time.Minute
+	// DefaultConcurrency lets a round of 1,000 endpoints that never answer
+	// end in about one timeout; goroutines and sockets are cheap at that scale.
+	DefaultConcurrency = 1024
+	DefaultMaxBody     = 1 << 20
+	DefaultChecksDir   = "checks"
+	DefaultOutput      = "public"
+)

@@ -1,0 +1,130 @@
+package prober
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/jsonrpc"
+)
+
+func init() { Register(jsonrpcKind{}) }
+
+// JSONRPCOptions are the `jsonrpc:` options of a check.
+type JSONRPCOptions struct {
+	Method string `yaml:"method"`
+	Params []any  `yaml:"params"`
+	// InsecureSkipVerify turns TLS verification off.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+type jsonrpcKind struct{ Base }
+
+func (jsonrpcKind) Name() string    { return "jsonrpc" }
+func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
+func (jsonrpcKind) Vars() []string {
+	return []string{"result", "latency", "status", "region", "cert", "tls"}
+}
+
+func (jsonrpcKind) Validate(c *config.Check) []config.FieldProblem {
+	var out []config.FieldProblem
+	o, _ := c.Options.(*JSONRPCOptions)
+	if o == nil || o.Method == "" {
+		out = append(out, config.FieldProblem{Field: "jsonrpc", Msg: "kind jsonrpc needs `jsonrpc: {method: ..., params: [...]}`"})
+	}
+	out = append(out, rpcURLProblems(c)...)
+	return out
+}
+
+func rpcURLProblems(c *config.Check) []config.FieldProblem {
+	u, err := url.Parse(c.URL)
+	if err != nil {
+		return nil
+	}
+	switch u.Scheme {
+	case "http", "https", "ws", "wss":
+		return nil
+	}
+	return []config.FieldProblem{{Field: "url", Msg: fmt.Sprintf("kind %s needs an http(s):// or ws(s):// url, not %s://", c.Kind, u.Scheme)}}
+}
+
+func (jsonrpcKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
+	o, _ := t.Options().(*JSONRPCOptions)
+	if o == nil {
+		return nil, Fail(ReasonConfig, "no jsonrpc options")
+	}
+	obs := NewObservation()
+	cl, err := DialRPC(ctx, t, o.InsecureSkipVerify)
+	if err != nil {
+		return obs, err
+	}
+	defer cl.Close()
+	params := o.Params
+	if params == nil {
+		params = []any{}
+	}
+	v, err := cl.CallValue(ctx, o.Method, params)
+	if err != nil {
+		return obs, RPCFailure(err)
+	}
+	obs.Vars["result"] = v
+	return obs, nil
+}
+
+// DialRPC opens a JSON-RPC client for the target (HTTP or websocket per the
+// URL), through the region's address, with the check's headers and the
+// size limit. Chain kinds use it too.
+func DialRPC(ctx context.Context, t *Target, insecure bool) (*jsonrpc.Client, error) {
+	return DialRPCURL(ctx, t, t.Check.URL, insecure)
+}
+
+// DialRPCURL is DialRPC for another URL of the same check (e.g. a
+// separately configured staking or LCD endpoint).
+func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*jsonrpc.Client, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, Fail(ReasonConfig, "bad url: %v", err)
+	}
+	h := http.Header{}
+	for k, v := range t.Check.Headers {
+		h.Set(k, v)
+	}
+	cl, err := jsonrpc.Dial(ctx, rawURL, jsonrpc.Options{
+		Header:    h,
+		Dial:      t.Dial,
+		TLS:       t.TLSConfig(u.Hostname(), insecure),
+		MaxBytes:  t.MaxBody,
+		UserAgent: UserAgent,
+	})
+	if err != nil {
+		return nil, RPCFailure(err)
+	}
+	return cl, nil
+}
+
+// RPCFailure classifies JSON-RPC client errors.
+func RPCFailure(err error) error {
+	var (
+		rpcErr   *jsonrpc.Error
+		protoErr *jsonrpc.ProtocolError
+		big      *jsonrpc.TooLargeError
+		noReply  *jsonrpc.NoReplyError
+		status   *jsonrpc.HTTPStatusError
+	)
+	switch {
+	case errors.As(err, &rpcErr):
+		return &Failure{Code: ReasonRPCError, Msg: rpcErr.Error(), Err: err}
+	case errors.As(err, &protoErr):
+		return &Failure{Code: ReasonBadResponse, Msg: protoErr.Msg, Err: err}
+	case errors.As(err, &big):
+		return &Failure{Code: ReasonTooLarge, Msg: big.Error() + ": raise defaults.max_body_bytes if this is expected", Err: err}
+	case errors.As(err, &noReply):
+		return &Failure{Code: ReasonNoReply, Msg: noReply.Error(), Transient: true, Err: err}
+	case errors.As(err, &status):
+		return &Failure{Code: ReasonHTTPStatus, Msg: status.Error(), Transient: status.Code >= 500 || status.Code == 429, Err: err}
+	}
+	return Classify(err)
+}

@@ -1,0 +1,33 @@
+package prober
+
+import (
+	"crypto/tls"
+	"strconv"
+	"time"
+)
+
+// certVars describes the peer's certificates for conditions
+// (cert.expires_in, cert.subject, ...) and records the earliest expiry as
+// the value cert_expiry (unix seconds), which metrics export.
+func certVars(state *tls.ConnectionState, now time.Time, obs *Observation) {
+	if state == nil || len(state.PeerCertificates) == 0 {
+		return
+	}
+	leaf := state.PeerCertificates[0]
+	earliest := leaf.NotAfter
+	for _, c := range state.PeerCertificates {
+		if c.NotAfter.Before(earliest) {
+			earliest = c.NotAfter
+		}
+	}
+	obs.Vars["cert"] = map[string]any{
+		"expires_in": earliest.Sub(now),
+		"not_after":  earliest.UTC().Format(time.RFC3339),
+		"subject":    leaf.Subject.CommonName,
+		"issuer":     leaf.Issuer.CommonName,
+		"dns_names":  leaf.DNSNames,
+		"verified":   len(state.VerifiedChains) > 0,
+	}
+	obs.Values["cert_expiry"] = strconv.FormatInt(earliest.Unix(), 10)
+	obs.Vars["tls"] = map[string]any{"version": tls.VersionName(state.Version)}
+}
