@@ -1,0 +1,102 @@
+// Package history stores every probe result in a git repository: raw
+// samples, roll-ups and the current state of each check and region.
+package history
+
+import (
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+)
+
+// Sample is one stored probe result.
+type Sample struct {
+	Time    time.Time
+	Check   string
+	Region  string
+	Status  prober.Status
+	Latency time.Duration
+	Code    int
+	Reason  prober.ReasonCode
+	// Values are observed values (height, peers, version, ...).
+	Values prober.Values
+}
+
+// FromResult converts a probe result to a sample.
+func FromResult(r prober.Result) Sample {
+	return Sample{Time: r.Time, Check: r.Check, Region: r.Region, Status: r.Status, Latency: r.Latency, Code: r.Code, Reason: r.ReasonCode, Values: r.Values}
+}
+
+// State is the current-state file: per check and region, what the
+// incident logic and the next probe need to know.
+type State struct {
+	// Updated is the time of the last round recorded.
+	Updated time.Time `json:"updated"`
+	// Checks maps check slug -> region -> state.
+	Checks map[string]map[string]*RegionState `json:"checks"`
+}
+
+// RegionState is the state of one check in one region.
+type RegionState struct {
+	Status prober.Status `json:"status"`
+	// Since is when Status began.
+	Since time.Time `json:"since"`
+	// ConsecutiveFailures counts rounds in a row that were not up;
+	// ConsecutiveSuccesses rounds in a row that were up.
+	ConsecutiveFailures  int `json:"consecutive_failures"`
+	ConsecutiveSuccesses int `json:"consecutive_successes"`
+	// LastReason is the last failure's redacted reason.
+	LastReason string `json:"last_reason,omitempty"`
+	// Values are the last observed values, given back to the kind as
+	// Target.Prev on the next probe.
+	Values prober.Values `json:"values,omitempty"`
+	// LastFailed are the failed conditions of the last round, if any.
+	LastFailed []prober.FailedCondition `json:"last_failed,omitempty"`
+	// Incident is the id of the open incident this region belongs to.
+	Incident string `json:"incident,omitempty"`
+}
+
+// Get returns the state of check in region, or nil.
+func (s *State) Get(check, region string) *RegionState {
+	if s == nil || s.Checks == nil {
+		return nil
+	}
+	return s.Checks[check][region]
+}
+
+// Apply folds a round's results into the state.
+func (s *State) Apply(results []prober.Result) {
+	if s.Checks == nil {
+		s.Checks = map[string]map[string]*RegionState{}
+	}
+	for _, r := range results {
+		regions := s.Checks[r.Check]
+		if regions == nil {
+			regions = map[string]*RegionState{}
+			s.Checks[r.Check] = regions
+		}
+		rs := regions[r.Region]
+		if rs == nil {
+			rs = &RegionState{Status: r.Status, Since: r.Time}
+			regions[r.Region] = rs
+		}
+		if rs.Status != r.Status {
+			rs.Status, rs.Since = r.Status, r.Time
+		}
+		if r.Status == prober.Up {
+			rs.ConsecutiveSuccesses++
+			rs.ConsecutiveFailures = 0
+			rs.LastReason = ""
+		} else {
+			rs.ConsecutiveFailures++
+			rs.ConsecutiveSuccesses = 0
+			rs.LastReason = r.Reason
+		}
+		rs.LastFailed = r.Failed
+		if len(r.Values) > 0 {
+			rs.Values = r.Values
+		}
+		if r.Time.After(s.Updated) {
+			s.Updated = r.Time
+		}
+	}
+}
