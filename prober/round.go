@@ -86,6 +86,7 @@ func (r *Runner) Round(ctx context.Context, checks []*config.Check) []Result {
 		}(j)
 	}
 	wg.Wait()
+	ApplyLag(r.Config.Checks, results)
 	SortResults(results)
 	return results
 }

@@ -28,6 +28,8 @@ type Check struct {
 	Regions    []Region          `yaml:"regions"`
 	// Description is shown on the check's page.
 	Description string `yaml:"description"`
+	// Lag compares this chain check's height with a reference (lag.go).
+	Lag *Lag `yaml:"lag"`
 
 	// Options holds the kind's own settings, decoded from the key named
 	// after the kind (e.g. `jsonrpc: {method: ...}`) into the kind's type.

@@ -116,6 +116,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 		loadCheckFile(f, cfg, kinds, exp, &errs)
 	}
 	validateChecks(l, kinds, &errs)
+	validateLags(l, &errs)
 	if len(errs) > 0 {
 		for i := range errs {
 			errs[i].Msg = opts.Redactor.String(errs[i].Msg)

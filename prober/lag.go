@@ -1,0 +1,106 @@
+package prober
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/upchain-dev/upchain/prober/config"
+)
+
+// ApplyLag compares, after a round, the height of every check that has a
+// `lag:` setting with its reference in the same round, and turns results
+// that are too many blocks behind degraded or down, with the lag as a
+// failed condition. Heights come from the "height" value chain kinds
+// record. A result without a height (the probe failed) or without a
+// reference height (the reference failed) is left alone: there is
+// nothing to compare.
+func ApplyLag(checks []*config.Check, results []Result) {
+	lags := map[string]*config.Lag{}
+	for _, c := range checks {
+		if c.Lag != nil {
+			lags[c.Slug] = c.Lag
+		}
+	}
+	if len(lags) == 0 {
+		return
+	}
+	heights := make([]*big.Int, len(results))
+	for i, r := range results {
+		if h, ok := new(big.Int).SetString(r.Values["height"], 10); ok {
+			heights[i] = h
+		}
+	}
+	for i := range results {
+		r := &results[i]
+		lg := lags[r.Check]
+		if lg == nil || heights[i] == nil {
+			continue
+		}
+		var ref *big.Int
+		refName := ""
+		for j, o := range results {
+			if heights[j] == nil || j == i {
+				continue
+			}
+			switch {
+			case lg.Reference != "":
+				if o.Check != lg.Reference {
+					continue
+				}
+			case o.Group != lg.Group || !sameChain(r, &o):
+				continue
+			}
+			if ref == nil || heights[j].Cmp(ref) > 0 {
+				ref, refName = heights[j], o.Check
+				if o.Region != config.PublicRegion {
+					refName += " (" + o.Region + ")"
+				}
+			}
+		}
+		if ref == nil {
+			continue
+		}
+		behind := new(big.Int).Sub(ref, heights[i])
+		if behind.Sign() < 0 {
+			behind.SetInt64(0)
+		}
+		r.Values["lag_blocks"] = behind.String()
+		r.Values["lag_reference"] = refName
+		limit, degraded := int64(0), false
+		switch {
+		case lg.DownBlocks > 0 && behind.Cmp(big.NewInt(lg.DownBlocks)) > 0:
+			limit = lg.DownBlocks
+		case lg.DegradedBlocks > 0 && behind.Cmp(big.NewInt(lg.DegradedBlocks)) > 0:
+			limit, degraded = lg.DegradedBlocks, true
+		default:
+			continue
+		}
+		fc := FailedCondition{
+			Condition: fmt.Sprintf("lag <= %d blocks behind %s", limit, refName),
+			Observed:  fmt.Sprintf("lag=%s height=%s reference_height=%s", behind, heights[i], ref),
+			Degraded:  degraded,
+		}
+		r.Failed = append(r.Failed, fc)
+		worst := Down
+		if degraded {
+			worst = Degraded
+		}
+		if worst.Rank() > r.Status.Rank() {
+			r.Status = worst
+		}
+		if r.ReasonCode == "" || r.ReasonCode == ReasonCondition {
+			r.ReasonCode = ReasonCondition
+			r.Reason = shorten(describeFailed(r.Failed))
+		} else {
+			// Keep the probe's own failure first; the lag is extra.
+			r.Reason = shorten(r.Reason + "; " + describeFailed([]FailedCondition{fc}))
+		}
+	}
+}
+
+// sameChain: in a group, only nodes of the same chain are comparable; a
+// result that records no chain id is compared with any.
+func sameChain(a, b *Result) bool {
+	ca, cb := a.Values["chain_id"], b.Values["chain_id"]
+	return ca == "" || cb == "" || ca == cb
+}
