@@ -233,6 +233,10 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	return up, degraded
 }
 
+// CometBFTStateValues are the values a cometbft validator probe keeps for
+// the next probe: bookkeeping, not worth showing on a status page.
+var CometBFTStateValues = []string{valLastChecked, valWindow, valSetHash, valSetIndex}
+
 // Values kept between probes of a validator (besides the shown ones).
 const (
 	valLastChecked = "last_checked_height"
@@ -327,11 +331,18 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 	case v.Valcons != "":
 		vs.address, _ = cometbft.AddressFromValcons(v.Valcons) // checked at load
 	}
-	var lcd *cometbft.LCD
 	if o.LCD != "" {
-		lcd = k.lcd(t, o)
+		lcd := k.lcd(t, o)
 		defer lcd.Client.CloseIdleConnections()
-		k.readLCD(ctx, t, lcd, v, &vs)
+		// A slow LCD gets a third of the time left: the signatures, read
+		// from the node itself, matter more.
+		lctx := ctx
+		if dl, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			lctx, cancel = context.WithTimeout(ctx, time.Until(dl)/3)
+			defer cancel()
+		}
+		k.readLCD(lctx, t, lcd, v, &vs)
 	}
 	if vs.address == "" {
 		// valoper only, and the LCD did not answer: use the address found

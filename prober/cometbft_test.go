@@ -259,8 +259,12 @@ func TestCometBFTLCD(t *testing.T) {
 	raw := make([]byte, 20)
 	raw[19] = 3
 	valcons, _ := cometbft.Bech32Encode("cosmosvalcons", raw)
-	var jailed, broken atomic.Bool
+	var jailed, broken, hang atomic.Bool
 	lcd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hang.Load() {
+			<-r.Context().Done()
+			return
+		}
 		if broken.Load() { // an error page that echoes the request path, key included
 			http.Error(w, "upstream failed for "+r.URL.Path, http.StatusBadGateway)
 			return
@@ -284,6 +288,7 @@ checks:
   - name: validator
     kind: cometbft
     url: %s
+    timeout: 3s
     cometbft:
       lcd: %s/${LCD_KEY}
       validator: {valcons: %s}
@@ -317,5 +322,14 @@ checks:
 	b, _ := json.Marshal(r)
 	if strings.Contains(string(b), "s3cr3t") {
 		t.Errorf("secret leaked: %s", b)
+	}
+
+	// An LCD that never answers costs a third of the probe's time; the
+	// signatures are still read from the node.
+	hang.Store(true)
+	chain.Update(func(c *cometbfttest.Chain) { c.Latest, c.LatestTime = 210, time.Now() })
+	r = byCheck(t, rs.round(t), "validator")
+	if r.Status != Degraded || !strings.Contains(r.Values["lcd_error"], "timed out") || r.Values["last_checked_height"] != "209" {
+		t.Errorf("LCD hangs: %s %q %v", r.Status, r.Reason, r.Values)
 	}
 }
