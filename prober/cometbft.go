@@ -176,7 +176,7 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 	if v.Valcons != "" {
 		a, err := cometbft.AddressFromValcons(v.Valcons)
 		if err != nil {
-			add("cometbft.validator.valcons", "%v", err)
+			add("cometbft.validator.valcons", "%q: %v", v.Valcons, err)
 		}
 		fromValcons = a
 	}
@@ -185,7 +185,7 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 	}
 	if v.Valoper != "" {
 		if hrp, _, err := cometbft.Bech32Decode(v.Valoper); err != nil {
-			add("cometbft.validator.valoper", "%v", err)
+			add("cometbft.validator.valoper", "%q: %v", v.Valoper, err)
 		} else if !strings.HasSuffix(hrp, "valoper") {
 			add("cometbft.validator.valoper", "%q is not an operator address (prefix ...valoper)", v.Valoper)
 		}

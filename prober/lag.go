@@ -25,9 +25,12 @@ func ApplyLag(checks []*config.Check, results []Result) {
 		return
 	}
 	heights := make([]*big.Int, len(results))
+	byCheck, byGroup := map[string][]int{}, map[string][]int{}
 	for i, r := range results {
 		if h, ok := new(big.Int).SetString(r.Values["height"], 10); ok {
 			heights[i] = h
+			byCheck[r.Check] = append(byCheck[r.Check], i)
+			byGroup[r.Group] = append(byGroup[r.Group], i)
 		}
 	}
 	for i := range results {
@@ -38,16 +41,13 @@ func ApplyLag(checks []*config.Check, results []Result) {
 		}
 		var ref *big.Int
 		refName := ""
-		for j, o := range results {
-			if heights[j] == nil || j == i {
-				continue
-			}
-			switch {
-			case lg.Reference != "":
-				if o.Check != lg.Reference {
-					continue
-				}
-			case o.Group != lg.Group || !sameChain(r, &o):
+		candidates := byGroup[lg.Group]
+		if lg.Reference != "" {
+			candidates = byCheck[lg.Reference]
+		}
+		for _, j := range candidates {
+			o := &results[j]
+			if j == i || (lg.Reference == "" && !sameChain(r, o)) {
 				continue
 			}
 			if ref == nil || heights[j].Cmp(ref) > 0 {
