@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -125,6 +126,13 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 	o := cometbftOptions(c)
 	add := func(field, format string, args ...any) {
 		out = append(out, config.FieldProblem{Field: optionLine(c, field), Msg: field + ": " + fmt.Sprintf(format, args...)})
+	}
+	if u, err := url.Parse(c.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		// JSON-RPC is served at the root; GET paths are another interface.
+		switch path.Base(u.Path) {
+		case "status", "health", "net_info", "block", "commit", "validators", "abci_info":
+			out = append(out, config.FieldProblem{Field: "url", Msg: fmt.Sprintf("kind cometbft takes the RPC root (e.g. %s://%s), not the %s path", u.Scheme, u.Host, u.Path)})
+		}
 	}
 	if o.MaxHeadAge < 0 {
 		add("cometbft.max_head_age", "must be positive, e.g. 60s")

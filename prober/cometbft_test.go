@@ -71,6 +71,13 @@ func TestCometBFTValidate(t *testing.T) {
 	}
 }
 
+func TestCometBFTURLIsRoot(t *testing.T) {
+	_, err := loadYAML(t, "checks:\n  - name: node\n    kind: cometbft\n    url: https://rpc.example.org/status\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "checks.yml:4: kind cometbft takes the RPC root (e.g. https://rpc.example.org), not the /status path") {
+		t.Errorf("got %v", err)
+	}
+}
+
 func TestCometBFTDefaultConditions(t *testing.T) {
 	pct := 2.5
 	off := 0

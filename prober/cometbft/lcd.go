@@ -195,7 +195,7 @@ func ValconsFor(hexAddr, valoper string) (string, error) {
 		return "", err
 	}
 	if !strings.HasSuffix(hrp, "valoper") {
-		return "", fmt.Errorf("%q is not an operator address (prefix ...valoper)", valoper)
+		return "", fmt.Errorf("not an operator address (prefix ...valoper)")
 	}
 	raw, err := hex.DecodeString(hexAddr)
 	if err != nil {
@@ -211,10 +211,10 @@ func AddressFromValcons(valcons string) (string, error) {
 		return "", err
 	}
 	if !strings.HasSuffix(hrp, "valcons") {
-		return "", fmt.Errorf("%q is not a consensus address (prefix ...valcons)", valcons)
+		return "", fmt.Errorf("not a consensus address (prefix ...valcons)")
 	}
 	if len(data) != 20 {
-		return "", fmt.Errorf("%q holds %d bytes, a consensus address has 20", valcons, len(data))
+		return "", fmt.Errorf("holds %d bytes, a consensus address has 20", len(data))
 	}
 	return strings.ToUpper(hex.EncodeToString(data)), nil
 }
