@@ -374,6 +374,13 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 		MaxBlocks: o.maxBlocks(),
 		Reserve:   reserve,
 	}, prev, int64(st.SyncInfo.LatestBlockHeight), int64(st.SyncInfo.EarliestBlockHeight))
+	if round.Fetched == 0 && round.Failed > 0 {
+		// Not one commit could be read: whether the validator signs is
+		// unknown, which must not look like a healthy validator. The
+		// previous state stays (carried in Values) for the next probe.
+		f := Classify(RPCFailure(round.Err))
+		return &Failure{Code: f.Code, Msg: "reading commits for the validator's signatures: " + f.Msg, Transient: f.Transient, Err: round.Err}
+	}
 
 	s := round.State
 	obs.Values[valLastChecked] = strconv.FormatInt(s.LastChecked, 10)
@@ -427,12 +434,6 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 		msg := shorten(Classify(vs.lcdErr).Msg)
 		obs.Vars["lcd_error"] = msg
 		obs.Values["lcd_error"] = msg
-	}
-	if round.Fetched == 0 && round.Failed > 0 {
-		// Not one commit could be read: whether the validator signs is
-		// unknown, which must not look like a healthy validator.
-		f := Classify(RPCFailure(round.Err))
-		return &Failure{Code: f.Code, Msg: "reading commits for the validator's signatures: " + f.Msg, Transient: f.Transient, Err: round.Err}
 	}
 	if round.Err != nil {
 		obs.Values["signing_error"] = shorten(RPCFailure(round.Err).Error())

@@ -247,6 +247,15 @@ checks:
 		t.Errorf("recovered: %s %q", r.Status, r.Reason)
 	}
 
+	// Commits cannot be read: down (unknown is not healthy), and the
+	// state is kept rather than filled with unknown blocks.
+	chain.Update(func(c *cometbfttest.Chain) { c.NoCommits = true; c.Latest = 210 })
+	r = byCheck(t, rs.round(t), "validator")
+	if r.Status != Down || !strings.Contains(r.Reason, "reading commits for the validator's signatures: JSON-RPC error -32603") || r.Values["signing_window"] != "20S3M2S" || r.Values["height"] != "210" {
+		t.Errorf("no commits: %s %q %v", r.Status, r.Reason, r.Values)
+	}
+	chain.Update(func(c *cometbfttest.Chain) { c.NoCommits = false; c.Latest = 205 })
+
 	// The node goes away: down, and the signing state survives in the
 	// values for the next probe.
 	srv.Close()

@@ -53,6 +53,8 @@ type Chain struct {
 	// DropSignature heights lose their last signature entry (a set and a
 	// commit that disagree).
 	DropSignature map[int64]bool
+	// NoCommits makes commit answer with an error (a pruned or limited node).
+	NoCommits bool
 	// OutOfOrder makes the websocket answer pairs of requests in reverse.
 	OutOfOrder bool
 
@@ -227,6 +229,9 @@ func (c *Chain) call(req request) (any, *rpcError) {
 		}
 		return map[string]any{"listening": true, "n_peers": strconv.Itoa(c.Peers), "peers": []any{}}, nil
 	case "commit":
+		if c.NoCommits {
+			return nil, &rpcError{Code: -32603, Message: "Internal error", Data: "commit not available"}
+		}
 		h, err := c.height(req.Params)
 		if err != nil {
 			return nil, err
