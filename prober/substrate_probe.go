@@ -26,7 +26,7 @@ type substrateProbe struct {
 	obs *Observation
 	now time.Time
 
-	node, staking *substrateRPC
+	node *substrateRPC
 
 	// Node state; the have* flags say which parts were read.
 	haveHealth        bool
@@ -39,22 +39,27 @@ type substrateProbe struct {
 	best, finalized   uint64
 	haveTime          bool
 	headTime          time.Time
-	haveSession       bool
-	session           uint32
-	validators        []scale.AccountID
-	account           scale.AccountID
-	validatorIndex    int
-	haveEra           bool
-	era               uint32
-	rewards           storage.EraRewardPoints
-	haveOnline        bool
-	heartbeat         bool
-	authored          uint32
-	heartbeatDue      bool
-	pointsDelta       int64
-	stalledFor        time.Duration
-	pointsChangedAt   time.Time
-	eraTotalAtChange  uint32
+
+	// Validator state.
+	account        scale.AccountID
+	haveSession    bool
+	session        uint32
+	validators     []scale.AccountID
+	validatorIndex int
+	haveEra        bool
+	era            uint32
+	eraStart       time.Time // zero when the era's start is not set
+	rewards        storage.EraRewardPoints
+	haveOnline     bool
+	heartbeat      bool
+	authored       uint32
+	heartbeatDue   bool
+
+	// Points tracking (see trackPoints).
+	pointsDelta      int64
+	stalledFor       time.Duration
+	pointsChangedAt  time.Time
+	eraTotalAtChange uint32
 }
 
 // Names of the values recorded in history; the points_* and era* ones are
@@ -85,7 +90,6 @@ func (p *substrateProbe) run(ctx context.Context) error {
 	}
 	defer cl.Close()
 	p.node = &substrateRPC{cl: cl}
-	p.staking = p.node
 
 	var finalizedHash string
 	tasks := []func() error{
@@ -235,6 +239,9 @@ func (p *substrateProbe) readStaking(ctx context.Context) error {
 		}
 	}
 	p.era, p.rewards, p.haveEra = e.Index, pts, true
+	if e.StartMS != nil {
+		p.eraStart = time.UnixMilli(int64(*e.StartMS))
+	}
 	return nil
 }
 
@@ -303,8 +310,14 @@ func (p *substrateProbe) trackPoints(points uint32) {
 	case points > 0: // a new era in which the validator already earned
 		grew(int64(points))
 		return
-	default: // a new era without points yet: the clock keeps running
+	default:
+		// A new era without points yet: the clock keeps running, from the
+		// era's start at the latest (after a gap in probing, the last
+		// growth may lie far back in an older era).
 		p.pointsChangedAt, p.eraTotalAtChange = time.Unix(prevAt, 0), 0
+		if p.eraStart.After(p.pointsChangedAt) {
+			p.pointsChangedAt = p.eraStart
+		}
 	}
 	if total > p.eraTotalAtChange && p.now.After(p.pointsChangedAt) {
 		p.stalledFor = p.now.Sub(p.pointsChangedAt)

@@ -515,11 +515,12 @@ func TestSubstrateTrackPoints(t *testing.T) {
 		{"went back", Values{"era": "5", "points": "120", "points_changed_at": at(-time.Hour), "era_total_at_change": "900"}, 5, 100, 1000, -20, 0, now, 1000},
 		{"new era with points", Values{"era": "4", "points": "900", "points_changed_at": at(-time.Hour), "era_total_at_change": "9000"}, 5, 40, 300, 40, 0, now, 300},
 		{"new era without points", Values{"era": "4", "points": "900", "points_changed_at": at(-time.Hour), "era_total_at_change": "9000"}, 5, 0, 300, 0, time.Hour, now.Add(-time.Hour), 0},
+		{"new era without points, last growth before the era began", Values{"era": "4", "points": "900", "points_changed_at": at(-30 * time.Hour), "era_total_at_change": "9000"}, 5, 0, 300, 0, 2 * time.Hour, now.Add(-2 * time.Hour), 0},
 		{"new era, nobody earned yet", Values{"era": "4", "points": "900", "points_changed_at": at(-time.Hour), "era_total_at_change": "9000"}, 5, 0, 0, 0, 0, now.Add(-time.Hour), 0},
 		{"garbage prev", Values{"era": "x", "points": "1"}, 5, 100, 1000, 0, 0, now, 1000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now, era: tc.era, rewards: storage.EraRewardPoints{Total: tc.total}}
+			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now, era: tc.era, eraStart: now.Add(-2 * time.Hour), rewards: storage.EraRewardPoints{Total: tc.total}}
 			p.trackPoints(tc.points)
 			if p.pointsDelta != tc.delta || p.stalledFor != tc.stalled || !p.pointsChangedAt.Equal(tc.changedAt) || p.eraTotalAtChange != tc.totalAtStart {
 				t.Fatalf("delta %d stalled %s changedAt %s base %d; want %d %s %s %d", p.pointsDelta, p.stalledFor, p.pointsChangedAt, p.eraTotalAtChange,
