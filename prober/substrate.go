@@ -39,6 +39,10 @@ type SubstrateOptions struct {
 	// StakingURL is the JSON-RPC endpoint holding Staking storage when it
 	// is not the probed node (Asset Hub for Polkadot and Kusama).
 	StakingURL string `yaml:"staking_url"`
+	// RewardPoints reads era reward points from Staking (default true);
+	// false for chains without staking, such as parachain collators, whose
+	// check is then membership in the active set only.
+	RewardPoints *bool `yaml:"reward_points"`
 	// RequireActive makes a validator outside Session.Validators down.
 	// Default true.
 	RequireActive *bool `yaml:"require_active"`
@@ -71,6 +75,8 @@ func (o *SubstrateOptions) maxHeadAge() time.Duration {
 	}
 	return DefaultSubstrateMaxHeadAge
 }
+
+func (o *SubstrateOptions) rewardPoints() bool { return o.RewardPoints == nil || *o.RewardPoints }
 
 func (o *SubstrateOptions) pointsStall() time.Duration {
 	if o.PointsStall > 0 {
@@ -141,7 +147,7 @@ func (substrateKind) Validate(c *config.Check) []config.FieldProblem {
 	if o.Validator == "" {
 		for field, set := range map[string]bool{
 			"staking_url": o.StakingURL != "", "points_stall": o.PointsStall != 0, "points_stall_down": o.PointsStallDown != 0,
-			"im_online": o.ImOnline, "require_active": o.RequireActive != nil,
+			"im_online": o.ImOnline, "require_active": o.RequireActive != nil, "reward_points": o.RewardPoints != nil,
 		} {
 			if set {
 				p(field, "only applies to a validator check: add `validator: <SS58 address>`")
@@ -160,6 +166,13 @@ func (substrateKind) Validate(c *config.Check) []config.FieldProblem {
 	}
 	if _, err := o.account(); err != nil {
 		p("validator", "%v", err)
+	}
+	if !o.rewardPoints() {
+		for field, set := range map[string]bool{"staking_url": o.StakingURL != "", "points_stall": o.PointsStall != 0, "points_stall_down": o.PointsStallDown != 0} {
+			if set {
+				p(field, "has no effect with reward_points: false")
+			}
+		}
 	}
 	if o.StakingURL != "" {
 		u, err := url.Parse(o.StakingURL)
@@ -207,10 +220,12 @@ func (substrateKind) DefaultConditions(c *config.Check) (up, degraded []string) 
 	if o.RequireActive == nil || *o.RequireActive {
 		up = append(up, "validator.active == true")
 	}
-	if o.PointsStallDown > 0 {
-		up = append(up, "validator.stalled_for < "+condDuration(o.PointsStallDown.D()))
+	if o.rewardPoints() {
+		if o.PointsStallDown > 0 {
+			up = append(up, "validator.stalled_for < "+condDuration(o.PointsStallDown.D()))
+		}
+		degraded = append(degraded, "validator.stalled_for < "+condDuration(o.pointsStall()))
 	}
-	degraded = append(degraded, "validator.stalled_for < "+condDuration(o.pointsStall()))
 	if o.ImOnline {
 		degraded = append(degraded, "validator.online == true || validator.heartbeat_due == false")
 	}

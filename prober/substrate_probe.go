@@ -151,7 +151,10 @@ func (p *substrateProbe) run(ctx context.Context) error {
 		},
 	}
 	if validator {
-		tasks = append(tasks, func() error { return p.readSession(ctx) }, func() error { return p.readStaking(ctx) })
+		tasks = append(tasks, func() error { return p.readSession(ctx) })
+		if p.o.rewardPoints() {
+			tasks = append(tasks, func() error { return p.readStaking(ctx) })
+		}
 	}
 	if err := parallel(tasks...); err != nil {
 		return err
@@ -397,7 +400,7 @@ func (p *substrateProbe) record() {
 		vals[valPointsChangedAt] = strconv.FormatInt(p.pointsChangedAt.Unix(), 10)
 		vals[valEraTotalAtChange] = strconv.FormatUint(uint64(p.eraTotalAtChange), 10)
 		vals["stalled_for_s"] = strconv.FormatInt(int64(p.stalledFor/time.Second), 10)
-	} else {
+	} else if p.o.rewardPoints() {
 		// Staking could not be read: keep the tracking state of the
 		// previous probe so the next one compares against it.
 		for _, k := range []string{valEra, valPoints, valEraTotal, valPointsChangedAt, valEraTotalAtChange} {

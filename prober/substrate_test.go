@@ -440,6 +440,31 @@ func TestSubstrateStakingURL(t *testing.T) {
 	wantValues(t, res.Values, map[string]string{"points": "240", "era": "50", "points_changed_at": "1748779200", "height": "1000"})
 }
 
+// A parachain collator: in Session.Validators, no staking on the chain.
+func TestSubstrateCollatorWithoutRewardPoints(t *testing.T) {
+	f := newFakeSubstrate(t)
+	healthyValidator(f, substrateEpoch)
+	f.del(storage.StakingActiveEra())
+	f.update(func(f *fakeSubstrate) { f.chain = "Polkadot Asset Hub" })
+	h := newSubstrateHarness(t, `checks:
+  - name: Alice collator
+    kind: substrate
+    url: `+f.wsURL()+`
+    substrate:
+      chain: Polkadot Asset Hub
+      validator: `+alicePolkadot+`
+      reward_points: false
+`, nil)
+	res := h.probe()
+	wantStatus(t, res, Up)
+	wantValues(t, res.Values, map[string]string{"active": "true", "session": "300"})
+	if _, has := res.Values["points"]; has || f.callCount("storage:"+storage.StakingActiveEra().Hex()) != 0 {
+		t.Fatalf("staking was read: %v", res.Values)
+	}
+	f.setSession(301, bobID)
+	wantStatus(t, h.probe(), Down, "validator.active == true")
+}
+
 func TestSubstrateImOnline(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
@@ -554,6 +579,13 @@ func TestSubstrateValidation(t *testing.T) {
     substrate:
       validator: "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
       max_head_age: 10x
+  - name: collator
+    kind: substrate
+    url: wss://node.example/
+    substrate:
+      validator: 15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5
+      reward_points: false
+      points_stall: 1h
 `, nil)
 	if err == nil {
 		t.Fatal("no error")
@@ -568,6 +600,7 @@ func TestSubstrateValidation(t *testing.T) {
 		"polkadot.yml:15: substrate.staking_url: needs an http(s):// or ws(s):// url, not gopher://",
 		"polkadot.yml:17: substrate.points_stall_down: 1h0m0s is shorter than points_stall (2h0m0s)",
 		"polkadot.yml:23: bad duration \"10x\"",
+		"polkadot.yml:30: substrate.points_stall: has no effect with reward_points: false",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("errors lack %q:\n%s", want, msg)
@@ -595,6 +628,9 @@ func TestSubstrateDefaultConditions(t *testing.T) {
 		{"validator", SubstrateOptions{Validator: alicePolkadot},
 			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
 			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h"}},
+		{"collator", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5"}},
 		{"validator tuned", SubstrateOptions{Validator: alicePolkadot, RequireActive: &no, PointsStall: config.Duration(90 * time.Minute), PointsStallDown: config.Duration(6 * time.Hour), ImOnline: true},
 			[]string{"is_syncing == false", "head.age < 2m", "validator.stalled_for < 6h"},
 			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h30m", "validator.online == true || validator.heartbeat_due == false"}},
