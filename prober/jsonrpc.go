@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 
@@ -88,13 +89,21 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 	if err != nil {
 		return nil, Fail(ReasonConfig, "bad url: %v", err)
 	}
+	// The check's headers (often an API key) and the region's backend
+	// address belong to the check's own host; another endpoint of the same
+	// check (a staking or LCD node elsewhere) gets neither.
 	h := http.Header{}
-	for k, v := range t.Check.Headers {
-		h.Set(k, v)
+	dial := t.Dial
+	if sameHost(t.Check.URL, u) {
+		for k, v := range t.Check.Headers {
+			h.Set(k, v)
+		}
+	} else {
+		dial = (&net.Dialer{}).DialContext
 	}
 	cl, err := jsonrpc.Dial(ctx, rawURL, jsonrpc.Options{
 		Header:    h,
-		Dial:      t.Dial,
+		Dial:      dial,
 		TLS:       t.TLSConfig(u.Hostname(), insecure),
 		MaxBytes:  t.MaxBody,
 		UserAgent: UserAgent,
@@ -103,6 +112,11 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 		return nil, RPCFailure(err)
 	}
 	return cl, nil
+}
+
+func sameHost(checkURL string, u *url.URL) bool {
+	cu, err := url.Parse(checkURL)
+	return err == nil && cu.Host == u.Host
 }
 
 // RPCFailure classifies JSON-RPC client errors.
