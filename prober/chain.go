@@ -40,14 +40,6 @@ func formatFloat(f float64, prec int) string {
 	return s
 }
 
-// condDuration writes d the way users write durations in conditions.
-func condDuration(d time.Duration) string {
-	if d%time.Second == 0 {
-		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-	}
-	return d.String()
-}
-
 // optionLine returns the field path to report a problem at: the deepest
 // prefix of field that the loader knows a line for.
 func optionLine(c *config.Check, field string) string {

@@ -469,32 +469,28 @@ func prevSigning(prev Values, address, chainID string, window int) cometbft.Stat
 	return s
 }
 
-// lcd builds the LCD client: through the region's address only when the
-// LCD is on the check's own host, and the check's headers (API keys) only
-// there too, so that they never reach another host.
+// lcd builds the LCD client. As for DialRPCURL, the region's address and
+// the check's headers (API keys) are used only when the LCD is on the
+// check's own host, so that they never reach another host.
 func (cometbftKind) lcd(t *Target, o *CometBFTOptions) *cometbft.LCD {
-	u, _ := url.Parse(o.LCD)
-	cu, _ := url.Parse(t.Check.URL)
-	sameHost := u != nil && cu != nil && strings.EqualFold(u.Hostname(), cu.Hostname())
-	var d net.Dialer
-	dial := d.DialContext
+	u, err := url.Parse(o.LCD)
+	if err != nil {
+		u = &url.URL{}
+	}
+	dial := (&net.Dialer{}).DialContext
 	h := http.Header{}
-	if sameHost {
+	if sameHost(t.Check.URL, u) {
 		dial = t.Dial
 		for k, v := range t.Check.Headers {
 			h.Set(k, v)
 		}
-	}
-	host := ""
-	if u != nil {
-		host = u.Hostname()
 	}
 	return &cometbft.LCD{
 		Base: o.LCD,
 		Client: &http.Client{
 			Transport: &http.Transport{
 				DialContext:            dial,
-				TLSClientConfig:        t.TLSConfig(host, o.InsecureSkipVerify),
+				TLSClientConfig:        t.TLSConfig(u.Hostname(), o.InsecureSkipVerify),
 				ForceAttemptHTTP2:      true,
 				MaxResponseHeaderBytes: 64 << 10,
 			},

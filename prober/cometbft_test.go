@@ -86,13 +86,13 @@ func TestCometBFTDefaultConditions(t *testing.T) {
 		Validator: &CometBFTValidator{Valcons: "x"}, LCD: "https://lcd", MissedPercentAlert: &pct, MissedConsecutiveAlert: &off,
 	}}
 	up, deg := cometbftKind{}.DefaultConditions(c)
-	wantUp := []string{"catching_up == false", "head.age < 90s", `chain_id == "cosmoshub-4"`, "validator.in_active_set == true", "validator.jailed != true", "validator.tombstoned != true"}
+	wantUp := []string{"catching_up == false", "head.age < 1m30s", `chain_id == "cosmoshub-4"`, "validator.in_active_set == true", "validator.jailed != true", "validator.tombstoned != true"}
 	wantDeg := []string{"peers >= 3", "validator.missed_percent < 2.5", `lcd_error == ""`, "validator.slashing_missed_percent < 2.5"}
 	if fmt.Sprint(up) != fmt.Sprint(wantUp) || fmt.Sprint(deg) != fmt.Sprint(wantDeg) {
 		t.Errorf("up %q\ndegraded %q", up, deg)
 	}
 	up, deg = cometbftKind{}.DefaultConditions(&config.Check{Kind: "cometbft", Options: &CometBFTOptions{}})
-	if fmt.Sprint(up) != "[catching_up == false head.age < 60s]" || deg != nil {
+	if fmt.Sprint(up) != "[catching_up == false head.age < 1m]" || deg != nil {
 		t.Errorf("defaults: up %q degraded %q", up, deg)
 	}
 }

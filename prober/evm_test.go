@@ -119,7 +119,7 @@ func TestEVMValidateAndDefaults(t *testing.T) {
 	}
 	l := mustLoad(t, "checks:\n  - name: x\n    kind: evm\n    url: http://127.0.0.1:1\n    evm: {chain_id: 1030, min_peers: 5, max_head_age: 2m}\n")
 	up, deg := evmKind{}.DefaultConditions(l.Checks[0])
-	if fmt.Sprint(up) != "[syncing == false head.age < 120s chain_id == 1030]" || fmt.Sprint(deg) != "[peers >= 5]" {
+	if fmt.Sprint(up) != "[syncing == false head.age < 2m chain_id == 1030]" || fmt.Sprint(deg) != "[peers >= 5]" {
 		t.Errorf("defaults: %q %q", up, deg)
 	}
 }
@@ -176,7 +176,7 @@ checks:
 		{"stale head", func() {
 			node.set("eth_syncing", "false")
 			node.set("eth_getBlockByNumber", fmt.Sprintf(`{"number":"0x1b4","hash":"0xabc","timestamp":"0x%x"}`, time.Now().Add(-5*time.Minute).Unix()))
-		}, "espace-http", Down, "head.age < 60s (head.age=5m0"},
+		}, "espace-http", Down, "head.age < 1m (head.age=5m0"},
 		{"peers refused", func() {
 			node.set("eth_getBlockByNumber", fmt.Sprintf(`{"number":"0xffffffffffffffffff","hash":"0xabc","timestamp":"0x%x"}`, time.Now().Unix()))
 			node.fail("net_peerCount", "method not allowed")
