@@ -98,9 +98,15 @@ func ApplyLag(checks []*config.Check, results []Result) {
 	}
 }
 
-// sameChain: in a group, only nodes of the same chain are comparable; a
-// result that records no chain id is compared with any.
+// sameChain: in a group, only nodes of the same chain are comparable.
+// Chain kinds record the chain as "chain_id" (cometbft, evm) or "chain"
+// (substrate); a result that records neither is compared with any.
 func sameChain(a, b *Result) bool {
-	ca, cb := a.Values["chain_id"], b.Values["chain_id"]
-	return ca == "" || cb == "" || ca == cb
+	for _, key := range []string{"chain_id", "chain"} {
+		ca, cb := a.Values[key], b.Values[key]
+		if ca != "" && cb != "" && ca != cb {
+			return false
+		}
+	}
+	return true
 }
