@@ -35,6 +35,9 @@ const (
 	ReasonNetwork     ReasonCode = "network"
 	ReasonChain       ReasonCode = "chain"
 	ReasonConfig      ReasonCode = "config"
+	// ReasonInternal is a bug in upchain (a kind panicked), not in the
+	// endpoint; the probe still ends as down so that nothing is hidden.
+	ReasonInternal ReasonCode = "internal"
 )
 
 // Failure is a probe error with its classification. Kinds return it (via

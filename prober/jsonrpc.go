@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/url"
 
@@ -71,6 +72,9 @@ func (jsonrpcKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 		return obs, RPCFailure(err)
 	}
 	obs.Vars["result"] = v
+	if s, ok := scalarText(v); ok {
+		obs.Values["result"] = s
+	}
 	return obs, nil
 }
 
@@ -98,6 +102,7 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 		TLS:       t.TLSConfig(u.Hostname(), insecure),
 		MaxBytes:  t.MaxBody,
 		UserAgent: UserAgent,
+		Redact:    t.Redactor.String,
 	})
 	if err != nil {
 		return nil, RPCFailure(err)
@@ -122,9 +127,27 @@ func RPCFailure(err error) error {
 	case errors.As(err, &big):
 		return &Failure{Code: ReasonTooLarge, Msg: big.Error() + ": raise defaults.max_body_bytes if this is expected", Err: err}
 	case errors.As(err, &noReply):
-		return &Failure{Code: ReasonNoReply, Msg: noReply.Error(), Transient: true, Err: err}
+		// Replies with other ids mean a broken server, not a slow one.
+		return &Failure{Code: ReasonNoReply, Msg: noReply.Error(), Transient: noReply.Others == 0, Err: err}
 	case errors.As(err, &status):
 		return &Failure{Code: ReasonHTTPStatus, Msg: status.Error(), Transient: status.Code >= 500 || status.Code == 429, Err: err}
 	}
 	return Classify(err)
+}
+
+// scalarText is the exact text of a scalar result (a block number, a
+// version string), recorded as the value "result"; objects are not.
+func scalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		if len(x) > 200 {
+			return "", false
+		}
+		return x, true
+	case bool, int64, uint64, float64:
+		return fmt.Sprint(x), true
+	case *big.Int:
+		return x.String(), true
+	}
+	return "", false
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/cond"
@@ -77,6 +78,9 @@ type Options struct {
 	MaxBytes int64
 	// UserAgent sent with requests.
 	UserAgent string
+	// Redact, when set, cleans text quoted from replies (e.g. a server
+	// echoing an API key) before it is cut short for an error message.
+	Redact func(string) string
 }
 
 // Client calls one endpoint. It is safe for concurrent use.
@@ -339,9 +343,9 @@ func (c *Client) callHTTP(ctx context.Context, id uint64, body []byte) (*message
 	var m message
 	if err := json.Unmarshal(data, &m); err != nil {
 		if resp.StatusCode >= 400 {
-			return nil, &HTTPStatusError{Code: resp.StatusCode, Body: snippet(data)}
+			return nil, &HTTPStatusError{Code: resp.StatusCode, Body: c.snippet(data)}
 		}
-		return nil, &ProtocolError{Msg: "reply is not valid JSON-RPC: " + err.Error() + ": " + snippet(data)}
+		return nil, &ProtocolError{Msg: "reply is not valid JSON-RPC: " + err.Error() + ": " + c.snippet(data)}
 	}
 	if m.Error == nil || len(m.ID) > 0 && string(m.ID) != "null" {
 		if got, ok := parseID(m.ID); !ok || got != id {
@@ -361,10 +365,18 @@ func (e *HTTPStatusError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Code, e.Body)
 }
 
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
+// snippet quotes the start of a reply for an error message.
+func (c *Client) snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b[:min(len(b), 4096)])), " ")
+	if c.opts.Redact != nil {
+		s = c.opts.Redact(s)
+	}
 	if len(s) > 80 {
-		return s[:80] + "…"
+		cut := 80
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "…"
 	}
 	return s
 }
