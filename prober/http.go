@@ -116,7 +116,7 @@ func doHTTP(ctx context.Context, t *Target, opts *HTTPOptions, method, body stri
 		maxRedirects = *opts.MaxRedirects
 	}
 	tr := &http.Transport{
-		DialContext:            t.Dial,
+		DialContext: t.Dial,
 		// No fixed ServerName: the transport uses each request's host, the
 		// public name also when dialing a region, and the new host after a
 		// redirect to another name (example.org -> www.example.org).
