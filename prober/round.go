@@ -3,7 +3,6 @@ package prober
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -222,17 +221,15 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 		}
 	}
 	if err != nil {
-		var f *Failure
+		f := Classify(err)
 		switch {
 		case ctx.Err() != nil:
 			// The round's deadline, not the check's, cut this probe short.
-			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("round deadline (defaults.round_timeout %s) reached during the probe: %v", r.Config.Defaults.RoundTimeout, err), Err: err}
-		case actx.Err() != nil && !errors.As(err, &f):
-			// Libraries report a deadline as many different errors; the
-			// cause is the deadline.
-			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("no complete answer within %s: %v", c.Timeout, err), Transient: true, Err: err}
-		default:
-			f = Classify(err)
+			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("round deadline (defaults.round_timeout %s) reached during the probe: %v", r.Config.Defaults.RoundTimeout, cause(f)), Err: err}
+		case attemptExpired(actx) && deadlineSymptom(f.Code):
+			// Libraries report a deadline as many different errors (a
+			// closed connection, a read timeout); the cause is the deadline.
+			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("no complete answer within %s: %v", c.Timeout, cause(f)), Transient: true, Err: err}
 		}
 		res.Status, res.ReasonCode, res.Reason = Down, f.Code, f.Msg
 		return f.Transient
@@ -255,7 +252,7 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 	for _, cnd := range conds.Up {
 		ok, observed, evalErr := cnd.EvalClean(env, clean)
 		if !ok {
-			if evalErr != nil {
+			if evalErr != nil && !strings.Contains(observed, "<missing>") {
 				observed = strings.TrimSpace(observed + " (" + firstLine(evalErr.Error()) + ")")
 			}
 			res.Failed = append(res.Failed, FailedCondition{Condition: cnd.Source, Observed: observed})
@@ -269,7 +266,7 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 	for _, cnd := range conds.Degraded {
 		ok, observed, evalErr := cnd.EvalClean(env, clean)
 		if !ok {
-			if evalErr != nil {
+			if evalErr != nil && !strings.Contains(observed, "<missing>") {
 				observed = strings.TrimSpace(observed + " (" + firstLine(evalErr.Error()) + ")")
 			}
 			res.Failed = append(res.Failed, FailedCondition{Condition: cnd.Source, Observed: observed, Degraded: true})
@@ -280,6 +277,35 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 		res.Reason = describeFailed(res.Failed)
 	}
 	return false
+}
+
+// attemptExpired reports whether the attempt's deadline has passed. A
+// socket deadline set from it can fire a moment before the context itself
+// reports the deadline, so the clock is asked too.
+func attemptExpired(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
+// deadlineSymptom tells the reason codes that an attempt's deadline shows
+// up as, from those that say something more precise (no_reply, too_large).
+func deadlineSymptom(c ReasonCode) bool {
+	switch c {
+	case ReasonTimeout, ReasonReset, ReasonNetwork, ReasonBadResponse, ReasonTLS:
+		return true
+	}
+	return false
+}
+
+// cause is the message of the error underneath a classification.
+func cause(f *Failure) string {
+	if f.Err != nil {
+		return f.Err.Error()
+	}
+	return f.Msg
 }
 
 func (r *Runner) safeProbe(ctx context.Context, k Kind, t *Target) (obs *Observation, err error) {

@@ -1,0 +1,146 @@
+package prober
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Hostile and broken endpoints, all on 127.0.0.1. Each must end as a down
+// result with a reason code and a reason a person can act on, within the
+// check's timeout: never a hang (runRound's guard fails the test), a crash,
+// or unbounded memory (the 1 GB and 100 MB cases are streamed, and only
+// end because the prober stops reading at its size limit).
+func TestHostileEndpoints(t *testing.T) {
+	now := time.Now()
+	ca := newCA(t)
+	selfSigned := leaf(t, nil, []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(30*24*time.Hour))
+	expired := leaf(t, ca, []string{"127.0.0.1"}, now.Add(-72*time.Hour), now.Add(-time.Hour))
+
+	silentAddr := listen(t, silent)
+	dripAddr := listen(t, dripper)
+	resetAddr := listen(t, resetter)
+	closeAddr := listen(t, func(c net.Conn) { // reads the request, then closes
+		_, _ = http.ReadRequest(bufio.NewReader(c))
+	})
+	gigabyte := serveHTTP(t, hugeBody(1<<30))
+	invalidJSON := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{"peers":`)
+	}))
+	wrongID := serveRPC(t, func(rpcRequest) string { return `{"jsonrpc":"2.0","id":99,"result":{"peers":9}}` })
+	loop := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.Path, http.StatusFound)
+	}))
+	wsSilent := wsServer(t, func(c *websocket.Conn) {
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})
+	wsHuge := wsServer(t, func(c *websocket.Conn) {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return
+		}
+		w, err := c.NextWriter(websocket.TextMessage)
+		if err != nil {
+			return
+		}
+		chunk := []byte(`"` + strings.Repeat("x", 64<<10-2) + `"`)
+		for sent := 0; sent < 100<<20; sent += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+		w.Close()
+	})
+	wsInvalid := wsServer(t, func(c *websocket.Conn) {
+		if _, _, err := c.ReadMessage(); err == nil {
+			_ = c.WriteMessage(websocket.TextMessage, []byte("<html>not json"))
+			_, _, _ = c.ReadMessage()
+		}
+	})
+	dns := serveDNS(t, map[string]string{})
+	selfTLS := serveTLS(t, selfSigned, http.HandlerFunc(ok))
+	expiredTLS := serveTLS(t, expired, http.HandlerFunc(ok))
+
+	rpc := func(url string) string {
+		return "    kind: jsonrpc\n    url: " + url + "\n    jsonrpc: {method: system_health}\n"
+	}
+	wsk := func(url string) string {
+		return "    kind: websocket\n    url: " + url + "\n    websocket: {send: ping}\n"
+	}
+	httpk := func(url string) string { return "    kind: http\n    url: " + url + "\n" }
+
+	tests := []struct {
+		name string
+		spec string
+		want want
+	}{
+		{"http: accepts, never answers", httpk("http://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s"}},
+		{"jsonrpc http: accepts, never answers", rpc("http://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
+		{"jsonrpc ws: handshake never answered", rpc("ws://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
+		{"websocket: handshake never answered", wsk("ws://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
+		{"tls: handshake never answered", "    kind: tls\n    url: tls://" + silentAddr + "\n", want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
+		{"http: drips one byte a second", httpk("http://" + dripAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s"}},
+		{"http: 1 GB body", httpk(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "response larger than 1048576 bytes", attempts: 1}},
+		{"jsonrpc http: 1 GB reply", rpc(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "reply larger than 1048576 bytes", attempts: 1}},
+		{"jsonrpc http: invalid JSON", rpc(invalidJSON), want{status: Down, code: ReasonBadResponse, reason: "not valid JSON", attempts: 1}},
+		{"jsonrpc ws: invalid JSON", rpc(wsInvalid), want{status: Down, code: ReasonBadResponse, reason: "not valid JSON", attempts: 1}},
+		{"http: invalid JSON for a json condition", httpk(invalidJSON) + "    conditions: [json.result.peers > 1]\n", want{status: Down, code: ReasonCondition, failed: "json.result.peers=<missing>"}},
+		{"jsonrpc http: reply with the wrong id", rpc(wrongID), want{status: Down, code: ReasonBadResponse, reason: "reply has id 99, expected 1", attempts: 1}},
+		{"jsonrpc ws: reply with the wrong id", rpc(wsURL(wrongID)), want{status: Down, code: ReasonNoReply, reason: "1 replies arrived with other ids", attempts: 1}},
+		{"websocket: accepts, never replies", wsk(wsSilent), want{status: Down, code: ReasonNoReply, reason: "handshake completed but no message arrived"}},
+		{"jsonrpc ws: accepts, never replies", rpc(wsSilent), want{status: Down, code: ReasonNoReply, reason: "no reply to system_health"}},
+		{"websocket: sends 100 MB", wsk(wsHuge), want{status: Down, code: ReasonTooLarge, reason: "message larger than 1048576 bytes", attempts: 1}},
+		{"jsonrpc ws: sends 100 MB", rpc(wsHuge), want{status: Down, code: ReasonTooLarge, reason: "reply larger than 1048576 bytes", attempts: 1}},
+		{"http: self-signed certificate", httpk(selfTLS), want{status: Down, code: ReasonCert, reason: "unknown authority", attempts: 1}},
+		{"http: expired certificate", httpk(expiredTLS), want{status: Down, code: ReasonCert, reason: "expired", attempts: 1}},
+		{"tls: self-signed certificate", "    kind: tls\n    url: tls://" + hostPort(selfTLS) + "\n", want{status: Down, code: ReasonCert, reason: "unknown authority"}},
+		{"tls: expired certificate", "    kind: tls\n    url: tls://" + hostPort(expiredTLS) + "\n", want{status: Down, code: ReasonCert, reason: "expired"}},
+		{"jsonrpc https: self-signed certificate", rpc(selfTLS), want{status: Down, code: ReasonCert, reason: "unknown authority"}},
+		{"jsonrpc wss: expired certificate", rpc("wss://" + hostPort(expiredTLS)), want{status: Down, code: ReasonCert, reason: "expired"}},
+		{"websocket wss: self-signed certificate", wsk("wss://" + hostPort(selfTLS)), want{status: Down, code: ReasonCert, reason: "unknown authority"}},
+		{"http: connection reset", httpk("http://" + resetAddr + "/"), want{status: Down, code: ReasonReset, reason: "connection reset", attempts: 2}},
+		{"jsonrpc http: connection reset", rpc("http://" + resetAddr + "/"), want{status: Down, code: ReasonReset, attempts: 2}},
+		{"websocket: connection reset", wsk("ws://" + resetAddr + "/"), want{status: Down, code: ReasonReset, attempts: 2}},
+		{"http: closed without an answer", httpk("http://" + closeAddr + "/"), want{status: Down, code: ReasonReset, reason: "closed", attempts: 2}},
+		{"dns: name does not exist", "    kind: dns\n    url: dns://nothing.upchain.test\n    dns: {server: '" + dns + "'}\n", want{status: Down, code: ReasonDNS, reason: "DNS name does not exist: nothing.upchain.test", attempts: 1}},
+		{"http: redirect loop", httpk(loop + "/loop"), want{status: Down, code: ReasonRedirects, reason: "stopped after 5 redirects", attempts: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			spec := tt.spec + "    timeout: 1s\n    retries: 1\n"
+			l := testConfig(t, "", oneCheck(spec), nil)
+			res := runRound(t, &Runner{Config: l, RootCAs: ca.pool})
+			if len(res) != 1 {
+				t.Fatalf("%d results", len(res))
+			}
+			t.Logf("%s after %d attempt(s): [%s] %s", res[0].Status, res[0].Attempts, res[0].ReasonCode, res[0].Reason)
+			tt.want.check(t, res[0])
+		})
+	}
+}
+
+// wsServer starts a websocket server that runs handle for each connection.
+func wsServer(t *testing.T, handle func(*websocket.Conn)) string {
+	up := websocket.Upgrader{}
+	return wsURL(serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		handle(c)
+	})))
+}
+
+
