@@ -142,5 +142,3 @@ func wsServer(t *testing.T, handle func(*websocket.Conn)) string {
 		handle(c)
 	})))
 }
-
-
