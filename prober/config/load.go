@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/upchain-dev/upchain/prober/cond"
@@ -133,10 +134,36 @@ func parseYAML(data []byte, c collector) *yaml.Node {
 		if errors.Is(err, errEOF) || err.Error() == "EOF" {
 			return nil // empty file
 		}
-		c.addYAML(err, 1)
+		c.addYAML(syntaxLine(data, err), 1)
 		return nil
 	}
 	return &root
+}
+
+// syntaxLine improves the line of a YAML syntax error. yaml.v3 reports the
+// line where the enclosing block began (a mis-indented key on line 3 of a
+// list starting on line 1 says "line 1"); the first prefix of the file
+// that fails with the same message ends on the line to fix.
+func syntaxLine(data []byte, err error) error {
+	m := yamlLineMsg.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: "))
+	if m == nil {
+		return err
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for n := 1; n <= len(lines); n++ {
+		var v yaml.Node
+		perr := yaml.Unmarshal(bytes.Join(lines[:n], nil), &v)
+		if perr == nil {
+			continue
+		}
+		if pm := yamlLineMsg.FindStringSubmatch(strings.TrimPrefix(perr.Error(), "yaml: ")); pm != nil && pm[2] == m[2] {
+			if line, _ := strconv.Atoi(m[1]); n > line {
+				return fmt.Errorf("yaml: line %d: %s", n, m[2])
+			}
+		}
+		return err
+	}
+	return err
 }
 
 var errEOF = errors.New("EOF")

@@ -48,6 +48,8 @@ func (e *expander) walk(n *yaml.Node) {
 			}
 			e.expanded[e.c.file][n.Line] = true
 		}
+	}
+	if n.Kind == yaml.ScalarNode {
 		registerURLPassword(n.Value, e.red)
 	}
 	for _, ch := range n.Content {
