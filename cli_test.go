@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -352,13 +353,37 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-func TestProgressPrinter(t *testing.T) {
-	var b bytes.Buffer
-	p := progressPrinter(&b)
-	p(1, 3)
-	p(2, 3) // within 100 ms of the last line: skipped
-	p(3, 3) // the last one is always drawn
-	if got := b.String(); got != "\r\033[Kprobing: 1/3 done\r\033[Kprobing: 3/3 done" {
-		t.Fatalf("progress output %q", got)
+func TestProgressLine(t *testing.T) {
+	var b syncBuffer
+	p := startProgress(&b, 3)
+	p.update(1, 3)
+	p.update(3, 3) // the last one is always drawn
+	p.stop()
+	got := b.String()
+	for _, want := range []string{"\r\033[Kprobing: 0/3 done, 0s", "\r\033[Kprobing: 3/3 done, "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress output %q lacks %q", got, want)
+		}
 	}
+	if !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("progress line not cleared at the end: %q", got)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the progress goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
