@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -152,8 +153,11 @@ func listen(t *testing.T, handle func(net.Conn)) string {
 // silent accepts connections and never writes a byte.
 func silent(c net.Conn) { _, _ = io.Copy(io.Discard, c) }
 
-// dripper sends an HTTP response one byte a second.
+// dripper reads a request, then sends the response one byte a second.
 func dripper(c net.Conn) {
+	if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+		return
+	}
 	go func() { _, _ = io.Copy(io.Discard, c) }()
 	msg := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 	for i := 0; i < len(msg); i++ {

@@ -2,10 +2,13 @@ package prober
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,4 +144,35 @@ func wsServer(t *testing.T, handle func(*websocket.Conn)) string {
 		defer c.Close()
 		handle(c)
 	})))
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		err  error
+		code ReasonCode
+		msg  string
+	}{
+		{context.DeadlineExceeded, ReasonTimeout, "timed out"},
+		{&net.DNSError{Name: "x.test", Err: "no such host", IsNotFound: true}, ReasonDNS, "DNS name does not exist: x.test"},
+		{&net.DNSError{Name: "x.test", Err: "server misbehaving", IsTemporary: true}, ReasonDNS, "server misbehaving"},
+		{&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}, ReasonRefused, "connection refused"},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, ReasonReset, "connection reset"},
+		{io.ErrUnexpectedEOF, ReasonReset, "connection closed early"},
+		{errors.New("net/http: HTTP/1.x transport connection broken: readLoopPeekFailLocked: <nil>"), ReasonBadResponse, "sent data before any request"},
+		{&net.OpError{Op: "write", Err: errors.New("something odd")}, ReasonNetwork, "something odd"},
+		{Fail(ReasonChain, "head is %d blocks behind", 12), ReasonChain, "head is 12 blocks behind"},
+		{errors.New("anything else"), ReasonBadResponse, "anything else"},
+	}
+	for _, tt := range tests {
+		f := Classify(tt.err)
+		if f.Code != tt.code || !strings.Contains(f.Msg, tt.msg) {
+			t.Errorf("Classify(%v) = [%s] %q, want [%s] containing %q", tt.err, f.Code, f.Msg, tt.code, tt.msg)
+		}
+	}
+	if Classify(nil) != nil {
+		t.Error("Classify(nil) != nil")
+	}
+	if !Classify(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}).Transient || Classify(errors.New("x")).Transient {
+		t.Error("transient classification wrong")
+	}
 }

@@ -301,7 +301,7 @@ func TestDialErrors(t *testing.T) {
 	if _, err := Dial(context.Background(), "ftp://x.test/", Options{}); err == nil || !strings.Contains(err.Error(), "unsupported scheme") {
 		t.Fatalf("err %v", err)
 	}
-	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", 403) }))
+	refuse := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) }))
 	defer refuse.Close()
 	_, err := Dial(ctx(t, 5*time.Second), "ws"+strings.TrimPrefix(refuse.URL, "http"), Options{})
 	if err == nil || !strings.Contains(err.Error(), "handshake refused with HTTP 403") {
