@@ -109,6 +109,8 @@ func Classify(err error) *Failure {
 		return &Failure{Code: ReasonReset, Msg: "connection closed early: " + msg, Transient: true, Err: err}
 	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:"):
 		return &Failure{Code: ReasonTLS, Msg: "TLS failed: " + msg, Err: err}
+	case strings.Contains(msg, "server response headers exceeded"):
+		return &Failure{Code: ReasonTooLarge, Msg: "response headers larger than 64 KiB", Err: err}
 	case strings.Contains(msg, "readLoopPeekFailLocked"):
 		// net/http's words for bytes that arrived before any request.
 		return &Failure{Code: ReasonBadResponse, Msg: "the server sent data before any request was made: not an HTTP server?", Err: err}

@@ -33,6 +33,20 @@ func TestHostileEndpoints(t *testing.T) {
 		_, _ = http.ReadRequest(bufio.NewReader(c))
 	})
 	gigabyte := serveHTTP(t, hugeBody(1<<30))
+	endlessHeaders := listen(t, func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		line := []byte("X-Padding: " + strings.Repeat("a", 1000) + "\r\n")
+		if _, err := c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\n")); err != nil {
+			return
+		}
+		for {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	})
 	invalidJSON := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{"peers":`)
@@ -95,6 +109,9 @@ func TestHostileEndpoints(t *testing.T) {
 		{"http: drips one byte a second", httpk("http://" + dripAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s"}},
 		{"http: 1 GB body", httpk(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "response larger than 1048576 bytes", attempts: 1}},
 		{"jsonrpc http: 1 GB reply", rpc(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "reply larger than 1048576 bytes", attempts: 1}},
+		{"websocket: endless handshake headers", wsk("ws://" + endlessHeaders + "/"), want{status: Down, code: ReasonTooLarge, reason: "websocket handshake response larger than 262144 bytes", attempts: 1}},
+		{"jsonrpc ws: endless handshake headers", rpc("ws://" + endlessHeaders + "/"), want{status: Down, code: ReasonTooLarge, reason: "websocket handshake response larger than 262144 bytes", attempts: 1}},
+		{"http: endless headers", httpk("http://" + endlessHeaders + "/"), want{status: Down, code: ReasonTooLarge, reason: "response headers larger than 64 KiB", attempts: 1}},
 		{"jsonrpc http: invalid JSON", rpc(invalidJSON), want{status: Down, code: ReasonBadResponse, reason: "not valid JSON", attempts: 1}},
 		{"jsonrpc ws: invalid JSON", rpc(wsInvalid), want{status: Down, code: ReasonBadResponse, reason: "not valid JSON", attempts: 1}},
 		{"http: invalid JSON for a json condition", httpk(invalidJSON) + "    conditions: [json.result.peers > 1]\n", want{status: Down, code: ReasonCondition, failed: "json.result.peers=<missing>"}},

@@ -96,9 +96,15 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 	for k, v := range t.Check.Headers {
 		h.Set(k, v)
 	}
+	// Over websocket the handshake is read with a cap; over HTTP the
+	// transport's own header limit applies to every call.
+	dial, lift := t.Dial, func() {}
+	if u.Scheme == "ws" || u.Scheme == "wss" {
+		dial, lift = t.handshakeDial()
+	}
 	cl, err := jsonrpc.Dial(ctx, rawURL, jsonrpc.Options{
 		Header:    h,
-		Dial:      t.Dial,
+		Dial:      dial,
 		TLS:       t.TLSConfig(u.Hostname(), insecure),
 		MaxBytes:  t.MaxBody,
 		UserAgent: UserAgent,
@@ -107,6 +113,7 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 	if err != nil {
 		return nil, RPCFailure(err)
 	}
+	lift()
 	return cl, nil
 }
 
