@@ -99,6 +99,9 @@ type Client struct {
 	readErr  error
 	closed   chan struct{}
 	notifyCh chan json.RawMessage
+	// notify is set by Notifications: until then nobody reads them, and
+	// buffering them would let a server fill memory with unsolicited ones.
+	notify atomic.Bool
 }
 
 type reply struct {
@@ -176,14 +179,21 @@ func (c *Client) dialWS(ctx context.Context) error {
 	c.ws = conn
 	c.pending = map[uint64]chan reply{}
 	c.closed = make(chan struct{})
-	c.notifyCh = make(chan json.RawMessage, 64)
+	c.notifyCh = make(chan json.RawMessage, notifyBuffer)
 	go c.readLoop()
 	return nil
 }
 
 // Notifications delivers messages without an id (subscription events) on
 // websocket clients; when nobody reads, further ones are dropped.
-func (c *Client) Notifications() <-chan json.RawMessage { return c.notifyCh }
+// Call it before subscribing: until the first call, notifications are
+// dropped. At most notifyBuffer unread ones are kept.
+func (c *Client) Notifications() <-chan json.RawMessage {
+	c.notify.Store(true)
+	return c.notifyCh
+}
+
+const notifyBuffer = 16
 
 func (c *Client) readLoop() {
 	var err error
@@ -203,9 +213,11 @@ func (c *Client) readLoop() {
 				err = m.Error // an error the server could not tie to a call
 				break
 			}
-			select {
-			case c.notifyCh <- data:
-			default:
+			if c.notify.Load() {
+				select {
+				case c.notifyCh <- data:
+				default:
+				}
 			}
 			continue
 		}

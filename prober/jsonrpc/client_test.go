@@ -182,6 +182,7 @@ func TestWebsocketRepliesOutOfOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	notes := c.Notifications()
 	var wg sync.WaitGroup
 	got := make([]string, 2)
 	errs := make([]error, 2)
@@ -200,12 +201,44 @@ func TestWebsocketRepliesOutOfOrder(t *testing.T) {
 		t.Fatalf("results %q errors %v", got, errs)
 	}
 	select {
-	case n := <-c.Notifications():
+	case n := <-notes:
 		if !strings.Contains(string(n), "chain_newHead") {
 			t.Fatalf("notification %s", n)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("notification not delivered")
+	}
+}
+
+func TestUnsolicitedNotificationsAreBounded(t *testing.T) {
+	srv := wsServer(t, func(c *websocket.Conn) {
+		for {
+			var r request
+			if c.ReadJSON(&r) != nil {
+				return
+			}
+			for i := 0; i < 100; i++ {
+				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","method":"spam","params":{"result":"`+strings.Repeat("x", 1000)+`"}}`))
+			}
+			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(r.ID)+`,"result":1}`))
+		}
+	})
+	for _, subscribe := range []bool{false, true} {
+		c, err := Dial(ctx(t, 5*time.Second), srv, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if subscribe {
+			c.Notifications()
+		}
+		if _, err := c.Call(ctx(t, 5*time.Second), "m", nil); err != nil {
+			t.Fatal(err)
+		}
+		queued := len(c.notifyCh)
+		c.Close()
+		if want := map[bool]int{false: 0, true: notifyBuffer}[subscribe]; queued != want {
+			t.Errorf("subscribed=%v: %d notifications queued, want %d", subscribe, queued, want)
+		}
 	}
 }
 
