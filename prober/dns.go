@@ -24,7 +24,7 @@ type dnsKind struct{ Base }
 
 func (dnsKind) Name() string    { return "dns" }
 func (dnsKind) NewOptions() any { return &DNSOptions{} }
-func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers", "status"} }
+func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers"} }
 
 func (dnsKind) Validate(c *config.Check) []config.FieldProblem {
 	var out []config.FieldProblem

@@ -74,6 +74,7 @@ func (httpKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	obs.Vars["status"] = resp.StatusCode
 	obs.Vars["body"] = string(body)
 	obs.Vars["headers"] = flatHeaders(resp.Header)
+	obs.Vars["phases"] = map[string]any{"dns": obs.Phases.DNS, "connect": obs.Phases.Connect, "tls": obs.Phases.TLS, "first_byte": obs.Phases.FirstByte}
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || looksJSON(body) {
 		if v, err := decodeJSON(body); err == nil {
 			obs.Vars["json"] = v

@@ -27,7 +27,7 @@ type jsonrpcKind struct{ Base }
 func (jsonrpcKind) Name() string    { return "jsonrpc" }
 func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
 func (jsonrpcKind) Vars() []string {
-	return []string{"result", "latency", "status", "region", "cert", "tls"}
+	return []string{"result", "latency", "region"}
 }
 
 func (jsonrpcKind) Validate(c *config.Check) []config.FieldProblem {

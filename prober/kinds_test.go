@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -401,4 +402,75 @@ func wsOutOfOrder(t *testing.T) string {
 		_, _, _ = c.ReadMessage() // hold until the client closes
 	}))
 	return wsURL(srv)
+}
+
+// Every variable a kind declares for conditions is set by a successful
+// probe (in the best case: TLS, a JSON answer), so that a condition the
+// loader accepts never reads a name that is always missing.
+func TestKindVarsAreProvided(t *testing.T) {
+	ca := newCA(t)
+	cert := leaf(t, ca, []string{"127.0.0.1"}, time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
+	up := websocket.Upgrader{}
+	srv := serveTLS(t, cert, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if websocket.IsWebSocketUpgrade(r) {
+			c, err := up.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			var req rpcRequest
+			if c.ReadJSON(&req) == nil {
+				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":1,"result":{}}`))
+			}
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":{}}`)
+	}))
+	dns := serveDNS(t, map[string]string{"a.upchain.test.": "127.0.0.1"})
+	hp := hostPort(srv)
+	specs := map[string]string{
+		"http":      "    kind: http\n    url: " + srv + "/\n",
+		"tcp":       "    kind: tcp\n    url: tcp://" + hp + "\n",
+		"tls":       "    kind: tls\n    url: tls://" + hp + "\n",
+		"dns":       "    kind: dns\n    url: dns://a.upchain.test\n    dns: {server: '" + dns + "'}\n",
+		"websocket": "    kind: websocket\n    url: wss://" + hp + "/\n    websocket: {send: '{\"id\":1}'}\n",
+		"jsonrpc":   "    kind: jsonrpc\n    url: " + srv + "/\n    jsonrpc: {method: m}\n",
+	}
+	for _, k := range Kinds.All() {
+		spec, ok := specs[k.Name()]
+		if !ok {
+			continue // kinds added by other files have their own tests
+		}
+		t.Run(k.Name(), func(t *testing.T) {
+			l := testConfig(t, "", oneCheck(spec), nil)
+			c := l.Checks[0]
+			tg := &Target{Check: c, Region: c.Targets()[0], MaxBody: 1 << 20, Now: time.Now, RootCAs: ca.pool}
+			obs, err := k.Probe(context.Background(), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range k.Vars() {
+				switch v {
+				case "latency", "region":
+					continue // set by the Runner for every kind
+				case "status":
+					if obs.Code != 0 {
+						continue
+					}
+				}
+				if _, ok := obs.Vars[v]; !ok {
+					t.Errorf("kind %s declares %q but does not set it (vars %v)", k.Name(), v, keys(obs.Vars))
+				}
+			}
+		})
+	}
+}
+
+func keys(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
