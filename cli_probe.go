@@ -126,6 +126,7 @@ func writeJSON(w io.Writer, started time.Time, elapsed time.Duration, results []
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // conditions read "a < b", not "a \u003c b"
 	_ = enc.Encode(out)
 }
 

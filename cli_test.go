@@ -182,6 +182,9 @@ func TestProbeOnceJSON(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	assertNoSecrets(t, "JSON", out+errOut)
+	if !strings.Contains(out, `"condition": "latency < 1ns"`) {
+		t.Errorf("conditions should read as written in the JSON:\n%s", out)
+	}
 	if errOut != "" {
 		t.Errorf("stderr not empty with --json: %q", errOut)
 	}
