@@ -63,6 +63,9 @@ func (dnsKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	if server != "" {
 		r.PreferGo = true
 		r.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			if t.Dialer != nil {
+				return t.Dialer(ctx, network, server)
+			}
 			var d net.Dialer
 			return d.DialContext(ctx, network, server)
 		}
