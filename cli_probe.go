@@ -59,14 +59,16 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		runner.Prev = rec.prev
 	}
+	var progress *progressLine
 	if isTerminal(os.Stderr) && !*asJSON {
-		runner.Progress = progressPrinter(stderr)
+		progress = startProgress(stderr, probeCount(checks))
+		runner.Progress = progress.update
 	}
 	started := time.Now()
 	results := runner.Round(ctx, checks)
 	elapsed := time.Since(started)
-	if runner.Progress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
+	if progress != nil {
+		progress.stop()
 	}
 	if *asJSON {
 		writeJSON(stdout, started, elapsed, results)
@@ -124,6 +126,7 @@ func writeJSON(w io.Writer, started time.Time, elapsed time.Duration, results []
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // conditions read "a < b", not "a \u003c b"
 	_ = enc.Encode(out)
 }
 
@@ -154,17 +157,70 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// progressPrinter redraws one status line at most ten times a second.
-func progressPrinter(w io.Writer) func(done, total int) {
-	var mu sync.Mutex
-	var last time.Time
-	return func(done, total int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if done < total && time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(w, "\r\033[Kprobing: %d/%d done", done, total)
+func probeCount(checks []*config.Check) int {
+	n := 0
+	for _, c := range checks {
+		n += len(c.Targets())
 	}
+	return n
+}
+
+// progressLine redraws one status line on a terminal: when probes finish
+// (at most ten times a second) and every second in between, so that a
+// round waiting on slow endpoints still shows that it is alive.
+type progressLine struct {
+	w     io.Writer
+	total int
+	start time.Time
+	mu    sync.Mutex
+	done  int
+	last  time.Time
+	quit  chan struct{}
+	ended chan struct{}
+}
+
+func startProgress(w io.Writer, total int) *progressLine {
+	p := &progressLine{w: w, total: total, start: time.Now(), quit: make(chan struct{}), ended: make(chan struct{})}
+	p.draw(true)
+	go func() {
+		defer close(p.ended)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				p.draw(true)
+			case <-p.quit:
+				return
+			}
+		}
+	}()
+	return p
+}
+
+// update is the Runner's Progress callback.
+func (p *progressLine) update(done, _ int) {
+	p.mu.Lock()
+	p.done = done
+	p.mu.Unlock()
+	p.draw(done == p.total)
+}
+
+func (p *progressLine) draw(force bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !force && time.Since(p.last) < 100*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\033[Kprobing: %d/%d done, %s", p.done, p.total, time.Since(p.start).Truncate(time.Second))
+}
+
+// stop ends the redraws and clears the line for the results.
+func (p *progressLine) stop() {
+	close(p.quit)
+	<-p.ended
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, "\r\033[K")
 }

@@ -7,6 +7,7 @@ require (
 	github.com/expr-lang/expr v1.16.9
 	github.com/gorilla/websocket v1.5.3
 	golang.org/x/crypto v0.55.0
+	golang.org/x/net v0.57.0
 	gopkg.in/yaml.v3 v3.0.1
 )
 

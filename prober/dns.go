@@ -24,7 +24,7 @@ type dnsKind struct{ Base }
 
 func (dnsKind) Name() string    { return "dns" }
 func (dnsKind) NewOptions() any { return &DNSOptions{} }
-func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers", "status"} }
+func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers"} }
 
 func (dnsKind) Validate(c *config.Check) []config.FieldProblem {
 	var out []config.FieldProblem
@@ -63,6 +63,9 @@ func (dnsKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	if server != "" {
 		r.PreferGo = true
 		r.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			if t.Dialer != nil {
+				return t.Dialer(ctx, network, server)
+			}
 			var d net.Dialer
 			return d.DialContext(ctx, network, server)
 		}

@@ -35,6 +35,9 @@ const (
 	ReasonNetwork     ReasonCode = "network"
 	ReasonChain       ReasonCode = "chain"
 	ReasonConfig      ReasonCode = "config"
+	// ReasonInternal is a bug in upchain (a kind panicked), not in the
+	// endpoint; the probe still ends as down so that nothing is hidden.
+	ReasonInternal ReasonCode = "internal"
 )
 
 // Failure is a probe error with its classification. Kinds return it (via
@@ -106,6 +109,11 @@ func Classify(err error) *Failure {
 		return &Failure{Code: ReasonReset, Msg: "connection closed early: " + msg, Transient: true, Err: err}
 	case strings.Contains(msg, "tls:") || strings.Contains(msg, "x509:"):
 		return &Failure{Code: ReasonTLS, Msg: "TLS failed: " + msg, Err: err}
+	case strings.Contains(msg, "server response headers exceeded"):
+		return &Failure{Code: ReasonTooLarge, Msg: "response headers larger than 64 KiB", Err: err}
+	case strings.Contains(msg, "readLoopPeekFailLocked"):
+		// net/http's words for bytes that arrived before any request.
+		return &Failure{Code: ReasonBadResponse, Msg: "the server sent data before any request was made: not an HTTP server?", Err: err}
 	case strings.Contains(msg, "stopped after") && strings.Contains(msg, "redirects"):
 		return &Failure{Code: ReasonRedirects, Msg: msg, Err: err}
 	}

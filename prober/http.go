@@ -52,7 +52,7 @@ func (httpKind) Validate(c *config.Check) []config.FieldProblem {
 // (after redirects) is up.
 func (httpKind) DefaultConditions(c *config.Check) ([]string, []string) {
 	for _, s := range c.Conditions {
-		if strings.Contains(s, "status") {
+		if cond.References(s, "status") {
 			return nil, nil
 		}
 	}
@@ -74,6 +74,7 @@ func (httpKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	obs.Vars["status"] = resp.StatusCode
 	obs.Vars["body"] = string(body)
 	obs.Vars["headers"] = flatHeaders(resp.Header)
+	obs.Vars["phases"] = map[string]any{"dns": obs.Phases.DNS, "connect": obs.Phases.Connect, "tls": obs.Phases.TLS, "first_byte": obs.Phases.FirstByte}
 	if strings.Contains(resp.Header.Get("Content-Type"), "json") || looksJSON(body) {
 		if v, err := decodeJSON(body); err == nil {
 			obs.Vars["json"] = v
@@ -115,13 +116,12 @@ func doHTTP(ctx context.Context, t *Target, opts *HTTPOptions, method, body stri
 	if opts.MaxRedirects != nil {
 		maxRedirects = *opts.MaxRedirects
 	}
-	u, err := url.Parse(t.Check.URL)
-	if err != nil {
-		return nil, nil, Fail(ReasonConfig, "bad url: %v", err)
-	}
 	tr := &http.Transport{
-		DialContext:            t.Dial,
-		TLSClientConfig:        t.TLSConfig(u.Hostname(), opts.InsecureSkipVerify),
+		DialContext: t.Dial,
+		// No fixed ServerName: the transport uses each request's host, the
+		// public name also when dialing a region, and the new host after a
+		// redirect to another name (example.org -> www.example.org).
+		TLSClientConfig:        t.TLSConfig("", opts.InsecureSkipVerify),
 		ForceAttemptHTTP2:      true,
 		DisableKeepAlives:      true,
 		MaxResponseHeaderBytes: 64 << 10,
@@ -131,11 +131,11 @@ func doHTTP(ctx context.Context, t *Target, opts *HTTPOptions, method, body stri
 	client := &http.Client{
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) > maxRedirects {
-				return Fail(ReasonRedirects, "stopped after %d redirects (last to %s): raise http.max_redirects if this is expected", maxRedirects, req.URL.Redacted())
-			}
 			if maxRedirects == 0 {
-				return http.ErrUseLastResponse
+				return http.ErrUseLastResponse // the redirect is the answer
+			}
+			if len(via) > maxRedirects {
+				return Fail(ReasonRedirects, "stopped after %d redirects (last to %s): a redirect loop, or raise http.max_redirects if this is expected", maxRedirects, req.URL.Redacted())
 			}
 			return nil
 		},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,7 +28,7 @@ type jsonrpcKind struct{ Base }
 func (jsonrpcKind) Name() string    { return "jsonrpc" }
 func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
 func (jsonrpcKind) Vars() []string {
-	return []string{"result", "latency", "status", "region", "cert", "tls"}
+	return []string{"result", "latency", "region"}
 }
 
 func (jsonrpcKind) Validate(c *config.Check) []config.FieldProblem {
@@ -72,6 +73,9 @@ func (jsonrpcKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 		return obs, RPCFailure(err)
 	}
 	obs.Vars["result"] = v
+	if s, ok := scalarText(v); ok {
+		obs.Values["result"] = s
+	}
 	return obs, nil
 }
 
@@ -101,16 +105,24 @@ func DialRPCURL(ctx context.Context, t *Target, rawURL string, insecure bool) (*
 	} else {
 		dial = (&net.Dialer{}).DialContext
 	}
+	// Over websocket the handshake is read with a cap; over HTTP the
+	// transport's own header limit applies to every call.
+	lift := func() {}
+	if u.Scheme == "ws" || u.Scheme == "wss" {
+		dial, lift = capHandshake(dial)
+	}
 	cl, err := jsonrpc.Dial(ctx, rawURL, jsonrpc.Options{
 		Header:    h,
 		Dial:      dial,
 		TLS:       t.TLSConfig(u.Hostname(), insecure),
 		MaxBytes:  t.MaxBody,
 		UserAgent: UserAgent,
+		Redact:    t.Redactor.String,
 	})
 	if err != nil {
 		return nil, RPCFailure(err)
 	}
+	lift()
 	return cl, nil
 }
 
@@ -136,9 +148,27 @@ func RPCFailure(err error) error {
 	case errors.As(err, &big):
 		return &Failure{Code: ReasonTooLarge, Msg: big.Error() + ": raise defaults.max_body_bytes if this is expected", Err: err}
 	case errors.As(err, &noReply):
-		return &Failure{Code: ReasonNoReply, Msg: noReply.Error(), Transient: true, Err: err}
+		// Replies with other ids mean a broken server, not a slow one.
+		return &Failure{Code: ReasonNoReply, Msg: noReply.Error(), Transient: noReply.Others == 0, Err: err}
 	case errors.As(err, &status):
 		return &Failure{Code: ReasonHTTPStatus, Msg: status.Error(), Transient: status.Code >= 500 || status.Code == 429, Err: err}
 	}
 	return Classify(err)
+}
+
+// scalarText is the exact text of a scalar result (a block number, a
+// version string), recorded as the value "result"; objects are not.
+func scalarText(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		if len(x) > 200 {
+			return "", false
+		}
+		return x, true
+	case bool, int64, uint64, float64:
+		return fmt.Sprint(x), true
+	case *big.Int:
+		return x.String(), true
+	}
+	return "", false
 }

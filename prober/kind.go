@@ -9,6 +9,7 @@ package prober
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"sort"
 	"sync"
@@ -43,6 +44,12 @@ type Target struct {
 	Redactor *redact.Redactor
 	// Now is the clock used for ages (head age, certificate expiry).
 	Now func() time.Time
+	// Dialer, when set, makes every connection instead of net.Dialer, after
+	// the region's address has been applied (see Runner.Dial).
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// RootCAs, when set, replaces the system's trusted roots (see
+	// Runner.RootCAs).
+	RootCAs *x509.CertPool
 }
 
 // Options returns the check's kind options (decoded by config.Load).
@@ -52,6 +59,9 @@ func (t *Target) Options() any { return t.Check.Options }
 // instead of what DNS returns for addr's host, when the region has one.
 // The port of addr is kept unless the region's address names its own.
 func (t *Target) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if t.Dialer != nil {
+		return t.Dialer(ctx, network, t.DialAddr(addr))
+	}
 	var d net.Dialer
 	return d.DialContext(ctx, network, t.DialAddr(addr))
 }
@@ -74,7 +84,7 @@ func (t *Target) DialAddr(addr string) string {
 // TLSConfig is the TLS configuration for serverName: verification on, the
 // public name as SNI (also when dialing a regional backend).
 func (t *Target) TLSConfig(serverName string, insecure bool) *tls.Config {
-	return &tls.Config{ServerName: serverName, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12}
+	return &tls.Config{ServerName: serverName, InsecureSkipVerify: insecure, MinVersion: tls.VersionTLS12, RootCAs: t.RootCAs}
 }
 
 // Observation is what one successful attempt saw.
@@ -117,6 +127,28 @@ type Registry struct {
 
 // Kinds is the registry every built-in kind registers in.
 var Kinds = &Registry{kinds: map[string]Kind{}}
+
+// NewRegistry returns a registry holding the given kinds (tests and
+// embedders that want kinds besides, or instead of, the built-in ones).
+func NewRegistry(kinds ...Kind) *Registry {
+	r := &Registry{kinds: map[string]Kind{}}
+	for _, k := range kinds {
+		r.kinds[k.Name()] = k
+	}
+	return r
+}
+
+// All returns the registered kinds sorted by name.
+func (r *Registry) All() []Kind {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Kind, 0, len(r.kinds))
+	for _, k := range r.kinds {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
+	return out
+}
 
 // Register adds k to the default registry; it panics on a duplicate name,
 // which is a programming error.

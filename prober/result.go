@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"sort"
@@ -97,7 +98,15 @@ func (r Result) MarshalJSON() ([]byte, error) {
 			}
 		}
 	}
-	return json.Marshal(out)
+	// Reasons and conditions read as written ("latency < 1s"): HTML
+	// escaping is the business of whoever embeds them in HTML.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
 }
 
 // UnmarshalJSON reads what MarshalJSON wrote.

@@ -2,9 +2,10 @@ package prober
 
 import (
 	"context"
-	"errors"
+	"crypto/x509"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +29,14 @@ type Runner struct {
 	Progress func(done, total int)
 	// Backoff is the first retry delay, doubled per retry (default 250ms).
 	Backoff time.Duration
+	// Dial, when set, makes every connection of every probe (after a
+	// region's address is applied), like an /etc/hosts of the process:
+	// tests map public names such as status.test to loopback listeners
+	// with it, so no probe depends on an outside resolver.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// RootCAs, when set, replaces the system's trusted roots for every
+	// probe (a private CA; tests trust their own test CA with it).
+	RootCAs *x509.CertPool
 }
 
 func (r *Runner) now() time.Time {
@@ -75,7 +84,13 @@ func (r *Runner) Round(ctx context.Context, checks []*config.Check) []Result {
 			defer wg.Done()
 			select {
 			case sem <- struct{}{}:
-				results[j.index] = r.Probe(ctx, j.check, j.region)
+				// Both cases may be ready at once; a probe that would
+				// start after the deadline is not started.
+				if err := ctx.Err(); err != nil {
+					results[j.index] = r.skipped(j.check, j.region, err)
+				} else {
+					results[j.index] = r.Probe(ctx, j.check, j.region)
+				}
 				<-sem
 			case <-ctx.Done():
 				results[j.index] = r.skipped(j.check, j.region, ctx.Err())
@@ -120,7 +135,7 @@ func (r *Runner) skipped(c *config.Check, reg config.Region, err error) Result {
 	res := r.base(c, reg)
 	res.Status = Down
 	res.ReasonCode = ReasonTimeout
-	res.Reason = "not probed: round deadline reached before this probe could start (" + err.Error() + ")"
+	res.Reason = "not probed: the round deadline (defaults.round_timeout) passed before this probe could start (" + err.Error() + ")"
 	return res
 }
 
@@ -132,10 +147,12 @@ func (r *Runner) Probe(ctx context.Context, c *config.Check, reg config.Region) 
 	defer func() {
 		if p := recover(); p != nil {
 			res.Status = Down
-			res.ReasonCode = ReasonBadResponse
+			res.ReasonCode = ReasonInternal
 			res.Reason = fmt.Sprintf("internal error in kind %s: %v", c.Kind, p)
 		}
-		res.Reason = red.String(res.Reason)
+		// Redact before shortening: a cut through a secret would leave a
+		// prefix of it that no longer matches.
+		res.Reason = shorten(red.String(res.Reason))
 		for i := range res.Failed {
 			res.Failed[i].Observed = red.String(res.Failed[i].Observed)
 			res.Failed[i].Condition = red.String(res.Failed[i].Condition)
@@ -157,7 +174,7 @@ func (r *Runner) Probe(ctx context.Context, c *config.Check, reg config.Region) 
 	if r.Prev != nil {
 		prev = r.Prev(c.Slug, reg.Name)
 	}
-	t := &Target{Check: c, Region: reg, MaxBody: r.Config.Defaults.MaxBodyBytes, Prev: prev, Redactor: red, Now: r.now}
+	t := &Target{Check: c, Region: reg, MaxBody: r.Config.Defaults.MaxBodyBytes, Prev: prev, Redactor: red, Now: r.now, Dialer: r.Dial, RootCAs: r.RootCAs}
 	retries := 0
 	if c.Retries != nil {
 		retries = *c.Retries
@@ -205,13 +222,17 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 		}
 	}
 	if err != nil {
-		if actx.Err() != nil && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			// Libraries report a deadline as many different errors; the
-			// cause is the deadline.
-			err = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("no complete answer within %s: %v", c.Timeout, err), Transient: true, Err: err}
-		}
 		f := Classify(err)
-		res.Status, res.ReasonCode, res.Reason = Down, f.Code, shorten(f.Msg)
+		switch {
+		case ctx.Err() != nil:
+			// The round's deadline, not the check's, cut this probe short.
+			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("round deadline (defaults.round_timeout %s) reached during the probe: %v", r.Config.Defaults.RoundTimeout, cause(f)), Err: err}
+		case attemptExpired(actx) && deadlineSymptom(f.Code):
+			// Libraries report a deadline as many different errors (a
+			// closed connection, a read timeout); the cause is the deadline.
+			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("no complete answer within %s: %v", c.Timeout, cause(f)), Transient: true, Err: err}
+		}
+		res.Status, res.ReasonCode, res.Reason = Down, f.Code, f.Msg
 		return f.Transient
 	}
 	env := obs.Vars
@@ -228,10 +249,11 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 	if conds == nil {
 		return false
 	}
+	clean := t.Redactor.String
 	for _, cnd := range conds.Up {
-		ok, observed, evalErr := cnd.Eval(env)
+		ok, observed, evalErr := cnd.EvalClean(env, clean)
 		if !ok {
-			if evalErr != nil {
+			if evalErr != nil && !strings.Contains(observed, "<missing>") {
 				observed = strings.TrimSpace(observed + " (" + firstLine(evalErr.Error()) + ")")
 			}
 			res.Failed = append(res.Failed, FailedCondition{Condition: cnd.Source, Observed: observed})
@@ -239,13 +261,13 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 	}
 	if len(res.Failed) > 0 {
 		res.Status, res.ReasonCode = Down, ReasonCondition
-		res.Reason = shorten(describeFailed(res.Failed))
+		res.Reason = describeFailed(res.Failed)
 		return obs.Retry
 	}
 	for _, cnd := range conds.Degraded {
-		ok, observed, evalErr := cnd.Eval(env)
+		ok, observed, evalErr := cnd.EvalClean(env, clean)
 		if !ok {
-			if evalErr != nil {
+			if evalErr != nil && !strings.Contains(observed, "<missing>") {
 				observed = strings.TrimSpace(observed + " (" + firstLine(evalErr.Error()) + ")")
 			}
 			res.Failed = append(res.Failed, FailedCondition{Condition: cnd.Source, Observed: observed, Degraded: true})
@@ -253,15 +275,44 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 	}
 	if len(res.Failed) > 0 {
 		res.Status, res.ReasonCode = Degraded, ReasonCondition
-		res.Reason = shorten(describeFailed(res.Failed))
+		res.Reason = describeFailed(res.Failed)
 	}
 	return false
+}
+
+// attemptExpired reports whether the attempt's deadline has passed. A
+// socket deadline set from it can fire a moment before the context itself
+// reports the deadline, so the clock is asked too.
+func attemptExpired(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && !time.Now().Before(dl)
+}
+
+// deadlineSymptom tells the reason codes that an attempt's deadline shows
+// up as, from those that say something more precise (no_reply, too_large).
+func deadlineSymptom(c ReasonCode) bool {
+	switch c {
+	case ReasonTimeout, ReasonReset, ReasonNetwork, ReasonBadResponse, ReasonTLS:
+		return true
+	}
+	return false
+}
+
+// cause is the message of the error underneath a classification.
+func cause(f *Failure) string {
+	if f.Err != nil {
+		return f.Err.Error()
+	}
+	return f.Msg
 }
 
 func (r *Runner) safeProbe(ctx context.Context, k Kind, t *Target) (obs *Observation, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			obs, err = nil, Fail(ReasonBadResponse, "internal error in kind %s: %v", k.Name(), p)
+			obs, err = nil, Fail(ReasonInternal, "internal error in kind %s: %v", k.Name(), p)
 		}
 	}()
 	return k.Probe(ctx, t)

@@ -15,7 +15,7 @@ func init() { Register(tcpKind{}) }
 type tcpKind struct{ Base }
 
 func (tcpKind) Name() string   { return "tcp" }
-func (tcpKind) Vars() []string { return []string{"latency", "region", "status"} }
+func (tcpKind) Vars() []string { return []string{"latency", "region"} }
 
 func (tcpKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tcp")

@@ -21,7 +21,7 @@ type tlsKind struct{ Base }
 
 func (tlsKind) Name() string    { return "tls" }
 func (tlsKind) NewOptions() any { return &TLSOptions{} }
-func (tlsKind) Vars() []string  { return []string{"latency", "region", "cert", "tls", "status"} }
+func (tlsKind) Vars() []string  { return []string{"latency", "region", "cert", "tls"} }
 
 func (tlsKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tls")

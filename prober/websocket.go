@@ -53,7 +53,8 @@ func (websocketKind) Probe(ctx context.Context, t *Target) (*Observation, error)
 	if err != nil {
 		return nil, Fail(ReasonConfig, "bad url: %v", err)
 	}
-	d := websocket.Dialer{NetDialContext: t.Dial, TLSClientConfig: t.TLSConfig(u.Hostname(), o.InsecureSkipVerify)}
+	dial, lift := capHandshake(t.Dial)
+	d := websocket.Dialer{NetDialContext: dial, TLSClientConfig: t.TLSConfig(u.Hostname(), o.InsecureSkipVerify)}
 	h := http.Header{}
 	h.Set("User-Agent", UserAgent)
 	for k, v := range t.Check.Headers {
@@ -68,6 +69,7 @@ func (websocketKind) Probe(ctx context.Context, t *Target) (*Observation, error)
 		}
 		return obs, err
 	}
+	lift()
 	obs.Phases.Connect = time.Since(start)
 	obs.Code = resp.StatusCode
 	if tc, ok := conn.UnderlyingConn().(*tls.Conn); ok {

@@ -134,19 +134,69 @@ func firstLine(s string) string {
 // Eval evaluates the condition. On false or error it also returns the
 // observed values of the variables involved, e.g. "latency=1.2s".
 func (c *Condition) Eval(env map[string]any) (ok bool, observed string, err error) {
+	return c.EvalClean(env, nil)
+}
+
+// EvalClean is Eval with clean (e.g. a secrets redactor) applied to each
+// observed value before it is cut to MaxObserved: cutting first could leave
+// a prefix of a secret that clean no longer recognises.
+func (c *Condition) EvalClean(env map[string]any, clean func(string) string) (ok bool, observed string, err error) {
 	out, err := expr.Run(c.program, env)
 	if err == nil {
 		if b, isBool := out.(bool); isBool && b {
 			return true, "", nil
 		}
 	}
-	return false, c.observed(env), err
+	return false, c.observed(env, clean), err
+}
+
+// Reads reports whether the condition reads the top-level variable name.
+func (c *Condition) Reads(name string) bool {
+	for _, p := range c.paths {
+		if p.name == name || strings.HasPrefix(p.name, name+".") || strings.HasPrefix(p.name, name+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// References reports whether src (a condition as written) reads the
+// top-level variable name; false if src does not parse.
+func References(src, name string) bool {
+	rewritten, err := rewriteDurations(src)
+	if err != nil {
+		return false
+	}
+	tree, err := parser.Parse(rewritten)
+	if err != nil {
+		return false
+	}
+	for _, p := range collectPaths(tree.Node) {
+		if p == name || strings.HasPrefix(p, name+".") || strings.HasPrefix(p, name+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+// Syntax checks only that src parses, for conditions whose variables are
+// not known (a check of an unknown kind), so that every problem of a file
+// is still reported in one run.
+func Syntax(src string) error {
+	rewritten, err := rewriteDurations(src)
+	if err != nil {
+		return err
+	}
+	if _, err := parser.Parse(rewritten); err != nil {
+		return fmt.Errorf("%s", firstLine(err.Error()))
+	}
+	return nil
 }
 
 // MaxObserved bounds how much of one observed value is reported.
 const MaxObserved = 120
 
-func (c *Condition) observed(env map[string]any) string {
+func (c *Condition) observed(env map[string]any, clean func(string) string) string {
 	parts := make([]string, 0, len(c.paths))
 	for _, p := range c.paths {
 		v, err := expr.Run(p.program, env)
@@ -154,32 +204,35 @@ func (c *Condition) observed(env map[string]any) string {
 			parts = append(parts, p.name+"=<missing>")
 			continue
 		}
-		parts = append(parts, p.name+"="+Format(v))
+		parts = append(parts, p.name+"="+FormatClean(v, clean))
 	}
 	return strings.Join(parts, " ")
 }
 
 // Format prints an observed value compactly: durations as durations,
 // strings quoted and cut to MaxObserved bytes.
-func Format(v any) string {
-	var s string
+func Format(v any) string { return FormatClean(v, nil) }
+
+// FormatClean is Format with clean applied to the text before it is cut.
+func FormatClean(v any, clean func(string) string) string {
+	if clean == nil {
+		clean = func(s string) string { return s }
+	}
 	switch x := v.(type) {
 	case nil:
 		return "null"
 	case time.Duration:
 		return x.Round(time.Millisecond).String()
 	case string:
-		s = fmt.Sprintf("%q", truncate(x, MaxObserved))
-		return s
+		return fmt.Sprintf("%q", truncate(clean(x), MaxObserved))
 	case *big.Int:
 		return x.String()
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice {
-			s = fmt.Sprintf("%v", v)
-			return truncate(s, MaxObserved)
+			return truncate(clean(fmt.Sprintf("%v", v)), MaxObserved)
 		}
-		return fmt.Sprint(v)
+		return clean(fmt.Sprint(v))
 	}
 }
 

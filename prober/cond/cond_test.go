@@ -110,3 +110,102 @@ func TestParseQuantity(t *testing.T) {
 		t.Fatal("0xzz parsed")
 	}
 }
+
+func TestEvalCleanRedactsBeforeCutting(t *testing.T) {
+	secret := "sk_live_0123456789abcdef"
+	body := strings.Repeat(".", MaxObserved-10) + secret + " tail"
+	c := MustCompile(`body contains "nothing"`, []string{"body"})
+	clean := func(s string) string { return strings.ReplaceAll(s, secret, "${KEY}") }
+	_, observed, _ := c.EvalClean(map[string]any{"body": body}, clean)
+	if strings.Contains(observed, secret[:8]) || !strings.Contains(observed, "${KEY}") {
+		t.Fatalf("observed %q: want the secret replaced before the cut", observed)
+	}
+	_, raw, _ := c.Eval(map[string]any{"body": body})
+	if !strings.Contains(raw, secret[:8]) {
+		t.Fatalf("without clean the observed value should show the text: %q", raw)
+	}
+}
+
+func TestObservedValues(t *testing.T) {
+	env := map[string]any{
+		"result":  decode(t, `{"peers":3,"list":[1,2],"nested":{"a":{"b":"0x10"}}}`),
+		"latency": 1500 * time.Millisecond,
+		"status":  503,
+	}
+	vars := []string{"result", "latency", "status"}
+	tests := []struct{ src, observed string }{
+		{`result.peers >= 5 && latency < 1s`, "latency=1.5s result.peers=3"},
+		{`result.nested.a.b > 100`, "result.nested.a.b=16"},
+		{`result.list[1] == 3`, "result.list[1]=2"},
+		{`len(result.list) > 5`, "result.list=[1 2]"},
+		{`result.missing.x == 1`, "result.missing.x=<missing>"},
+		{`status in [200, 204]`, "status=503"},
+	}
+	for _, tt := range tests {
+		c, err := Compile(tt.src, vars)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.src, err)
+		}
+		ok, observed, _ := c.Eval(env)
+		if ok || observed != tt.observed {
+			t.Errorf("%s: ok=%v observed %q, want %q", tt.src, ok, observed, tt.observed)
+		}
+	}
+}
+
+func TestReferencesAndSyntax(t *testing.T) {
+	tests := []struct {
+		src  string
+		name string
+		want bool
+	}{
+		{`status == 200`, "status", true},
+		{`body contains "status"`, "status", false},
+		{`json.status == "ok"`, "status", false},
+		{`status in [200, 301]`, "status", true},
+		{`result.peers > 1`, "result", true},
+		{`not valid ==`, "status", false},
+	}
+	for _, tt := range tests {
+		if got := References(tt.src, tt.name); got != tt.want {
+			t.Errorf("References(%q, %q) = %v", tt.src, tt.name, got)
+		}
+	}
+	if err := Syntax(`anything.at.all > 5s`); err != nil {
+		t.Errorf("Syntax of a valid expression: %v", err)
+	}
+	for _, bad := range []string{`a >`, `"open`, `(a`} {
+		if Syntax(bad) == nil {
+			t.Errorf("Syntax(%q) accepted", bad)
+		}
+	}
+	c := MustCompile(`result.peers > 1 && latency < 1s`, []string{"result", "latency"})
+	if !c.Reads("result") || !c.Reads("latency") || c.Reads("status") {
+		t.Errorf("Reads wrong")
+	}
+}
+
+func TestFromJSON(t *testing.T) {
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{`1`, int64(1)},
+		{`9007199254740993`, int64(9007199254740993)},
+		{`18446744073709551615`, uint64(18446744073709551615)},
+		{`1.5`, 1.5},
+		{`"0x1b4"`, int64(436)},
+		{`"0x0"`, int64(0)},
+		{`"0xffffffffffffffff"`, uint64(1<<64 - 1)},
+		{`"0x00ab"`, "0x00ab"}, // data with a leading zero, not a quantity
+		{`"0xdeadbeefdeadbeefdeadbeef"`, "0xdeadbeefdeadbeefdeadbeef"}, // longer than 64 bits: a hash
+		{`"12"`, "12"},
+		{`true`, true},
+		{`null`, nil},
+	}
+	for _, tt := range tests {
+		if got := decode(t, tt.in); got != tt.want {
+			t.Errorf("FromJSON(%s) = %#v, want %#v", tt.in, got, tt.want)
+		}
+	}
+}

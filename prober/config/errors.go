@@ -73,15 +73,52 @@ func (c collector) addYAML(err error, fallbackLine int) {
 	}
 }
 
-var goTypeName = regexp.MustCompile(` into [\w.\[\]*]+$`)
+var goTypeName = regexp.MustCompile(` into ([\w.\[\]*]+)$`)
 
 // friendlyYAML drops Go type names from yaml.v3 messages: users write YAML,
-// not Go.
+// not Go. The type becomes what to write instead.
 func friendlyYAML(msg string) string {
-	if strings.HasPrefix(msg, "cannot unmarshal") {
-		msg = goTypeName.ReplaceAllString(msg, "")
-		kind := "a different type"
-		return strings.Replace(msg, "cannot unmarshal", "wrong type:", 1) + " (expected " + kind + " here; check quoting and indentation)"
+	if !strings.HasPrefix(msg, "cannot unmarshal") {
+		return msg
 	}
-	return msg
+	want := "a different type"
+	if m := goTypeName.FindStringSubmatch(msg); m != nil {
+		want = expectedYAML(m[1])
+	}
+	msg = goTypeName.ReplaceAllString(msg, "")
+	return strings.Replace(msg, "cannot unmarshal", "wrong type:", 1) + " (expected " + want + " here; check quoting and indentation)"
+}
+
+// expectedYAML names what a Go type looks like in YAML.
+func expectedYAML(goType string) string {
+	t := strings.TrimLeft(goType, "*")
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["), strings.Contains(t, "."):
+		return "a mapping of keys to values"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "bool":
+		return "true or false"
+	case t == "string":
+		return "a single value"
+	}
+	return "a different type"
+}
+
+// excerpt matches the value yaml.v3 quotes in a type error (`abcdefg...`).
+var excerpt = regexp.MustCompile("`[^`]*`")
+
+// hideExpanded removes quoted values from messages about lines where a
+// ${NAME} was expanded: yaml.v3 quotes the first characters of a value,
+// a prefix of a secret that the redactor cannot recognise.
+func (e Errors) hideExpanded(expanded map[string]map[int]bool) {
+	for i, p := range e {
+		if expanded[p.File][p.Line] {
+			e[i].Msg = excerpt.ReplaceAllString(p.Msg, "(value from the environment, not shown)")
+		}
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/upchain-dev/upchain/prober/cond"
@@ -82,7 +83,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 	}
 	var errs Errors
 	cfg := &Config{File: path, Dir: filepath.Dir(path)}
-	exp := &expander{lookup: opts.Lookup, allowMissing: opts.AllowMissingSecrets, red: opts.Redactor, raw: map[*yaml.Node]string{}}
+	exp := &expander{lookup: opts.Lookup, allowMissing: opts.AllowMissingSecrets, red: opts.Redactor, raw: map[*yaml.Node]string{}, expanded: map[string]map[int]bool{}}
 
 	data, err := os.ReadFile(path)
 	switch {
@@ -118,6 +119,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 	validateChecks(l, kinds, &errs)
 	validateLags(l, &errs)
 	if len(errs) > 0 {
+		errs.hideExpanded(exp.expanded)
 		for i := range errs {
 			errs[i].Msg = opts.Redactor.String(errs[i].Msg)
 		}
@@ -133,10 +135,36 @@ func parseYAML(data []byte, c collector) *yaml.Node {
 		if errors.Is(err, errEOF) || err.Error() == "EOF" {
 			return nil // empty file
 		}
-		c.addYAML(err, 1)
+		c.addYAML(syntaxLine(data, err), 1)
 		return nil
 	}
 	return &root
+}
+
+// syntaxLine improves the line of a YAML syntax error. yaml.v3 reports the
+// line where the enclosing block began (a mis-indented key on line 3 of a
+// list starting on line 1 says "line 1"); the first prefix of the file
+// that fails with the same message ends on the line to fix.
+func syntaxLine(data []byte, err error) error {
+	m := yamlLineMsg.FindStringSubmatch(strings.TrimPrefix(err.Error(), "yaml: "))
+	if m == nil {
+		return err
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for n := 1; n <= len(lines); n++ {
+		var v yaml.Node
+		perr := yaml.Unmarshal(bytes.Join(lines[:n], nil), &v)
+		if perr == nil {
+			continue
+		}
+		if pm := yamlLineMsg.FindStringSubmatch(strings.TrimPrefix(perr.Error(), "yaml: ")); pm != nil && pm[2] == m[2] {
+			if line, _ := strconv.Atoi(m[1]); n > line {
+				return fmt.Errorf("yaml: line %d: %s", n, m[2])
+			}
+		}
+		return err
+	}
+	return err
 }
 
 var errEOF = errors.New("EOF")
@@ -190,10 +218,8 @@ func loadCheckFile(path string, cfg *Config, kinds Kinds, exp *expander, errs *E
 		c.add(doc.Line, "a check file is a mapping with `group:` and `checks:` (a list of checks)")
 		return
 	}
-	var fileKeys []string
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k := doc.Content[i]
-		fileKeys = append(fileKeys, k.Value)
 		if k.Value != "group" && k.Value != "checks" {
 			c.add(k.Line, "unknown key %q at the top of a check file%s", k.Value, suggest(k.Value, []string{"checks", "group"}))
 		}
@@ -285,7 +311,6 @@ func loadCheckFile(path string, cfg *Config, kinds Kinds, exp *expander, errs *E
 		}
 		cfg.Checks = append(cfg.Checks, chk)
 	}
-	_ = fileKeys
 }
 
 func applyDefaults(cfg *Config) {
@@ -386,6 +411,9 @@ func validateChecks(l *Loaded, kinds Kinds, errs *Errors) {
 		}
 		if chk.Slug == "" {
 			chk.Slug = Slugify(chk.Name)
+			if chk.Slug == "" && chk.Name != "" {
+				c.add(line("name"), "no slug can be derived from name %q (it has no letters a-z or digits): add `slug:`, e.g. slug: my-check", chk.Name)
+			}
 		} else if !validSlug.MatchString(chk.Slug) {
 			c.add(line("slug"), "slug %q: use lower-case letters, digits and dashes (at most 64)", chk.Slug)
 		}
@@ -426,6 +454,21 @@ func validateChecks(l *Loaded, kinds Kinds, errs *Errors) {
 				c.add(line("regions"), "region %q: address %q is not a host, IP or host:port to dial", r.Name, r.Address)
 			}
 		}
+		urlOK := true
+		switch {
+		case chk.URL == "":
+			urlOK = false
+			c.add(chk.Line, "check %q has no url: add `url:`", chk.Name)
+		case strings.Contains(chk.URL, "${"):
+			// An unset ${NAME}, reported already (or allowed by
+			// AllowMissingSecrets): the URL's shape is unknown.
+			urlOK = false
+		default:
+			if u, err := url.Parse(chk.URL); err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
+				urlOK = false
+				c.add(line("url"), "bad url %q: write a full URL with scheme and host, e.g. https://rpc.example.org/", chk.DisplayURL)
+			}
+		}
 		k, ok := kinds.Lookup(chk.Kind)
 		if !ok {
 			if chk.Kind == "" {
@@ -433,14 +476,25 @@ func validateChecks(l *Loaded, kinds Kinds, errs *Errors) {
 			} else {
 				c.add(line("kind"), "unknown kind %q%s", chk.Kind, suggest(chk.Kind, kinds.Names()))
 			}
+			// The variables are the kind's, unknown here; syntax can
+			// still be checked.
+			for _, field := range []string{"conditions", "degraded"} {
+				srcs := chk.Conditions
+				if field == "degraded" {
+					srcs = chk.Degraded
+				}
+				for i, src := range srcs {
+					if err := cond.Syntax(src); err != nil {
+						c.add(line(fmt.Sprintf("%s[%d]", field, i)), "condition %q: %v", src, err)
+					}
+				}
+			}
 			continue
 		}
-		if chk.URL == "" {
-			c.add(chk.Line, "check %q has no url", chk.Name)
-		} else if u, err := url.Parse(chk.URL); err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "") {
-			c.add(line("url"), "bad url %q: write a full URL with scheme and host, e.g. https://rpc.example.org/", chk.DisplayURL)
-		}
 		for _, p := range k.Validate(chk) {
+			if p.Field == "url" && !urlOK {
+				continue // the url's problem is reported once, above
+			}
 			c.add(line(p.Field), "%s", p.Msg)
 		}
 		defUp, defDeg := k.DefaultConditions(chk)

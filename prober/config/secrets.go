@@ -18,7 +18,9 @@ type expander struct {
 	allowMissing bool
 	red          *redact.Redactor
 	raw          map[*yaml.Node]string // node -> value as written
-	c            collector
+	// expanded marks file lines holding an expanded value.
+	expanded map[string]map[int]bool
+	c        collector
 }
 
 func (e *expander) walk(n *yaml.Node) {
@@ -41,7 +43,13 @@ func (e *expander) walk(n *yaml.Node) {
 		})
 		if n.Value != orig {
 			e.raw[n] = orig
+			if e.expanded[e.c.file] == nil {
+				e.expanded[e.c.file] = map[int]bool{}
+			}
+			e.expanded[e.c.file][n.Line] = true
 		}
+	}
+	if n.Kind == yaml.ScalarNode {
 		registerURLPassword(n.Value, e.red)
 	}
 	for _, ch := range n.Content {

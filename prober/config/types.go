@@ -52,7 +52,8 @@ type Defaults struct {
 	Concurrency int `yaml:"concurrency"`
 	// RoundTimeout bounds a whole round, retries included.
 	RoundTimeout Duration `yaml:"round_timeout"`
-	// MaxBody bounds how many bytes of a response are read, e.g. "1MiB".
+	// MaxBodyBytes bounds how many bytes of a response body or message
+	// are read (an integer, default 1048576 = 1 MiB); larger is a failure.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 }
 

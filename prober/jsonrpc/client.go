@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/cond"
@@ -77,6 +78,9 @@ type Options struct {
 	MaxBytes int64
 	// UserAgent sent with requests.
 	UserAgent string
+	// Redact, when set, cleans text quoted from replies (e.g. a server
+	// echoing an API key) before it is cut short for an error message.
+	Redact func(string) string
 }
 
 // Client calls one endpoint. It is safe for concurrent use.
@@ -95,6 +99,9 @@ type Client struct {
 	readErr  error
 	closed   chan struct{}
 	notifyCh chan json.RawMessage
+	// notify is set by Notifications: until then nobody reads them, and
+	// buffering them would let a server fill memory with unsolicited ones.
+	notify atomic.Bool
 }
 
 type reply struct {
@@ -172,14 +179,21 @@ func (c *Client) dialWS(ctx context.Context) error {
 	c.ws = conn
 	c.pending = map[uint64]chan reply{}
 	c.closed = make(chan struct{})
-	c.notifyCh = make(chan json.RawMessage, 64)
+	c.notifyCh = make(chan json.RawMessage, notifyBuffer)
 	go c.readLoop()
 	return nil
 }
 
 // Notifications delivers messages without an id (subscription events) on
 // websocket clients; when nobody reads, further ones are dropped.
-func (c *Client) Notifications() <-chan json.RawMessage { return c.notifyCh }
+// Call it before subscribing: until the first call, notifications are
+// dropped. At most notifyBuffer unread ones are kept.
+func (c *Client) Notifications() <-chan json.RawMessage {
+	c.notify.Store(true)
+	return c.notifyCh
+}
+
+const notifyBuffer = 16
 
 func (c *Client) readLoop() {
 	var err error
@@ -199,9 +213,11 @@ func (c *Client) readLoop() {
 				err = m.Error // an error the server could not tie to a call
 				break
 			}
-			select {
-			case c.notifyCh <- data:
-			default:
+			if c.notify.Load() {
+				select {
+				case c.notifyCh <- data:
+				default:
+				}
 			}
 			continue
 		}
@@ -339,9 +355,9 @@ func (c *Client) callHTTP(ctx context.Context, id uint64, body []byte) (*message
 	var m message
 	if err := json.Unmarshal(data, &m); err != nil {
 		if resp.StatusCode >= 400 {
-			return nil, &HTTPStatusError{Code: resp.StatusCode, Body: snippet(data)}
+			return nil, &HTTPStatusError{Code: resp.StatusCode, Body: c.snippet(data)}
 		}
-		return nil, &ProtocolError{Msg: "reply is not valid JSON-RPC: " + err.Error() + ": " + snippet(data)}
+		return nil, &ProtocolError{Msg: "reply is not valid JSON-RPC: " + err.Error() + ": " + c.snippet(data)}
 	}
 	if m.Error == nil || len(m.ID) > 0 && string(m.ID) != "null" {
 		if got, ok := parseID(m.ID); !ok || got != id {
@@ -361,10 +377,18 @@ func (e *HTTPStatusError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Code, e.Body)
 }
 
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
+// snippet quotes the start of a reply for an error message.
+func (c *Client) snippet(b []byte) string {
+	s := strings.Join(strings.Fields(string(b[:min(len(b), 4096)])), " ")
+	if c.opts.Redact != nil {
+		s = c.opts.Redact(s)
+	}
 	if len(s) > 80 {
-		return s[:80] + "…"
+		cut := 80
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "…"
 	}
 	return s
 }
