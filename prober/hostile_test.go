@@ -101,12 +101,12 @@ func TestHostileEndpoints(t *testing.T) {
 		spec string
 		want want
 	}{
-		{"http: accepts, never answers", httpk("http://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s"}},
+		{"http: accepts, never answers", httpk("http://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s", attempts: 1}},
 		{"jsonrpc http: accepts, never answers", rpc("http://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
 		{"jsonrpc ws: handshake never answered", rpc("ws://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
 		{"websocket: handshake never answered", wsk("ws://" + silentAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
 		{"tls: handshake never answered", "    kind: tls\n    url: tls://" + silentAddr + "\n", want{status: Down, code: ReasonTimeout, reason: "within 1s"}},
-		{"http: drips one byte a second", httpk("http://" + dripAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s"}},
+		{"http: drips one byte a second", httpk("http://" + dripAddr + "/"), want{status: Down, code: ReasonTimeout, reason: "no complete answer within 1s", attempts: 1}},
 		{"http: 1 GB body", httpk(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "response larger than 1048576 bytes", attempts: 1}},
 		{"jsonrpc http: 1 GB reply", rpc(gigabyte), want{status: Down, code: ReasonTooLarge, reason: "reply larger than 1048576 bytes", attempts: 1}},
 		{"websocket: endless handshake headers", wsk("ws://" + endlessHeaders + "/"), want{status: Down, code: ReasonTooLarge, reason: "websocket handshake response larger than 262144 bytes", attempts: 1}},
@@ -117,7 +117,7 @@ func TestHostileEndpoints(t *testing.T) {
 		{"http: invalid JSON for a json condition", httpk(invalidJSON) + "    conditions: [json.result.peers > 1]\n", want{status: Down, code: ReasonCondition, failed: "json.result.peers=<missing>"}},
 		{"jsonrpc http: reply with the wrong id", rpc(wrongID), want{status: Down, code: ReasonBadResponse, reason: "reply has id 99, expected 1", attempts: 1}},
 		{"jsonrpc ws: reply with the wrong id", rpc(wsURL(wrongID)), want{status: Down, code: ReasonNoReply, reason: "1 replies arrived with other ids", attempts: 1}},
-		{"websocket: accepts, never replies", wsk(wsSilent), want{status: Down, code: ReasonNoReply, reason: "handshake completed but no message arrived"}},
+		{"websocket: accepts, never replies", wsk(wsSilent), want{status: Down, code: ReasonNoReply, reason: "handshake completed but no message arrived", attempts: 1}},
 		{"jsonrpc ws: accepts, never replies", rpc(wsSilent), want{status: Down, code: ReasonNoReply, reason: "no reply to system_health"}},
 		{"websocket: sends 100 MB", wsk(wsHuge), want{status: Down, code: ReasonTooLarge, reason: "message larger than 1048576 bytes", attempts: 1}},
 		{"jsonrpc ws: sends 100 MB", rpc(wsHuge), want{status: Down, code: ReasonTooLarge, reason: "reply larger than 1048576 bytes", attempts: 1}},

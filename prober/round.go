@@ -233,7 +233,11 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 			f = &Failure{Code: ReasonTimeout, Msg: fmt.Sprintf("no complete answer within %s: %v", c.Timeout, cause(f)), Transient: true, Err: err}
 		}
 		res.Status, res.ReasonCode, res.Reason = Down, f.Code, f.Msg
-		return f.Transient
+		// An attempt that ran into its deadline has spent the check's
+		// timeout: retrying it would double the time to detect a dead
+		// endpoint (and the round), while quick transient failures
+		// (refused, reset, 5xx) are retried.
+		return f.Transient && !attemptExpired(actx)
 	}
 	env := obs.Vars
 	if env == nil {
