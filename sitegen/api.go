@@ -216,12 +216,11 @@ func spIncidentStatus(v *incidentView) string {
 	if !v.Open {
 		return "resolved"
 	}
-	for _, u := range v.Timeline {
-		switch s := strings.ToLower(u.Status); s {
+	if len(v.Timeline) > 0 {
+		switch s := strings.ToLower(v.Timeline[0].Status); s {
 		case "investigating", "identified", "monitoring":
 			return s
 		}
-		break
 	}
 	return "investigating"
 }

@@ -185,7 +185,7 @@ func rssDate(t time.Time) string {
 
 func (m *model) renderRSS(meta feedMeta, items []feedItem) ([]byte, error) {
 	doc := rssDoc{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: rssChannel{
-		Title: meta.Title, Link: m.absURL(meta.Home), Description: meta.Description,
+		Title: feedTitle(meta.Title), Link: m.absURL(meta.Home), Description: feedTitle(meta.Description),
 		Language: "en", Generator: "upchain", LastBuildDate: rssDate(m.now),
 	}}
 	if m.base != nil {
@@ -193,7 +193,7 @@ func (m *model) renderRSS(meta feedMeta, items []feedItem) ([]byte, error) {
 	}
 	for _, it := range items {
 		doc.Channel.Items = append(doc.Channel.Items, rssItem{
-			Title: it.Title, Link: it.Link, GUID: rssGUID{IsPermaLink: "false", Value: it.GUID},
+			Title: feedTitle(it.Title), Link: it.Link, GUID: rssGUID{IsPermaLink: "false", Value: it.GUID},
 			PubDate: rssDate(it.Published), Category: it.Category, Description: it.HTML,
 		})
 	}
@@ -246,7 +246,7 @@ func (m *model) renderAtom(meta feedMeta, items []feedItem) ([]byte, error) {
 		updated = time.Unix(0, 0)
 	}
 	f := atomFeed{
-		Title: meta.Title, Subtitle: meta.Description, ID: stableUUID("feed/" + m.siteKey() + "/" + meta.ID),
+		Title: feedTitle(meta.Title), Subtitle: feedTitle(meta.Description), ID: stableUUID("feed/" + m.siteKey() + "/" + meta.ID),
 		Updated: isoTime(updated), Author: atomPerson{Name: m.siteTitle()}, Generator: "upchain",
 		Links: []atomLinkEl{{Href: m.absURL(meta.Home), Rel: "alternate", Type: "text/html"}},
 	}
@@ -259,13 +259,18 @@ func (m *model) renderAtom(meta feedMeta, items []feedItem) ([]byte, error) {
 			up = it.Published
 		}
 		f.Entries = append(f.Entries, atomEntry{
-			Title: it.Title, ID: it.GUID, Updated: isoTime(up), Published: isoTime(it.Published),
+			Title: feedTitle(it.Title), ID: it.GUID, Updated: isoTime(up), Published: isoTime(it.Published),
 			Link:     atomLinkEl{Href: it.Link, Rel: "alternate", Type: "text/html"},
 			Category: atomCategory{Term: it.Category}, Content: atomContent{Type: "html", Value: it.HTML},
 		})
 	}
 	return marshalXML(f)
 }
+
+// feedTitle makes a title safe for readers that (against RSS best practice)
+// render titles as HTML: angle brackets become look-alike quotes, so no
+// reader can see markup in a title, while the words stay readable.
+var feedTitle = strings.NewReplacer("<", "\u2039", ">", "\u203a").Replace
 
 func marshalXML(v any) ([]byte, error) {
 	var buf bytes.Buffer
