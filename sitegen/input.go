@@ -49,11 +49,11 @@ type Status string
 // Statuses. InMaintenance is a check inside an active maintenance window;
 // NoData a check or region that has not been probed (yet).
 const (
-	Up          Status = "up"
-	Degraded    Status = "degraded"
-	Down        Status = "down"
+	Up            Status = "up"
+	Degraded      Status = "degraded"
+	Down          Status = "down"
 	InMaintenance Status = "maintenance"
-	NoData      Status = "nodata"
+	NoData        Status = "nodata"
 )
 
 // Check is one endpoint with its current state and history figures.
