@@ -131,13 +131,13 @@ func fixtureCheck(rng *rand.Rand, n int, group, kind string, days int) Check {
 		fail := 0
 		r := rng.Float64()
 		switch {
-		case r < 0.03:
+		case r < 0.01:
 			fail = 20 + rng.IntN(60)
-		case r < 0.12:
+		case r < 0.06:
 			fail = 1 + rng.IntN(3)
 		}
 		deg := 0.0
-		if rng.Float64() < 0.05 {
+		if rng.Float64() < 0.03 {
 			deg = 0.1
 		}
 		d := Day{Date: today.AddDate(0, 0, -i), Samples: samples, Failures: fail, Uptime: float64(samples-fail) / float64(samples), Degraded: deg}
