@@ -224,8 +224,8 @@ func TestBadges(t *testing.T) {
 			t.Errorf("%s.svg does not show %q", strings.TrimSuffix(name, ".json"), b["message"])
 		}
 	}
-	if n != 1+4*6 {
-		t.Errorf("%d badge files, want %d", n, 1+4*6)
+	if n != 1+4*3 {
+		t.Errorf("%d badge files, want %d", n, 1+4*3)
 	}
 	var down Check // the fixture's third check is down
 	for _, g := range in.Groups {
@@ -246,7 +246,7 @@ func TestBadges(t *testing.T) {
 		t.Errorf("response-time badge = %+v", rt)
 	}
 	var up endpointBadge
-	_ = json.Unmarshal(files["badges/"+down.Slug+"/uptime-30d.json"], &up)
+	_ = json.Unmarshal(files["badges/"+down.Slug+"/uptime.json"], &up)
 	if up.Message != fmtPercent(down.Uptime[2].Ratio) {
 		t.Errorf("uptime badge = %+v, want %s", up, fmtPercent(down.Uptime[2].Ratio))
 	}

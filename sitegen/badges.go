@@ -77,19 +77,18 @@ func latencyBadgeColor(d time.Duration) string {
 	return "red"
 }
 
-// checkBadges lists a check's badges: status, uptime per window and
+// checkBadges lists a check's badges: status, uptime over 30 days, and
 // response time (median p50 of the last 24 hours, else the last probe).
+// Other windows are in the check's history JSON.
 func (m *model) checkBadges(c *checkView) []badge {
 	bs := []badge{{Name: "status", Label: "status", Message: lower(c.Status.Label), Color: statusBadgeColor(c.Status.Class)}}
-	for _, w := range []Window{Window24h, Window7d, Window30d, Window90d} {
-		b := badge{Name: "uptime-" + string(w), Label: "uptime " + string(w), Message: "no data", Color: "lightgrey"}
-		for _, u := range c.Check.Uptime {
-			if u.Window == w && u.Samples > 0 {
-				b.Message, b.Color = fmtPercent(u.Ratio), uptimeBadgeColor(u.Ratio)
-			}
+	up := badge{Name: "uptime", Label: "uptime 30d", Message: "no data", Color: "lightgrey"}
+	for _, u := range c.Check.Uptime {
+		if u.Window == Window30d && u.Samples > 0 {
+			up.Message, up.Color = fmtPercent(u.Ratio), uptimeBadgeColor(u.Ratio)
 		}
-		bs = append(bs, b)
 	}
+	bs = append(bs, up)
 	rt := badge{Name: "response-time", Label: "response time", Message: "no data", Color: "lightgrey"}
 	if d, ok := medianP50(c.Check, Window24h); ok {
 		rt.Message, rt.Color = fmtLatency(d), latencyBadgeColor(d)

@@ -1,6 +1,7 @@
 package sitegen
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -136,11 +137,12 @@ func render(in *Input, dir string) error {
 		return fmt.Errorf("sitegen: %w", errors.Join(errs...))
 	}
 
-	// Checks are independent: render them on every core.
+	// Checks are independent: render them on every core, with a few more
+	// workers than cores because much of the time is spent creating files.
 	jobs := make(chan *checkView)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range max(4, 2*runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -172,7 +174,12 @@ func (m *model) writeCheck(w *writer, c *checkView) error {
 	if err := w.write(c.Page, page); err != nil {
 		return err
 	}
-	if err := w.json("api/checks/"+c.Slug+".json", m.historyJSON(c)); err != nil {
+	// History is compact: a year of points indented would triple its size.
+	hist, err := json.Marshal(m.historyJSON(c))
+	if err != nil {
+		return err
+	}
+	if err := w.write("api/checks/"+c.Slug+".json", append(hist, '\n')); err != nil {
 		return err
 	}
 	if err := m.writeFeeds(w, c.Slug, feedMeta{

@@ -68,7 +68,7 @@ func TestBuildWritesEveryListedFile(t *testing.T) {
 		for _, c := range g.Checks {
 			want = append(want, "checks/"+c.Slug+".html", "api/checks/"+c.Slug+".json",
 				"feeds/"+c.Slug+".rss.xml", "feeds/"+c.Slug+".atom.xml")
-			for _, b := range []string{"status", "uptime-24h", "uptime-7d", "uptime-30d", "uptime-90d", "response-time"} {
+			for _, b := range []string{"status", "uptime", "response-time"} {
 				want = append(want, "badges/"+c.Slug+"/"+b+".json", "badges/"+c.Slug+"/"+b+".svg")
 			}
 		}

@@ -147,25 +147,24 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 		segs[len(segs)-1] = append(segs[len(segs)-1], p)
 	}
 	mid := func(p Point) float64 { return x(p.Time.Add(step / 2)) }
-	b.WriteString(`<g class="ch-band">`)
+	// Paths are appended with strconv, not fmt: a year of buckets for a
+	// thousand checks is millions of coordinates.
+	buf := make([]byte, 0, 64*len(inWindow))
+	buf = append(buf, `<g class="ch-band">`...)
 	for _, sg := range segs {
 		if len(sg) < 2 {
 			continue
 		}
-		b.WriteString(`<path d="`)
+		buf = append(buf, `<path d="`...)
 		for i, p := range sg {
-			cmd := "L"
-			if i == 0 {
-				cmd = "M"
-			}
-			fmt.Fprintf(&b, "%s%s %s", cmd, num(mid(p)), num(y(p.P95)))
+			buf = appendPoint(buf, i == 0, mid(p), y(p.P95))
 		}
 		for i := len(sg) - 1; i >= 0; i-- {
-			fmt.Fprintf(&b, "L%s %s", num(mid(sg[i])), num(y(sg[i].P50)))
+			buf = appendPoint(buf, false, mid(sg[i]), y(sg[i].P50))
 		}
-		b.WriteString(`Z"/>`)
+		buf = append(buf, `Z"/>`...)
 	}
-	b.WriteString(`</g>`)
+	buf = append(buf, `</g>`...)
 	for _, line := range []struct {
 		class string
 		v     func(Point) time.Duration
@@ -173,21 +172,20 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 		{"ch-p95", func(p Point) time.Duration { return p.P95 }},
 		{"ch-p50", func(p Point) time.Duration { return p.P50 }},
 	} {
-		fmt.Fprintf(&b, `<path class="%s" d="`, line.class)
+		buf = append(buf, `<path class="`...)
+		buf = append(buf, line.class...)
+		buf = append(buf, `" d="`...)
 		for _, sg := range segs {
 			for i, p := range sg {
-				cmd := "L"
-				if i == 0 {
-					cmd = "M"
-				}
-				fmt.Fprintf(&b, "%s%s %s", cmd, num(mid(p)), num(y(line.v(p))))
+				buf = appendPoint(buf, i == 0, mid(p), y(line.v(p)))
 			}
 			if len(sg) == 1 {
-				b.WriteString("h0.01") // a lone bucket shows as a dot (round caps)
+				buf = append(buf, "h0.01"...) // a lone bucket shows as a dot (round caps)
 			}
 		}
-		b.WriteString(`"/>`)
+		buf = append(buf, `"/>`...)
 	}
+	b.Write(buf)
 	fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
 	b.WriteString(`</svg>`)
 	cv.SVG = template.HTML(b.String()) //nolint:gosec // built from numbers and escaped text only
@@ -248,7 +246,24 @@ func axisLabel(w Window, t time.Time) string {
 }
 
 // num formats a coordinate with one decimal, trimming ".0".
-func num(f float64) string {
-	s := strconv.FormatFloat(math.Round(f*10)/10, 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0")
+func num(f float64) string { return string(appendNum(nil, f)) }
+
+func appendNum(b []byte, f float64) []byte {
+	b = strconv.AppendFloat(b, math.Round(f*10)/10, 'f', 1, 64)
+	if n := len(b); n >= 2 && b[n-2] == '.' && b[n-1] == '0' {
+		b = b[:n-2]
+	}
+	return b
+}
+
+// appendPoint appends an SVG path command: M (move) or L (line) to x y.
+func appendPoint(b []byte, move bool, x, y float64) []byte {
+	if move {
+		b = append(b, 'M')
+	} else {
+		b = append(b, 'L')
+	}
+	b = appendNum(b, x)
+	b = append(b, ' ')
+	return appendNum(b, y)
 }
