@@ -87,7 +87,7 @@ type checkView struct {
 	Days        []dayView
 	// Bar is the 90-day bar as inline SVG, drawn once for the home page
 	// and the check page (html/template is slow for 90 cells x 1,000 checks).
-	Bar template.HTML
+	Bar         template.HTML
 	Values      valueTable
 	Incidents   []*incidentView
 	Maintenance []*maintView
