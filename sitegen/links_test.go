@@ -79,14 +79,19 @@ func TestFeedsAreAdvertised(t *testing.T) {
 	for _, name := range []string{"index.html", "incidents.html", "checks/cosmos-node-1.html"} {
 		doc := parseHTML(t, name, files[name])
 		types := map[string]bool{}
+		hrefs := map[string]bool{}
 		for _, l := range elements(doc, "link") {
 			if rel, _ := attr(l, "rel"); rel == "alternate" {
 				typ, _ := attr(l, "type")
-				types[typ] = true
+				href, _ := attr(l, "href")
+				types[typ], hrefs[href] = true, true
 			}
 		}
 		if !types["application/rss+xml"] || !types["application/atom+xml"] {
 			t.Errorf("%s: alternate links %v lack RSS or Atom", name, types)
+		}
+		if name == "checks/cosmos-node-1.html" && (!hrefs["../feeds/cosmos-node-1.atom.xml"] || !hrefs["../feeds/cosmos-node-1.rss.xml"]) {
+			t.Error("check page does not advertise its own feed")
 		}
 	}
 }

@@ -208,7 +208,11 @@ func (m *model) checkPage(c *checkView) ([]byte, error) {
 		p.Badges = append(p.Badges, badgeLink{SVG: base + ".svg", JSON: base + ".json", Alt: b.Label + ": " + b.Message})
 	}
 	title := c.Name + " · " + c.Status.Label + " · " + m.siteTitle()
-	return execute(tmpl.check, m.page("../", title, "", c.Page, p))
+	data := m.page("../", title, "", c.Page, p)
+	data.Feeds = append(data.Feeds,
+		feedLink{Title: c.Name + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/" + c.Slug + ".rss.xml"},
+		feedLink{Title: c.Name + ": incidents and maintenance (Atom)", Type: "application/atom+xml", Href: "feeds/" + c.Slug + ".atom.xml"})
+	return execute(tmpl.check, data)
 }
 
 type incidentsData struct {
