@@ -95,7 +95,8 @@ type Current struct {
 	Status Status
 	// Since is when Status began.
 	Since time.Time
-	// Checked is the time of the last probe.
+	// Checked is the time of the last probe; zero means never probed, and
+	// the check or region is shown as "no data" whatever Status says.
 	Checked time.Time
 	// Reason is the last failure's reason, already redacted.
 	Reason string

@@ -487,7 +487,13 @@ func (m *model) days(c *Check) []dayView {
 		}
 	}
 	if last.IsZero() {
-		last = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+		// Nothing recorded yet: cells without dates.
+		out := make([]dayView, n)
+		for i := range out {
+			out[i] = dayView{X: i * 10, Class: "nodata", Date: fmt.Sprintf("Day %d of 90", i+1), Text: "no data yet"}
+			out[i].Label = out[i].Date + ": " + out[i].Text
+		}
+		return out
 	}
 	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
 	out := make([]dayView, 0, n)
@@ -571,7 +577,11 @@ func countSummary(checks []*checkView) string {
 	for _, k := range []string{"up", "degraded", "partial", "down", "maintenance", "nodata"} {
 		v := statusViews[k]
 		if n := counts[v.Label]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(v.Label)))
+			label := strings.ToLower(v.Label)
+			if k == "nodata" {
+				label = "without data"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, label))
 		}
 	}
 	return strings.Join(parts, ", ")
