@@ -154,7 +154,7 @@ func fixtureCheck(rng *rand.Rand, n int, group, kind string, days int) Check {
 			span = time.Duration(days) * 24 * time.Hour
 		}
 		obs := min(span, time.Duration(days)*24*time.Hour)
-		c.Uptime = append(c.Uptime, Uptime{Window: w, Ratio: math.Min(1, upSum/total+rng.Float64()*0.0005), Samples: int(obs / (5 * time.Minute)), Observed: obs})
+		c.Uptime = append(c.Uptime, Uptime{Window: w, Ratio: upSum / total, Samples: int(obs / (5 * time.Minute)), Observed: obs})
 	}
 
 	// Latency series.
