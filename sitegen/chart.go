@@ -1,0 +1,269 @@
+package sitegen
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Response-time charts are inline SVG drawn here: no JavaScript, styled by
+// the page's CSS (so dark mode applies), p95 dashed and p50 solid so that
+// the two lines differ by more than colour, and a text summary beside each.
+
+const (
+	chartW, chartH                     = 480.0, 200.0
+	chartLeft, chartRight              = 52.0, 10.0
+	chartTop, chartBottom              = 10.0, 24.0
+	plotW                              = chartW - chartLeft - chartRight
+	plotH                              = chartH - chartTop - chartBottom
+	chartGapFactor                     = 1.5
+	chartDefaultStep                   = 5 * time.Minute
+	chartMinTicks, chartMaxTicks       = 3, 6
+	chartFontSize                      = "11"
+	chartLabelFmt24h, chartLabelFmtDay = "15:04", "2 Jan"
+)
+
+type chartView struct {
+	Window  string
+	Label   string
+	SVG     template.HTML
+	Summary string
+	Has     bool
+}
+
+func windowSpan(w Window) time.Duration {
+	switch w {
+	case Window24h:
+		return 24 * time.Hour
+	case Window7d:
+		return 7 * 24 * time.Hour
+	case Window30d:
+		return 30 * 24 * time.Hour
+	case Window90d:
+		return 90 * 24 * time.Hour
+	}
+	return 365 * 24 * time.Hour
+}
+
+func seriesFor(c *Check, w Window) *Series {
+	for i := range c.Latency {
+		if c.Latency[i].Window == w {
+			return &c.Latency[i]
+		}
+	}
+	return nil
+}
+
+// renderChart draws one window's chart. id must be unique in the page.
+func renderChart(c *Check, w Window, now time.Time, id string) chartView {
+	cv := chartView{Window: string(w), Label: "Last " + windowLabel(w)}
+	s := seriesFor(c, w)
+	var pts []Point
+	step := chartDefaultStep
+	if s != nil {
+		pts = append(pts, s.Points...)
+		if s.Step > 0 {
+			step = s.Step
+		}
+	}
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Time.Before(pts[j].Time) })
+	span := windowSpan(w)
+	end := now
+	if end.IsZero() && len(pts) > 0 {
+		end = pts[len(pts)-1].Time.Add(step)
+	}
+	start := end.Add(-span)
+
+	var inWindow []Point
+	var maxV time.Duration
+	for _, p := range pts {
+		if p.Samples <= 0 || p.Time.Before(start) || !p.Time.Before(end) {
+			continue
+		}
+		inWindow = append(inWindow, p)
+		maxV = max(maxV, p.P95, p.P50)
+	}
+
+	var b strings.Builder
+	title := html.EscapeString("Response time, " + strings.ToLower(cv.Label))
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" font-size="%s">`,
+		num(chartW), num(chartH), id, id, chartFontSize)
+	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`, id, title)
+	if len(inWindow) == 0 || end.IsZero() {
+		cv.Summary = "No data for this period."
+		fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`, id, html.EscapeString(cv.Summary))
+		fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
+		fmt.Fprintf(&b, `<text class="ch-empty" x="%s" y="%s" text-anchor="middle">No data</text>`, num(chartLeft+plotW/2), num(chartTop+plotH/2))
+		b.WriteString(`</svg>`)
+		cv.SVG = template.HTML(b.String())
+		return cv
+	}
+	cv.Has = true
+	cv.Summary = chartSummary(inWindow, span, step)
+	fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`, id, html.EscapeString(cv.Summary))
+
+	tick, top := niceScale(maxV)
+	y := func(v time.Duration) float64 {
+		return chartTop + plotH - float64(v)/float64(top)*plotH
+	}
+	x := func(t time.Time) float64 {
+		f := float64(t.Sub(start)) / float64(span)
+		return chartLeft + math.Max(0, math.Min(1, f))*plotW
+	}
+	// Grid and y labels.
+	b.WriteString(`<g class="ch-grid">`)
+	for v := time.Duration(0); v <= top; v += tick {
+		fmt.Fprintf(&b, `<line x1="%s" x2="%s" y1="%s" y2="%s"/>`, num(chartLeft), num(chartLeft+plotW), num(y(v)), num(y(v)))
+	}
+	b.WriteString(`</g><g class="ch-label">`)
+	for v := time.Duration(0); v <= top; v += tick {
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, num(chartLeft-6), num(y(v)+4), html.EscapeString(fmtLatency(v)))
+	}
+	for i := 0; i <= 4; i++ {
+		t := start.Add(span * time.Duration(i) / 4)
+		anchor := "middle"
+		switch i {
+		case 0:
+			anchor = "start"
+		case 4:
+			anchor = "end"
+		}
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="%s">%s</text>`, num(x(t)), num(chartH-6), anchor, html.EscapeString(axisLabel(w, t)))
+	}
+	b.WriteString(`</g>`)
+
+	// Segments: a bucket without samples, or a jump of more than 1.5 steps,
+	// breaks the line so that missing data is never drawn as a value.
+	var segs [][]Point
+	for i, p := range inWindow {
+		if i == 0 || p.Time.Sub(inWindow[i-1].Time) > time.Duration(chartGapFactor*float64(step)) {
+			segs = append(segs, nil)
+		}
+		segs[len(segs)-1] = append(segs[len(segs)-1], p)
+	}
+	mid := func(p Point) float64 { return x(p.Time.Add(step / 2)) }
+	// Paths are appended with strconv, not fmt: a year of buckets for a
+	// thousand checks is millions of coordinates.
+	buf := make([]byte, 0, 64*len(inWindow))
+	buf = append(buf, `<g class="ch-band">`...)
+	for _, sg := range segs {
+		if len(sg) < 2 {
+			continue
+		}
+		buf = append(buf, `<path d="`...)
+		for i, p := range sg {
+			buf = appendPoint(buf, i == 0, mid(p), y(p.P95))
+		}
+		for i := len(sg) - 1; i >= 0; i-- {
+			buf = appendPoint(buf, false, mid(sg[i]), y(sg[i].P50))
+		}
+		buf = append(buf, `Z"/>`...)
+	}
+	buf = append(buf, `</g>`...)
+	for _, line := range []struct {
+		class string
+		v     func(Point) time.Duration
+	}{
+		{"ch-p95", func(p Point) time.Duration { return p.P95 }},
+		{"ch-p50", func(p Point) time.Duration { return p.P50 }},
+	} {
+		buf = append(buf, `<path class="`...)
+		buf = append(buf, line.class...)
+		buf = append(buf, `" d="`...)
+		for _, sg := range segs {
+			for i, p := range sg {
+				buf = appendPoint(buf, i == 0, mid(p), y(line.v(p)))
+			}
+			if len(sg) == 1 {
+				buf = append(buf, "h0.01"...) // a lone bucket shows as a dot (round caps)
+			}
+		}
+		buf = append(buf, `"/>`...)
+	}
+	b.Write(buf)
+	fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
+	b.WriteString(`</svg>`)
+	cv.SVG = template.HTML(b.String()) //nolint:gosec // built from numbers and escaped text only
+	return cv
+}
+
+func chartSummary(pts []Point, span, step time.Duration) string {
+	p50s := make([]time.Duration, 0, len(pts))
+	var maxP95 time.Duration
+	for _, p := range pts {
+		p50s = append(p50s, p.P50)
+		maxP95 = max(maxP95, p.P95)
+	}
+	sort.Slice(p50s, func(i, j int) bool { return p50s[i] < p50s[j] })
+	median := p50s[len(p50s)/2]
+	last := pts[len(pts)-1]
+	buckets := int(span / step)
+	return fmt.Sprintf("Median p50 %s, highest p95 %s, latest p50 %s; %d of %d intervals with data.",
+		fmtLatency(median), fmtLatency(maxP95), fmtLatency(last.P50), len(pts), buckets)
+}
+
+// niceScale picks a tick step of 1, 2, 2.5 or 5 × 10^k ms giving 3 to 6
+// ticks, and the top of the axis.
+func niceScale(maxV time.Duration) (tick, top time.Duration) {
+	if maxV <= 0 {
+		maxV = time.Millisecond
+	}
+	ms := float64(maxV) / float64(time.Millisecond)
+	raw := ms / float64(chartMinTicks+1)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	var step float64
+	for _, f := range []float64{1, 2, 2.5, 5, 10} {
+		step = f * mag
+		if ms/step <= chartMaxTicks {
+			break
+		}
+	}
+	tick = time.Duration(step * float64(time.Millisecond))
+	if tick <= 0 {
+		tick = time.Millisecond
+	}
+	n := math.Ceil(ms / step)
+	if n < 1 {
+		n = 1
+	}
+	return tick, time.Duration(n) * tick
+}
+
+func axisLabel(w Window, t time.Time) string {
+	t = t.UTC()
+	switch w {
+	case Window24h:
+		return t.Format(chartLabelFmt24h)
+	case Window1y, Window365d:
+		return t.Format("Jan 2006")
+	}
+	return t.Format(chartLabelFmtDay)
+}
+
+// num formats a coordinate with one decimal, trimming ".0".
+func num(f float64) string { return string(appendNum(nil, f)) }
+
+func appendNum(b []byte, f float64) []byte {
+	b = strconv.AppendFloat(b, math.Round(f*10)/10, 'f', 1, 64)
+	if n := len(b); n >= 2 && b[n-2] == '.' && b[n-1] == '0' {
+		b = b[:n-2]
+	}
+	return b
+}
+
+// appendPoint appends an SVG path command: M (move) or L (line) to x y.
+func appendPoint(b []byte, move bool, x, y float64) []byte {
+	if move {
+		b = append(b, 'M')
+	} else {
+		b = append(b, 'L')
+	}
+	b = appendNum(b, x)
+	b = append(b, ' ')
+	return appendNum(b, y)
+}

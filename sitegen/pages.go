@@ -1,0 +1,264 @@
+package sitegen
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/upchain-dev/upchain/templates"
+)
+
+type templateSet struct {
+	home, check, incidents, incident, notFound *template.Template
+	badge                                      *template.Template
+	css                                        []byte
+	cssHref                                    string
+	faviconSVG                                 []byte
+}
+
+// pageRef pairs an incident with the path to the site root, for the shared
+// "incidentitem" template.
+type pageRef struct {
+	Root string
+	V    *incidentView
+}
+
+var tmpl = loadTemplates()
+
+func loadTemplates() *templateSet {
+	funcs := template.FuncMap{
+		"pair": func(root string, v *incidentView) pageRef { return pageRef{root, v} },
+	}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templates.FS, "layout.html"))
+	page := func(name string) *template.Template {
+		return template.Must(template.Must(base.Clone()).ParseFS(templates.FS, name))
+	}
+	css, err := templates.FS.ReadFile("style.css")
+	if err != nil {
+		panic(err)
+	}
+	fav, err := templates.FS.ReadFile("favicon.svg")
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(css)
+	return &templateSet{
+		home: page("home.html"), check: page("check.html"), incidents: page("incidents.html"),
+		incident: page("incident.html"), notFound: page("notfound.html"),
+		badge: template.Must(template.New("badge.svg").ParseFS(templates.FS, "badge.svg")),
+		css:   css,
+		// The stylesheet's hash in its URL lets browsers cache it forever
+		// and still see a new one after an upgrade.
+		cssHref:    "style.css?v=" + hex.EncodeToString(sum[:6]),
+		faviconSVG: fav,
+	}
+}
+
+type feedLink struct {
+	Title string
+	Type  string
+	Href  string
+}
+
+// pageData is what the layout needs; Main is the page's own data.
+type pageData struct {
+	Root        string // path from the page to the site root: "", "../", or an absolute path
+	Home        string
+	Title       string
+	Description string
+	SiteTitle   string
+	Nav         string
+	CSS         string
+	Canonical   string
+	Updated     string
+	UpdatedISO  string
+	Feeds       []feedLink
+	Links       []linkView
+	Main        any
+}
+
+func (m *model) page(root, title, nav, path string, main any) pageData {
+	home := root
+	if home == "" {
+		home = "./"
+	}
+	p := pageData{
+		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Nav: nav,
+		CSS: tmpl.cssHref, Main: main,
+		Feeds: []feedLink{
+			{Title: m.siteTitle() + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/rss.xml"},
+			{Title: m.siteTitle() + ": incidents and maintenance (Atom)", Type: "application/atom+xml", Href: "feeds/atom.xml"},
+		},
+	}
+	if m.base != nil && path != "" {
+		p.Canonical = m.absURL(strings.TrimSuffix(path, "index.html"))
+	}
+	if !m.now.IsZero() {
+		p.Updated, p.UpdatedISO = fmtTime(m.now), isoTime(m.now)
+	}
+	for _, l := range m.in.Site.Links {
+		if h := safeHref(l.URL); h != "" {
+			p.Links = append(p.Links, linkView{Name: l.Name, Href: h})
+		}
+	}
+	return p
+}
+
+func execute(t *template.Template, data pageData) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type homeData struct {
+	Overall       overall
+	Updated       string
+	UpdatedISO    string
+	Interval      string
+	Stale         string
+	ActiveMaint   []*maintView
+	Upcoming      []*maintView
+	OpenIncidents []*incidentView
+	Groups        []groupView
+}
+
+func (m *model) homePage() ([]byte, error) {
+	d := homeData{
+		Overall: m.overall, ActiveMaint: m.maintenanceIn(MaintenanceActive), Upcoming: m.maintenanceIn(MaintenanceUpcoming),
+		OpenIncidents: m.openIncidents(), Groups: m.groups,
+	}
+	if !m.now.IsZero() {
+		d.Updated, d.UpdatedISO = fmtTime(m.now), isoTime(m.now)
+	}
+	if iv := m.commonInterval(); iv > 0 {
+		d.Interval = fmtDuration(iv)
+	}
+	stale := 0
+	for _, c := range m.checks {
+		if c.Stale {
+			stale++
+		}
+	}
+	if stale > 0 {
+		d.Stale = plural(stale, "check", "checks")
+	}
+	title := m.siteTitle()
+	if m.overall.Class != "nodata" {
+		title = m.overall.Label + " · " + title
+	}
+	return execute(tmpl.home, m.page("", title, "status", "index.html", d))
+}
+
+// commonInterval is the probe interval most checks use (the smaller on a
+// tie), for the freshness note.
+func (m *model) commonInterval() time.Duration {
+	counts := map[time.Duration]int{}
+	for _, c := range m.checks {
+		if c.Interval > 0 {
+			counts[c.Interval]++
+		}
+	}
+	var best time.Duration
+	for iv, n := range counts {
+		if n > counts[best] || (n == counts[best] && iv < best) {
+			best = iv
+		}
+	}
+	return best
+}
+
+type dayRow struct {
+	Date string
+	Text string
+}
+
+type badgeLink struct {
+	SVG  string
+	JSON string
+	Alt  string
+}
+
+type checkPage struct {
+	*checkView
+	IntervalText string
+	Charts       []chartView
+	DaysDesc     []dayRow
+	Badges       []badgeLink
+}
+
+func (m *model) checkPage(c *checkView) ([]byte, error) {
+	p := checkPage{checkView: c}
+	if c.Interval > 0 {
+		p.IntervalText = fmtDuration(c.Interval)
+	}
+	for _, w := range LatencyWindows {
+		p.Charts = append(p.Charts, renderChart(c.Check, w, m.now, "chart-"+string(w)))
+	}
+	for i := len(c.Days) - 1; i >= 0; i-- {
+		p.DaysDesc = append(p.DaysDesc, dayRow{Date: c.Days[i].Date, Text: c.Days[i].Text})
+	}
+	for _, b := range m.checkBadges(c) {
+		base := "badges/" + c.Slug + "/" + b.Name
+		p.Badges = append(p.Badges, badgeLink{SVG: base + ".svg", JSON: base + ".json", Alt: b.Label + ": " + b.Message})
+	}
+	title := c.Name + " · " + c.Status.Label + " · " + m.siteTitle()
+	data := m.page("../", title, "", c.Page, p)
+	data.Feeds = append(data.Feeds,
+		feedLink{Title: c.Name + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/" + c.Slug + ".rss.xml"},
+		feedLink{Title: c.Name + ": incidents and maintenance (Atom)", Type: "application/atom+xml", Href: "feeds/" + c.Slug + ".atom.xml"})
+	return execute(tmpl.check, data)
+}
+
+type incidentsData struct {
+	Open     []*incidentView
+	Active   []*maintView
+	Upcoming []*maintView
+	Past     []*maintView
+	Months   []monthGroup
+}
+
+type monthGroup struct {
+	Month     string
+	Incidents []*incidentView
+}
+
+func (m *model) incidentsPage() ([]byte, error) {
+	d := incidentsData{
+		Open: m.openIncidents(), Active: m.maintenanceIn(MaintenanceActive),
+		Upcoming: m.maintenanceIn(MaintenanceUpcoming), Past: m.maintenanceIn(MaintenancePast),
+	}
+	// Past maintenance newest first.
+	sort.SliceStable(d.Past, func(i, j int) bool { return d.Past[i].Maintenance.Start.After(d.Past[j].Maintenance.Start) })
+	for _, v := range m.incidents {
+		if v.Open {
+			continue
+		}
+		if n := len(d.Months); n == 0 || d.Months[n-1].Month != v.Month {
+			d.Months = append(d.Months, monthGroup{Month: v.Month})
+		}
+		d.Months[len(d.Months)-1].Incidents = append(d.Months[len(d.Months)-1].Incidents, v)
+	}
+	return execute(tmpl.incidents, m.page("", "Incidents · "+m.siteTitle(), "incidents", "incidents.html", d))
+}
+
+type incidentPage struct {
+	*incidentView
+	IssueHref string
+}
+
+func (m *model) incidentPage(v *incidentView) ([]byte, error) {
+	p := incidentPage{incidentView: v, IssueHref: safeHref(v.IssueURL)}
+	return execute(tmpl.incident, m.page("../", v.Title+" · Incidents · "+m.siteTitle(), "incidents", v.Page, p))
+}
+
+// notFoundPage is served by GitHub Pages (and most static hosts) for any
+// missing path at any depth, so its links are absolute from the site root.
+func (m *model) notFoundPage() ([]byte, error) {
+	return execute(tmpl.notFound, m.page(m.basePath(), "Page not found · "+m.siteTitle(), "", "", nil))
+}
