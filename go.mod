@@ -7,3 +7,5 @@ require (
 	github.com/gorilla/websocket v1.5.3
 	gopkg.in/yaml.v3 v3.0.1
 )
+
+require github.com/google/go-github/v60 v60.0.0 // indirect

@@ -92,7 +92,8 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 		return nil, Errors{{File: path, Msg: err.Error()}}
 	}
 	c := collector{file: path, errs: &errs}
-	if root := parseYAML(data, c); root != nil {
+	root := parseYAML(data, c)
+	if root != nil {
 		exp.c = c
 		exp.walk(root)
 		checkKeys(root, reflect.TypeOf(cfg).Elem(), "", c)
@@ -116,6 +117,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 		loadCheckFile(f, cfg, kinds, exp, &errs)
 	}
 	validateChecks(l, kinds, &errs)
+	validateSections(cfg, root, c)
 	if len(errs) > 0 {
 		for i := range errs {
 			errs[i].Msg = opts.Redactor.String(errs[i].Msg)
