@@ -17,6 +17,19 @@ var ChannelKinds = []string{"slack", "discord", "telegram", "pagerduty", "teams"
 // NotifyEvents are the incident events a channel can be told about.
 var NotifyEvents = []string{"opened", "changed", "resolved", "reminder"}
 
+// TemplateFuncs names the functions notification templates may call
+// (defined by the notify package), so that templates are checked here.
+var TemplateFuncs = []string{"join", "upper", "lower", "duration", "utc"}
+
+func parseTemplate(name, src string) error {
+	fm := template.FuncMap{}
+	for _, f := range TemplateFuncs {
+		fm[f] = func(...any) string { return "" }
+	}
+	_, err := template.New(name).Funcs(fm).Parse(src)
+	return err
+}
+
 var repoName = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 
 // timeLayouts are the forms a maintenance start or end may take. Times
@@ -37,9 +50,7 @@ var timeLayouts = []string{
 // (UTC), or a date (midnight UTC).
 func ParseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, " UTC") {
-		s = strings.TrimSuffix(s, " UTC")
-	}
+	s = strings.TrimSuffix(s, " UTC")
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), nil
@@ -147,7 +158,7 @@ func validateSections(cfg *Config, root *yaml.Node, c collector) {
 
 	n := &cfg.Notifications
 	if n.Template != "" {
-		if _, err := template.New("notifications").Parse(n.Template); err != nil {
+		if err := parseTemplate("notifications", n.Template); err != nil {
 			c.add(line("notifications", "template"), "notifications.template: %v", err)
 		}
 	}
@@ -253,7 +264,7 @@ func validateChannel(ch *Channel, i int, c collector) {
 		}
 	}
 	if ch.Template != "" {
-		if _, err := template.New(ch.Name).Parse(ch.Template); err != nil {
+		if err := parseTemplate(ch.Name, ch.Template); err != nil {
 			c.add(ch.Line, "%s: template: %v", where, err)
 		}
 	}
