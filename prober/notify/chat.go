@@ -10,12 +10,17 @@ import (
 	"github.com/upchain-dev/upchain/prober/retry"
 )
 
+// slackEscape escapes the three characters Slack gives meaning to, so
+// that text from endpoints cannot inject links or <!channel> mentions.
+// https://api.slack.com/reference/surfaces/formatting#escaping
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // Slack incoming webhook: POST {"text": ...} as JSON to the hook URL.
 // https://api.slack.com/messaging/webhooks
 func (n *Notifier) slack(ch config.Channel) func(context.Context, Event, string) error {
 	return func(ctx context.Context, ev Event, text string) error {
 		body, _ := json.Marshal(map[string]any{
-			"text":         truncate(text, 3000),
+			"text":         slackEscape.Replace(truncate(text, 3000)),
 			"unfurl_links": false,
 		})
 		_, err := n.postJSON(ctx, ch.URL, body, nil)

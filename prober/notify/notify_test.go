@@ -269,6 +269,9 @@ func TestEveryChannelGetsItsDocumentedShape(t *testing.T) {
 	if m := decode(t, one(f.slack, "slack")[0].Body); !strings.Contains(str(m, "text"), "🔴 Down: Ethereum RPC is down in eu-west") {
 		t.Errorf("slack text = %q", str(m, "text"))
 	}
+	if m := decode(t, one(f.slack, "slack")[0].Body); !strings.Contains(str(m, "text"), "Post &quot;https://mainnet.example/v3/${RPC_KEY}&quot;") && !strings.Contains(str(m, "text"), `Post "https://mainnet.example/v3/${RPC_KEY}"`) {
+		t.Errorf("slack text = %q", str(m, "text"))
+	}
 	if m := decode(t, one(f.discord, "discord")[0].Body); fmt.Sprint(m["allowed_mentions"]) != "map[parse:[]]" {
 		t.Errorf("discord allowed_mentions = %v", m["allowed_mentions"])
 	}
@@ -538,5 +541,23 @@ func TestHumanDuration(t *testing.T) {
 		if got := HumanDuration(d); got != want {
 			t.Errorf("HumanDuration(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestSlackTextIsEscaped(t *testing.T) {
+	s := newService(t, nil, nil)
+	l := load(t, fmt.Sprintf("notifications:\n  channels:\n    - kind: slack\n      url: %s/x\n", s.srv.URL), nil)
+	n, err := New(l, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := event(Opened)
+	ev.Text = "<!channel> & <https://evil.example|click>"
+	if err := n.Send(context.Background(), "slack", ev); err != nil {
+		t.Fatal(err)
+	}
+	text := str(decode(t, s.requests()[0].Body), "text")
+	if strings.Contains(text, "<!channel>") || !strings.Contains(text, "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;") {
+		t.Fatalf("text = %q", text)
 	}
 }
