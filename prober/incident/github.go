@@ -464,7 +464,7 @@ func (m *Manager) sync(ctx context.Context, dir string, s *set, cur *cursor) err
 		if t.IsZero() {
 			return t
 		}
-		return t.Add(-time.Hour) // overlap: clocks and listing lag
+		return t.Add(-time.Minute) // overlap: listing lag
 	}
 	issues, err := m.gh.list(ctx, github.IssueListByRepoOptions{State: "all", Labels: []string{m.cfg.Label}, Since: since(cur.Issues), Sort: "updated", Direction: "asc"})
 	if err != nil {
@@ -614,8 +614,10 @@ func (m *Manager) importAuto(ctx context.Context, s *set, is *github.Issue, id, 
 
 // mirrorComments records comments people wrote on the issue as updates.
 func (m *Manager) mirrorComments(ctx context.Context, inc *Incident, is *github.Issue) error {
+	// updated_at has a resolution of one second: an update in the same
+	// second as the last sync shows no later time, so equal means look.
 	updated := is.GetUpdatedAt().Time
-	if !updated.After(inc.IssueUpdated) {
+	if updated.Before(inc.IssueUpdated) {
 		return nil
 	}
 	if is.GetComments() > 0 {

@@ -43,10 +43,11 @@ type set struct {
 	// removed are files to delete (an incident renamed when it adopted
 	// another runner's issue).
 	removed map[string]bool
+	renamed map[string]string // old id -> new id
 }
 
 func newSet(list []*Incident) *set {
-	s := &set{byID: map[string]*Incident{}, removed: map[string]bool{}}
+	s := &set{byID: map[string]*Incident{}, removed: map[string]bool{}, renamed: map[string]string{}}
 	for _, inc := range list {
 		s.byID[inc.ID] = inc
 	}
@@ -87,6 +88,7 @@ func (s *set) rename(inc *Incident, id string) {
 	}
 	delete(s.byID, inc.ID)
 	s.removed[inc.ID] = true
+	s.renamed[inc.ID] = id
 	inc.ID = id
 	delete(s.removed, id)
 	s.byID[id] = inc

@@ -591,11 +591,15 @@ func (s *Server) createComment(w http.ResponseWriter, r *http.Request, is *Issue
 	writeJSON(w, http.StatusCreated, s.commentJSON(c))
 }
 
+// addLabels takes {"labels": [...]} or a bare array, as documented.
 func (s *Server) addLabels(w http.ResponseWriter, is *Issue, body []byte) {
 	var req struct {
 		Labels []string `json:"labels"`
 	}
-	if err := json.Unmarshal(body, &req); err != nil || len(req.Labels) == 0 {
+	if json.Unmarshal(body, &req.Labels) != nil {
+		_ = json.Unmarshal(body, &req)
+	}
+	if len(req.Labels) == 0 {
 		unprocessable(w, "labels are missing")
 		return
 	}
@@ -646,4 +650,11 @@ func (s *Server) createLabel(w http.ResponseWriter, body []byte) {
 	l.Color, l.Description = req.Color, req.Description
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, map[string]any{"id": l.ID, "name": l.Name, "color": l.Color, "description": l.Description})
+}
+
+// ClearFaults removes every scripted fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
 }
