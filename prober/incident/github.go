@@ -278,6 +278,9 @@ func (m *Manager) ensureIssue(ctx context.Context, s *set, inc *Incident) error 
 			if other := s.byID[ui.id]; ui.id != inc.ID && other != nil && !other.IsOpen() {
 				continue // ours, resolved here and waiting to be closed
 			}
+			if ui.id != inc.ID && !inc.IsOpen() {
+				continue // a resolved incident never reached GitHub: record it, adopt nothing
+			}
 			if winner == nil {
 				winner = ui
 			}
@@ -428,7 +431,7 @@ func (m *Manager) deliverIssue(ctx context.Context, s *set, inc *Incident) error
 			if id, ok := posted[u.Seq]; ok {
 				u.Comment = id
 			} else {
-				c, err := m.gh.comment(ctx, inc.Issue, updateMarker(inc.ID, u.Seq)+"\n"+u.Text)
+				c, err := m.gh.comment(ctx, inc.Issue, updateMarker(inc.ID, u.Seq, u.Kind)+"\n"+u.Text)
 				if err != nil {
 					return err
 				}
@@ -521,7 +524,11 @@ func (m *Manager) mirrorIssue(ctx context.Context, s *set, is *github.Issue) err
 	if id, check, ok := parseIssueMarker(is.GetBody()); ok {
 		local := s.byID[id]
 		if local == nil {
-			return m.importAuto(ctx, s, is, id, check)
+			// Decided after this round's lifecycle: a re-run of the round
+			// that opened it, or a runner that raced this one, finds it
+			// as its own and records it with full detail.
+			s.orphans = append(s.orphans, orphan{issue: is, id: id, check: check})
+			return nil
 		}
 		if local.Issue == 0 {
 			local.Issue, local.IssueURL = number, is.GetHTMLURL()
@@ -536,7 +543,18 @@ func (m *Manager) mirrorIssue(ctx context.Context, s *set, is *github.Issue) err
 			if local.Resolved.IsZero() {
 				local.Resolved = is.GetUpdatedAt().Time
 			}
-			local.addUpdate(Update{Time: local.Resolved, Kind: KindClosed, Status: string(prober.Up), Text: "Closed on GitHub. The prober leaves the affected regions alone until they recover."})
+			byUs, err := m.resolvedByUpchain(ctx, local, is)
+			if err != nil {
+				local.State, local.Resolved = Open, time.Time{}
+				return err
+			}
+			local.Tracking = nil
+			if byUs {
+				// Closed by a run of upchain whose history did not land.
+				local.addUpdate(Update{Time: local.Resolved, Kind: KindResolved, Status: string(prober.Up), Text: "**Resolved**: every affected region recovered."})
+			} else {
+				local.addUpdate(Update{Time: local.Resolved, Kind: KindClosed, Status: string(prober.Up), Text: "Closed on GitHub. The prober leaves the affected regions alone until they recover."})
+			}
 		case open && !local.IsOpen() && !local.pending(TargetGitHub):
 			local.State, local.Resolved, local.Handover, local.Tracking = Open, time.Time{}, true, nil
 			local.addUpdate(Update{Time: is.GetUpdatedAt().Time, Kind: KindReopened, Text: "Reopened on GitHub: people manage this incident from here."})
@@ -583,8 +601,44 @@ func (m *Manager) mirrorIssue(ctx context.Context, s *set, is *github.Issue) err
 	return m.mirrorComments(ctx, local, is)
 }
 
-// importAuto records an upchain issue this history does not know: opened
-// by a runner whose history was lost, or raced by another runner.
+// resolvedByUpchain reports whether upchain's own resolve comment closed
+// the issue.
+func (m *Manager) resolvedByUpchain(ctx context.Context, inc *Incident, is *github.Issue) (bool, error) {
+	cs, err := m.gh.comments(ctx, is.GetNumber(), time.Time{})
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cs {
+		if mm := commentMarker.FindStringSubmatch(c.GetBody()); mm != nil && mm[1] == inc.ID && mm[3] == KindResolved {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// orphan is an upchain issue that this history does not know.
+type orphan struct {
+	issue     *github.Issue
+	id, check string
+}
+
+// recordOrphans records upchain issues this history did not know and
+// this round did not adopt: opened by a run whose history was lost (the
+// lifecycle then resolves it once the check is healthy), or the loser of
+// a race, closed as a duplicate of the incident this history keeps.
+func (m *Manager) recordOrphans(ctx context.Context, s *set) {
+	for _, o := range s.orphans {
+		if s.byID[o.id] != nil {
+			continue
+		}
+		if err := m.importAuto(ctx, s, o.issue, o.id, o.check); err != nil {
+			m.log("github sync: %s", m.red.Error(err))
+		}
+	}
+	s.orphans = nil
+}
+
+// importAuto records an upchain issue this history does not know.
 func (m *Manager) importAuto(ctx context.Context, s *set, is *github.Issue, id, check string) error {
 	number := is.GetNumber()
 	if is.GetState() != "open" {

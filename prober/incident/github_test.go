@@ -41,11 +41,12 @@ func TestRerunOfARoundIsIdempotent(t *testing.T) {
 	// The resolving round, re-run the same way, and by a new process.
 	r.round(nil)
 	dir, st = r.snapshot()
+	dir2, st2 := r.snapshot()
 	r.round(nil)
 	r.dir, r.st = dir, st
 	r.apply(r.results(nil))
 	fresh := e.runner()
-	fresh.dir, fresh.st, fresh.now = dir, st, r.now
+	fresh.dir, fresh.st, fresh.now = dir2, st2, r.now
 	fresh.apply(fresh.results(nil))
 	if cs := e.gh.Comments(1); len(cs) != 1 {
 		t.Fatalf("%d comments after re-runs, want 1 resolve", len(cs))
@@ -56,12 +57,14 @@ func TestRerunOfARoundIsIdempotent(t *testing.T) {
 	if n := e.gh.Count(http.MethodPost, "/issues"); n != 1 {
 		t.Fatalf("%d creates", n)
 	}
-	// The fresh process does not know what the first sent, and the history
-	// it starts from records the resolve as pending: it sends it once more.
-	// That is the price of a lost history commit; within one process no
-	// message is repeated.
-	if n := len(e.chat.messages()); n > 3 {
-		t.Fatalf("%d messages", n)
+	// The new process starts from a history without the resolve: it finds
+	// upchain's resolve comment on the closed issue and records the
+	// resolution instead of announcing it again.
+	if n := len(e.chat.messages()); n != 2 {
+		t.Fatalf("%d messages, want opened and resolved", n)
+	}
+	if inc := fresh.only(); inc.State != Resolved || inc.Updates[len(inc.Updates)-1].Kind != KindResolved || fresh.st.Get("eth-rpc", "eu-west").Incident != "" {
+		t.Fatalf("new process: %+v", inc)
 	}
 }
 
@@ -212,6 +215,44 @@ func TestWaitPastDeadlineIsLeftForNextRound(t *testing.T) {
 	}
 }
 
+func TestGitHubCanBeTurnedOff(t *testing.T) {
+	e := newEnv(t, true, "")
+	e.cfg = strings.Replace(e.cfg, "incidents:\n", "incidents:\n  github: false\n", 1)
+	r := e.runner()
+	if r.m.GitHub() {
+		t.Fatal("GitHub used although incidents.github is false")
+	}
+	r.round(down("dot-rpc/global"))
+	r.round(down("dot-rpc/global"))
+	if len(e.gh.Requests()) != 0 || len(r.incidents()) != 1 {
+		t.Fatalf("%d requests, %d incidents", len(e.gh.Requests()), len(r.incidents()))
+	}
+}
+
+// An incident that opened and resolved while GitHub was unreachable is
+// still recorded as an issue afterwards, opened then closed.
+func TestIncidentMissedByGitHubIsRecordedLater(t *testing.T) {
+	e := newEnv(t, true, "")
+	r := e.runner()
+	e.gh.Fail(&fakegithub.Fault{Method: http.MethodGet, PathSuffix: "/issues", Times: 1000, Status: http.StatusBadGateway})
+	r.round(down("dot-rpc/global"))
+	r.round(down("dot-rpc/global"))
+	r.round(nil)
+	r.round(nil)
+	if inc := r.only(); inc.State != Resolved || inc.PendingCount() != 2 {
+		t.Fatalf("incident = %+v", inc)
+	}
+	e.gh.ClearFaults()
+	r.round(nil)
+	is := e.gh.Issues()
+	if len(is) != 1 || is[0].State != "closed" || len(e.gh.Comments(1)) != 1 {
+		t.Fatalf("issues = %+v", is)
+	}
+	if inc := r.only(); inc.PendingCount() != 0 || inc.Issue != 1 {
+		t.Fatalf("incident = %+v", inc)
+	}
+}
+
 func TestHumanIncidentsAreMirrored(t *testing.T) {
 	e := newEnv(t, true, "")
 	r := e.runner()
@@ -312,5 +353,44 @@ func TestReminders(t *testing.T) {
 	}
 	if count() != 3 {
 		t.Fatalf("%d messages after 2 h", count())
+	}
+}
+
+// A run whose history was lost finds the open issue on GitHub: a check
+// still failing adopts it; a healthy check has it resolved and closed.
+func TestLostHistoryAdoptsOpenIssues(t *testing.T) {
+	e := newEnv(t, true, "")
+	r := e.runner()
+	r.round(down("dot-rpc/global", "eth-rpc/global"))
+	r.round(down("dot-rpc/global", "eth-rpc/global"))
+	if len(openIssues(e.gh)) != 2 || len(e.chat.messages()) != 2 {
+		t.Fatal("setup: two incidents expected")
+	}
+	lost := e.runner()
+	lost.now = r.now.Add(time.Hour)
+	lost.round(down("dot-rpc/global"))
+	lost.round(down("dot-rpc/global"))
+	if n := len(e.gh.Issues()); n != 2 {
+		t.Fatalf("%d issues: a duplicate was opened", n)
+	}
+	// The lost run's incidents: Polkadot is adopted quietly; Ethereum,
+	// healthy again, is resolved and that is announced.
+	msgs := e.chat.messages()
+	if len(msgs) != 3 || strings.Contains(msgs[2], "Polkadot") || !strings.Contains(msgs[2], "Resolved") || !strings.Contains(msgs[2], "Ethereum RPC") {
+		t.Fatalf("messages = %v", msgs)
+	}
+	byCheck := map[string]Incident{}
+	for _, inc := range lost.incidents() {
+		byCheck[inc.Check()] = inc
+	}
+	if dot := byCheck["dot-rpc"]; dot.Issue == 0 || dot.State != Open || lost.st.Get("dot-rpc", "global").Incident != dot.ID {
+		t.Errorf("dot-rpc = %+v", dot)
+	}
+	lost.round(nil)
+	lost.round(nil)
+	for _, is := range e.gh.Issues() {
+		if is.State != "closed" {
+			t.Errorf("issue #%d (%s) still open", is.Number, is.Title)
+		}
 	}
 }

@@ -69,71 +69,71 @@ const TargetGitHub = "github"
 
 // Incident is one incident file.
 type Incident struct {
-	ID    string `yaml:"id"`
-	Title string `yaml:"title"`
+	ID    string `yaml:"id" json:"id"`
+	Title string `yaml:"title" json:"title"`
 	// Source is "upchain" (opened by the prober) or "github" (an issue
 	// opened by a person).
-	Source string `yaml:"source"`
+	Source string `yaml:"source" json:"source"`
 	// State is open or resolved.
-	State string `yaml:"state"`
+	State string `yaml:"state" json:"state"`
 	// Severity is down (every region of the check down), degraded
 	// (degraded, or down in some regions) or notice.
-	Severity string `yaml:"severity"`
+	Severity string `yaml:"severity" json:"severity"`
 	// Checks are the slugs affected.
-	Checks []string `yaml:"checks,omitempty"`
+	Checks []string `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Regions are every region affected at some point.
-	Regions  []string  `yaml:"regions,omitempty"`
-	Started  time.Time `yaml:"started"`
-	Resolved time.Time `yaml:"resolved,omitempty"`
-	Issue    int       `yaml:"issue,omitempty"`
-	IssueURL string    `yaml:"issue_url,omitempty"`
-	Author   string    `yaml:"author,omitempty"`
-	Labels   []string  `yaml:"labels,omitempty"`
+	Regions  []string  `yaml:"regions,omitempty" json:"regions,omitempty"`
+	Started  time.Time `yaml:"started" json:"started"`
+	Resolved time.Time `yaml:"resolved,omitempty" json:"resolved,omitempty"`
+	Issue    int       `yaml:"issue,omitempty" json:"issue,omitempty"`
+	IssueURL string    `yaml:"issue_url,omitempty" json:"issue_url,omitempty"`
+	Author   string    `yaml:"author,omitempty" json:"author,omitempty"`
+	Labels   []string  `yaml:"labels,omitempty" json:"labels,omitempty"`
 	// Handover is set once people reopened an automatic incident: from
 	// then on the prober only mirrors it.
-	Handover bool     `yaml:"handover,omitempty"`
-	Updates  []Update `yaml:"updates,omitempty"`
+	Handover bool     `yaml:"handover,omitempty" json:"handover,omitempty"`
+	Updates  []Update `yaml:"updates,omitempty" json:"updates,omitempty"`
 	// Tracking holds, while open, each region currently part of the
 	// incident (automatic incidents only).
-	Tracking map[string]*Region `yaml:"tracking,omitempty"`
+	Tracking map[string]*Region `yaml:"tracking,omitempty" json:"tracking,omitempty"`
 	// Reminded is when channels were last reminded of the open incident.
-	Reminded time.Time `yaml:"reminded,omitempty"`
+	Reminded time.Time `yaml:"reminded,omitempty" json:"reminded,omitempty"`
 	// IssueUpdated is the issue's updated_at at the last sync.
-	IssueUpdated time.Time `yaml:"issue_updated,omitempty"`
+	IssueUpdated time.Time `yaml:"issue_updated,omitempty" json:"issue_updated,omitempty"`
 	// Body is the Markdown description (the issue body).
-	Body string `yaml:"-"`
+	Body string `yaml:"-" json:"body"`
 }
 
 // Region is a region's part in an open automatic incident.
 type Region struct {
-	Status prober.Status `yaml:"status"`
-	Since  time.Time     `yaml:"since"`
+	Status prober.Status `yaml:"status" json:"status"`
+	Since  time.Time     `yaml:"since" json:"since"`
 	// Candidate is a different failing status seen in CandidateRounds
 	// rounds in a row; it becomes Status after failure_threshold rounds,
 	// so a region flapping between degraded and down makes no noise.
-	Candidate       prober.Status `yaml:"candidate,omitempty"`
-	CandidateRounds int           `yaml:"candidate_rounds,omitempty"`
+	Candidate       prober.Status `yaml:"candidate,omitempty" json:"candidate,omitempty"`
+	CandidateRounds int           `yaml:"candidate_rounds,omitempty" json:"candidate_rounds,omitempty"`
 }
 
 // Update is one entry of an incident's timeline.
 type Update struct {
-	Seq  int       `yaml:"seq"`
-	Time time.Time `yaml:"time"`
+	Seq  int       `yaml:"seq" json:"seq"`
+	Time time.Time `yaml:"time" json:"time"`
 	// Kind is opened, changed, resolved, comment, closed or reopened.
-	Kind string `yaml:"kind"`
+	Kind string `yaml:"kind" json:"kind"`
 	// Status is the incident's status after the update (down, degraded,
 	// up once resolved); Regions the regions affected after it.
-	Status  string   `yaml:"status,omitempty"`
-	Regions []string `yaml:"regions,omitempty"`
-	Author  string   `yaml:"author,omitempty"`
+	Status  string   `yaml:"status,omitempty" json:"status,omitempty"`
+	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+	Author  string   `yaml:"author,omitempty" json:"author,omitempty"`
 	// Text is Markdown.
-	Text string `yaml:"text"`
+	Text string `yaml:"text" json:"text"`
 	// Comment is the id of the GitHub comment holding this update.
-	Comment int64 `yaml:"comment,omitempty"`
+	Comment int64 `yaml:"comment,omitempty" json:"comment,omitempty"`
 	// Pending lists where the update has not been delivered yet: "github"
 	// and notification targets. Error is the last delivery failure.
-	Pending []string `yaml:"pending,omitempty"`
-	Error   string   `yaml:"error,omitempty"`
+	Pending []string `yaml:"pending,omitempty" json:"pending,omitempty"`
+	Error   string   `yaml:"error,omitempty" json:"error,omitempty"`
 }
 
 // Check is the slug of an automatic incident's check ("" for others).
@@ -178,6 +178,17 @@ func (inc *Incident) pending(target string) bool {
 		}
 	}
 	return false
+}
+
+// lastKind is the kind of the latest update that changed the state.
+func (inc *Incident) lastKind() string {
+	for i := len(inc.Updates) - 1; i >= 0; i-- {
+		switch k := inc.Updates[i].Kind; k {
+		case KindOpened, KindResolved, KindClosed, KindReopened:
+			return k
+		}
+	}
+	return ""
 }
 
 func (inc *Incident) addUpdate(u Update) *Update {

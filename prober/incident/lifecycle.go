@@ -44,6 +44,7 @@ type set struct {
 	// another runner's issue).
 	removed map[string]bool
 	renamed map[string]string // old id -> new id
+	orphans []orphan          // upchain issues unknown here, seen by sync
 }
 
 func newSet(list []*Incident) *set {
@@ -120,14 +121,22 @@ func (m *Manager) lifecycle(in round, s *set) []string {
 		}
 	}
 	sort.Strings(extra)
+	open := map[string]*Incident{}
+	for _, inc := range s.sorted() {
+		if c := inc.Check(); inc.automatic() && inc.IsOpen() && open[c] == nil {
+			open[c] = inc
+		}
+	}
 	var notes []string
 	for _, slug := range append(slugs, extra...) {
-		notes = append(notes, m.evalCheck(in, s, slug)...)
+		notes = append(notes, m.evalCheck(in, s, slug, open[slug])...)
 	}
 	return notes
 }
 
-func (m *Manager) evalCheck(in round, s *set, slug string) []string {
+// evalCheck runs the lifecycle of one check; inc is its open automatic
+// incident, if any.
+func (m *Manager) evalCheck(in round, s *set, slug string, inc *Incident) []string {
 	chk := m.checks[slug]
 	states := in.st.Checks[slug]
 	F, S := m.cfg.FailureThreshold, m.cfg.SuccessThreshold
@@ -152,15 +161,13 @@ func (m *Manager) evalCheck(in round, s *set, slug string) []string {
 		rs := states[name]
 		return !probed(name) || rs == nil || rs.ConsecutiveSuccesses >= S
 	}
-	inc := s.openAuto(slug)
-
 	// Regions held by an incident the prober no longer manages (closed or
 	// reopened by people) stay quiet until they recover.
 	for name, rs := range states {
 		if rs.Incident == "" || (inc != nil && rs.Incident == inc.ID) {
 			continue
 		}
-		if other := s.byID[rs.Incident]; other == nil || (other.automatic() && other.IsOpen()) || recovered(name) {
+		if other := s.byID[rs.Incident]; other == nil || (other.automatic() && (other.IsOpen() || other.lastKind() == KindResolved)) || recovered(name) {
 			rs.Incident = ""
 		}
 	}

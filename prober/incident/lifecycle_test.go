@@ -1,11 +1,14 @@
 package incident
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/config"
 )
 
 func TestLifecycleOnGitHub(t *testing.T) {
@@ -209,5 +212,109 @@ func TestSecretsNeverLeave(t *testing.T) {
 	}
 	if !strings.Contains(all, "${RPC_KEY}") {
 		t.Error("no redaction placeholder: was the secret ever in the input?")
+	}
+}
+
+func TestConfigMaintenanceSuppresses(t *testing.T) {
+	e := newEnv(t, true, `maintenance:
+  - title: Polkadot node upgrade
+    checks: [dot-rpc]
+    start: "2025-05-01 12:00"
+    end: "2025-05-01 12:30"
+`)
+	r := e.runner()
+	// 12:05 ... 12:25: inside the window, failing: nothing.
+	for i := 0; i < 5; i++ {
+		r.round(down("dot-rpc/global"))
+	}
+	if len(e.gh.Issues()) != 0 || len(e.chat.messages()) != 0 || len(r.incidents()) != 0 {
+		t.Fatal("an incident or alert during maintenance")
+	}
+	// 12:30: the window is over and the check still fails: it opens at once.
+	if sum := r.round(down("dot-rpc/global")); !strings.Contains(sum, "opened dot-rpc") {
+		t.Fatalf("summary = %q", sum)
+	}
+	if len(e.gh.Issues()) != 1 || len(e.chat.messages()) != 1 {
+		t.Fatal("no incident after the window")
+	}
+}
+
+func TestMaintenanceQuietsAnOpenIncident(t *testing.T) {
+	e := newEnv(t, false, `maintenance:
+  - title: Ethereum window
+    checks: [eth-rpc]
+    start: "2025-05-01 12:15"
+    duration: 1h
+`)
+	r := e.runner()
+	r.round(down("eth-rpc/global"))
+	r.round(down("eth-rpc/global")) // 12:10: opened
+	// In the window: us-east fails too, global flips to degraded: no noise.
+	st := map[string]prober.Status{"eth-rpc/global": prober.Degraded, "eth-rpc/us-east": prober.Down}
+	for i := 0; i < 4; i++ {
+		r.round(st)
+	}
+	if inc := r.only(); len(inc.Updates) != 1 {
+		t.Fatalf("updates during maintenance: %+v", inc.Updates)
+	}
+	// Recovery is still recorded.
+	r.round(nil)
+	r.round(nil)
+	if inc := r.only(); inc.State != Resolved {
+		t.Fatalf("not resolved in the window: %+v", inc)
+	}
+}
+
+func TestCheckRemovedFromConfigResolves(t *testing.T) {
+	e := newEnv(t, false, "")
+	r := e.runner()
+	r.round(down("dot-rpc/global"))
+	r.round(down("dot-rpc/global"))
+	// The next process runs with dot-rpc gone from checks/.
+	var kept []*config.Check
+	for _, c := range r.l.Checks {
+		if c.Slug != "dot-rpc" {
+			kept = append(kept, c)
+		}
+	}
+	r.l.Checks = kept
+	next, err := New(r.l, Options{Env: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.m = next
+	r.round(nil)
+	inc := r.only()
+	if inc.State != Resolved || !strings.Contains(inc.Updates[len(inc.Updates)-1].Text, "removed from the configuration") {
+		t.Fatalf("incident = %+v", inc)
+	}
+}
+
+func TestLoadAllOrderAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	for i, id := range []string{"a", "b", "c"} {
+		if err := Save(dir, &Incident{ID: id, Title: id, State: Resolved, Started: epoch.Add(time.Duration(i) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, Dir, "broken.md"), []byte("no header"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list, err := LoadAll(dir)
+	if err == nil || !strings.Contains(err.Error(), "broken.md") {
+		t.Errorf("err = %v", err)
+	}
+	var ids []string
+	for _, inc := range list {
+		ids = append(ids, inc.ID)
+	}
+	if strings.Join(ids, ",") != "c,b,a" {
+		t.Errorf("order = %v", ids)
+	}
+	if list, err := LoadAll(t.TempDir()); err != nil || len(list) != 0 {
+		t.Errorf("empty history: %v %v", list, err)
+	}
+	if err := Save(dir, &Incident{ID: "../escape"}); err == nil {
+		t.Error("saved an id with a path")
 	}
 }

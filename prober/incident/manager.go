@@ -222,6 +222,7 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 	notes = append(notes, m.lifecycle(in, s)...)
 	if m.gh != nil {
 		m.deliverIssues(ctx, s)
+		m.recordOrphans(ctx, s)
 		// Incidents renamed when adopting another runner's issue.
 		for _, regions := range st.Checks {
 			for _, rs := range regions {

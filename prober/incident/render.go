@@ -18,15 +18,15 @@ import (
 // comment by incident id and sequence number.
 var (
 	issueMarker   = regexp.MustCompile(`<!-- upchain:incident id=(\S+) check=(\S+) -->`)
-	commentMarker = regexp.MustCompile(`<!-- upchain:(?:update id=(\S+) seq=(\d+)|[a-z-]+[^>]*) -->`)
+	commentMarker = regexp.MustCompile(`<!-- upchain:(?:update id=(\S+) seq=(\d+)(?: kind=([a-z]+))?|[a-z-]+[^>]*) -->`)
 )
 
 func issueMarkerFor(id, check string) string {
 	return fmt.Sprintf("<!-- upchain:incident id=%s check=%s -->", id, check)
 }
 
-func updateMarker(id string, seq int) string {
-	return fmt.Sprintf("<!-- upchain:update id=%s seq=%d -->", id, seq)
+func updateMarker(id string, seq int, kind string) string {
+	return fmt.Sprintf("<!-- upchain:update id=%s seq=%d kind=%s -->", id, seq, kind)
 }
 
 // parseIssueMarker returns the incident id and check of an upchain issue.
