@@ -66,8 +66,9 @@ type Manager struct {
 	log       func(format string, args ...any)
 	expiry    time.Duration
 
-	mu   sync.Mutex
-	sent map[string]bool // deliveries made by this process: "<id>#<seq>@<target>"
+	applyMu sync.Mutex // one Apply at a time
+	mu      sync.Mutex
+	sent    map[string]bool // deliveries made by this process: "<id>#<seq>@<target>"
 }
 
 // New builds a Manager for l. GitHub issues are used when incidents.github
@@ -182,7 +183,8 @@ func (m *Manager) GitHub() bool { return m.gh != nil }
 // to GitHub and tells the notification channels. st is the current state
 // being committed; region states get their Incident field set. If st has
 // not seen results yet, Apply folds them in first, so calling it before
-// or after State.Apply is equally right. now is the round's time.
+// or after State.Apply is equally right. now is the round's time. Calls
+// are serialised: the history hook runs one commit attempt at a time.
 //
 // It returns a one-line summary for the commit message ("" when nothing
 // happened). Failed deliveries are not errors: they stay pending in the
@@ -192,6 +194,8 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 	if st == nil {
 		return "", errors.New("incident: no state")
 	}
+	m.applyMu.Lock()
+	defer m.applyMu.Unlock()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
@@ -251,6 +255,7 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 			errs = append(errs, err)
 		}
 	}
+	m.forgetOld(s)
 	if pending > 0 {
 		notes = append(notes, fmt.Sprintf("%d deliveries pending", pending))
 	}
@@ -259,6 +264,28 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 		summary = "incidents: " + strings.Join(notes, "; ")
 	}
 	return m.red.String(summary), errors.Join(errs...)
+}
+
+// forgetOld bounds the memory of deliveries in a long-running daemon: it
+// only matters for a round re-applied right away, so only incidents still
+// open or resolved in the last day are remembered.
+func (m *Manager) forgetOld(s *set) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.sent) < 10000 {
+		return
+	}
+	keep := map[string]bool{}
+	for _, inc := range s.byID {
+		if inc.IsOpen() || time.Since(inc.Resolved) < 24*time.Hour {
+			keep[inc.ID] = true
+		}
+	}
+	for k := range m.sent {
+		if id, _, _ := strings.Cut(k, "#"); !keep[id] {
+			delete(m.sent, k)
+		}
+	}
 }
 
 // foldIn applies results to st unless st already holds them.
