@@ -93,7 +93,8 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 		return nil, Errors{{File: path, Msg: err.Error()}}
 	}
 	c := collector{file: path, errs: &errs}
-	if root := parseYAML(data, c); root != nil {
+	root := parseYAML(data, c)
+	if root != nil {
 		exp.c = c
 		exp.walk(root)
 		checkKeys(root, reflect.TypeOf(cfg).Elem(), "", c)
@@ -118,6 +119,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 	}
 	validateChecks(l, kinds, &errs)
 	validateLags(l, &errs)
+	validateSections(cfg, root, c)
 	if len(errs) > 0 {
 		errs.hideExpanded(exp.expanded)
 		for i := range errs {

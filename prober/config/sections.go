@@ -18,24 +18,60 @@ type History struct {
 	HourlyRetention Duration `yaml:"hourly_retention"`
 }
 
-// Incidents configures how failures become incidents.
+// Incidents configures how failures become incidents: GitHub issues when
+// a token and repository are known, Markdown files in the history branch
+// always.
 type Incidents struct {
-	FailureThreshold int      `yaml:"failure_threshold"`
-	SuccessThreshold int      `yaml:"success_threshold"`
-	Assignees        []string `yaml:"assignees"`
-	Labels           []string `yaml:"labels"`
+	// FailureThreshold is how many rounds in a row a check (or one of its
+	// regions) must fail before an incident opens, default 2.
+	FailureThreshold int `yaml:"failure_threshold"`
+	// SuccessThreshold is how many good rounds in a row resolve it, default 2.
+	SuccessThreshold int `yaml:"success_threshold"`
+	// Assignees of incident issues (GitHub logins).
+	Assignees []string `yaml:"assignees"`
+	// Labels added to every incident issue, besides "incident", the
+	// check's slug and its tags.
+	Labels []string `yaml:"labels"`
 	// Repository "owner/name" for incident issues; default from
 	// GITHUB_REPOSITORY.
-	Repository string   `yaml:"repository"`
-	Reminder   Duration `yaml:"reminder"`
+	Repository string `yaml:"repository"`
+	// Reminder re-notifies the channels while an incident stays open, e.g.
+	// "4h"; 0 (default) sends no reminders.
+	Reminder Duration `yaml:"reminder"`
+	// GitHub turns issues off when false; by default they are used
+	// whenever a token and a repository are known.
+	GitHub *bool `yaml:"github"`
+	// Token for the GitHub API, default from GITHUB_TOKEN. Write it as
+	// ${NAME} so that it stays out of the file.
+	Token string `yaml:"token"`
+	// APIURL of the GitHub REST API, default GITHUB_API_URL or
+	// https://api.github.com/ (GitHub Enterprise: https://host/api/v3/).
+	APIURL string `yaml:"api_url"`
+	// Label marks incident issues, default "incident"; MaintenanceLabel
+	// marks maintenance announcements, default "maintenance".
+	Label            string `yaml:"label"`
+	MaintenanceLabel string `yaml:"maintenance_label"`
 }
 
-// Maintenance is a planned window during which failures alert nobody.
+// Incident defaults.
+const (
+	DefaultFailureThreshold = 2
+	DefaultSuccessThreshold = 2
+	DefaultIncidentLabel    = "incident"
+	DefaultMaintenanceLabel = "maintenance"
+)
+
+// Maintenance is a planned window during which failures of its checks open
+// no incident and alert nobody.
 type Maintenance struct {
-	Title  string   `yaml:"title"`
+	Title string `yaml:"title"`
+	// Checks are the slugs affected; empty means every check.
 	Checks []string `yaml:"checks"`
-	Start  string   `yaml:"start"`
-	End    string   `yaml:"end"`
+	// Start and End are RFC 3339 times ("2025-06-01T22:00:00Z") or
+	// "2025-06-01 22:00" (UTC). Duration may replace End.
+	Start    string   `yaml:"start"`
+	End      string   `yaml:"end"`
+	Duration Duration `yaml:"duration"`
 	// Every repeats the window, e.g. "7d" for weekly.
 	Every Duration `yaml:"every"`
 	Body  string   `yaml:"body"`
@@ -44,12 +80,24 @@ type Maintenance struct {
 
 // Notifications lists the channels told about incidents.
 type Notifications struct {
-	Template string    `yaml:"template"`
+	// Template is a Go text/template for the message text; see README.
+	Template string `yaml:"template"`
+	// Timeout bounds each request to a channel, default 10s.
+	Timeout  Duration  `yaml:"timeout"`
 	Channels []Channel `yaml:"channels"`
 }
 
-// Channel is one notification target. Kind selects which fields apply.
+// Channel is one notification target. Kind selects which fields apply:
+//
+//	slack, discord, teams: url
+//	telegram:              token, chat_ids (url: API base, optional)
+//	pagerduty:             routing_key (url: Events API, optional)
+//	email:                 host, port, username, password, from, to, tls
+//	webhook:               url, secret (HMAC-SHA256 signature)
 type Channel struct {
+	// Name identifies the channel in logs and history, default
+	// "<kind>" or "<kind>-<n>" when a kind is used twice.
+	Name       string   `yaml:"name"`
 	Kind       string   `yaml:"kind"`
 	URL        string   `yaml:"url"`
 	Token      string   `yaml:"token"`
@@ -63,6 +111,14 @@ type Channel struct {
 	Password string   `yaml:"password"`
 	From     string   `yaml:"from"`
 	To       []string `yaml:"to"`
+	// TLS for email: "starttls" (default: used when the server offers it,
+	// required unless the host is loopback), "tls" (implicit, port 465)
+	// or "none".
+	TLS string `yaml:"tls"`
+	// Events limits the channel to some of opened, changed, resolved,
+	// reminder (default all); Checks to some check slugs (default all).
+	Events   []string `yaml:"events"`
+	Checks   []string `yaml:"checks"`
 	Template string   `yaml:"template"`
 	Line     int      `yaml:"-"`
 }
