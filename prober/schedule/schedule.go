@@ -27,10 +27,9 @@ import (
 
 // Options configure a Scheduler.
 type Options struct {
-	// OnResults receives the results of each run of a check (one per
-	// region, sorted), from that check's job goroutine: it should hand the
-	// results on and return, not block.
-	OnResults func(results []prober.Result)
+	// OnRun receives each finished run of a check, from that check's job
+	// goroutine: it should hand the results on and return, not block.
+	OnRun func(Run)
 	// Prev supplies the values of a check's previous probe when this
 	// process has not probed it yet (e.g. from history). The scheduler
 	// remembers the values of its own probes.
@@ -77,6 +76,15 @@ type state struct {
 type jobEntry struct {
 	id       uuid.UUID
 	interval time.Duration
+}
+
+// Run is one run of a check: its results in every region (sorted, the
+// public name first) and how long probing them took, retries included.
+type Run struct {
+	Check   string
+	Started time.Time
+	Elapsed time.Duration
+	Results []prober.Result
 }
 
 // New returns a scheduler for l's checks; call Start to begin.
@@ -242,15 +250,17 @@ func (s *Scheduler) run(slug string) {
 	if c == nil {
 		return // removed by a reload after the run was triggered
 	}
+	started := time.Now()
 	results := s.probe(st, c)
+	elapsed := time.Since(started)
 	if s.base.Err() != nil {
 		// Aborted by Stop's deadline: "canceled" is not an observation of
 		// the endpoint, so nothing is recorded.
 		return
 	}
 	s.remember(results)
-	if s.opts.OnResults != nil {
-		s.opts.OnResults(results)
+	if s.opts.OnRun != nil {
+		s.opts.OnRun(Run{Check: slug, Started: started, Elapsed: elapsed, Results: results})
 	}
 }
 
