@@ -20,17 +20,6 @@ import (
 	"time"
 )
 
-// buildUpchain builds the upchain binary into a temporary directory.
-func buildUpchain(t testing.TB) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "upchain")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // process is a child started by a test, stopped by PID in Cleanup.
 type process struct {
 	cmd    *exec.Cmd

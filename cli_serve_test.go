@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -48,7 +49,7 @@ func waitLog(t *testing.T, log *lockedBuffer, want string, count int) {
 
 var listenRE = regexp.MustCompile(`listen=(127\.0\.0\.1:\d+)`)
 
-func writeServeConfig(t *testing.T, dir, upchain, checks string) {
+func writeServeConfig(t testing.TB, dir, upchain, checks string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
 		t.Fatal(err)
@@ -153,4 +154,15 @@ func TestServeUsageAndConfigErrors(t *testing.T) {
 			t.Errorf("serve %v = %d %q, want %d and %q", tt.args, got, stderr.String(), tt.code, tt.want)
 		}
 	}
+}
+
+// buildUpchain builds the upchain binary into a temporary directory.
+func buildUpchain(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "upchain")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
