@@ -79,7 +79,9 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 	defer cancel()
 	stderr := &lockedBuffer{}
 	code := make(chan int, 1)
-	go func() { code <- runServe(ctx, []string{"--config", filepath.Join(dir, "upchain.yml")}, io.Discard, stderr) }()
+	go func() {
+		code <- runServe(ctx, []string{"--config", filepath.Join(dir, "upchain.yml")}, io.Discard, stderr)
+	}()
 	waitLog(t, stderr, "msg=starting", 1) // signals are watched from here on
 	m := listenRE.FindStringSubmatch(stderr.String())
 	if m == nil {

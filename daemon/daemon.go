@@ -208,8 +208,8 @@ func (d *Daemon) Reload() error {
 		// or not the new config uses the same history sink.
 		d.flush(prev.stages.History, "reload")
 	}
-	if addr := listenAddr(d.opts.Listen, next.loaded.Serve.Listen, next.textfile); d.listener != nil && addr != d.listener.Addr().String() && addr != listenAddr(d.opts.Listen, prev.loaded.Serve.Listen, prev.textfile) {
-		d.log.Warn("serve.listen changed: restart upchain serve to listen on the new address", "listening", d.listener.Addr().String(), "configured", addr)
+	if d.opts.Listen == "" && next.loaded.Serve.Listen != prev.loaded.Serve.Listen {
+		d.log.Warn("serve.listen changed: restart upchain serve to apply it", "listening", addrString(d.Addr()), "configured", next.loaded.Serve.Listen)
 	}
 	d.log.Info("configuration reloaded", "file", next.loaded.File, "checks", len(next.loaded.Checks))
 	return nil
