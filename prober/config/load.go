@@ -102,6 +102,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 			c.addYAML(err, 1)
 		}
 		validateSite(cfg, root, c)
+		validateServe(cfg.Serve, root, c)
 	}
 	applyDefaults(cfg)
 

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/upchain-dev/upchain/daemon"
+	"github.com/upchain-dev/upchain/prober/config"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run as a daemon: probe each check on its schedule, serve the site, /metrics and /healthz", run: runServe})
+}
+
+// serveStages sets up history, incidents and the site for a config (at
+// start and on each reload). Until they are wired in, serve probes and
+// exports metrics only.
+var serveStages daemon.StagesFunc = func(*config.Loaded) (daemon.Stages, error) {
+	return daemon.Stages{}, nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: upchain serve [flags]")
+		fmt.Fprintln(stderr, "\nProbes every check at its interval and serves the site, /metrics and /healthz.")
+		fmt.Fprintln(stderr, "SIGHUP reloads the config (an invalid one is logged and the old one keeps running);")
+		fmt.Fprintln(stderr, "SIGTERM finishes running probes, flushes history and exits (a second one aborts the probes).")
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
+	listen := fs.String("listen", "", "address for the site, /metrics and /healthz (default serve.listen, else "+config.DefaultListen+`; "off" for none)`)
+	textfile := fs.String("textfile", "", "also write the metrics to this file for node_exporter's textfile collector (default serve.textfile); opens no port unless --listen or serve.listen is set")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "upchain serve: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	// Signals are watched before the config is read, so that a SIGHUP
+	// during start-up is not fatal.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
+	defer signal.Stop(sigs)
+
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: serveStages, Listen: *listen, Textfile: *textfile, Log: stderr})
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return exitFailed
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go handleSignals(d, sigs, done)
+	if err := d.Run(ctx); err != nil {
+		fmt.Fprintln(stderr, "upchain serve:", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// handleSignals reloads on SIGHUP. The first SIGTERM or interrupt ends ctx
+// (main's signal context); a second one aborts the running probes.
+func handleSignals(d *daemon.Daemon, sigs <-chan os.Signal, done <-chan struct{}) {
+	terms := 0
+	for {
+		select {
+		case <-done:
+			return
+		case s := <-sigs:
+			if s == syscall.SIGHUP {
+				_ = d.Reload() // logged by Reload
+				continue
+			}
+			if terms++; terms >= 2 {
+				d.Abort()
+			}
+		}
+	}
+}
