@@ -9,7 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/upchain-dev/upchain/daemon"
+	"github.com/upchain-dev/upchain/prober/daemon"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
