@@ -100,3 +100,49 @@ func (s *State) Apply(results []prober.Result) {
 		}
 	}
 }
+
+// CheckStatus is the status of a check over its regions (see
+// prober.Aggregate), or "" when the state does not know the check.
+func (s *State) CheckStatus(check string) prober.Status {
+	if s == nil {
+		return ""
+	}
+	regions := s.Checks[check]
+	if len(regions) == 0 {
+		return ""
+	}
+	rs := make([]prober.Result, 0, len(regions))
+	for _, r := range regions {
+		if r != nil {
+			rs = append(rs, prober.Result{Status: r.Status})
+		}
+	}
+	return prober.Aggregate(rs)
+}
+
+// Clone returns a deep copy of the state.
+func (s *State) Clone() *State {
+	if s == nil {
+		return &State{Checks: map[string]map[string]*RegionState{}}
+	}
+	out := &State{Updated: s.Updated, Checks: make(map[string]map[string]*RegionState, len(s.Checks))}
+	for c, regions := range s.Checks {
+		m := make(map[string]*RegionState, len(regions))
+		for name, r := range regions {
+			if r == nil {
+				continue
+			}
+			x := *r
+			if r.Values != nil {
+				x.Values = make(prober.Values, len(r.Values))
+				for k, v := range r.Values {
+					x.Values[k] = v
+				}
+			}
+			x.LastFailed = append([]prober.FailedCondition(nil), r.LastFailed...)
+			m[name] = &x
+		}
+		out.Checks[c] = m
+	}
+	return out
+}

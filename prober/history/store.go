@@ -1,0 +1,451 @@
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Store reads a checked-out history directory. It never writes; the
+// Recorder does. A Store is safe for concurrent use.
+type Store struct {
+	dir string
+}
+
+// Open returns a reader over the history checked out at dir. An empty or
+// missing history is not an error for the reading functions: they return
+// nothing.
+func Open(dir string) (*Store, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("history: %s is not a directory", dir)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the history directory.
+func (s *Store) Dir() string { return s.dir }
+
+type dayFile struct {
+	day  time.Time
+	path string
+}
+
+// listDays returns the files of sub named YYYY-MM-DD.txt, oldest first.
+// Anything else (temporary files of an interrupted write) is ignored.
+func listDays(dir, sub string) ([]dayFile, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, sub))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []dayFile
+	for _, e := range entries {
+		n := e.Name()
+		if len(n) != len("2006-01-02.txt") || filepath.Ext(n) != ".txt" || e.IsDir() {
+			continue
+		}
+		day, err := time.Parse(dayLayout, n[:10])
+		if err != nil {
+			continue
+		}
+		out = append(out, dayFile{day: day, path: filepath.Join(dir, sub, n)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].day.Before(out[j].day) })
+	return out, nil
+}
+
+// RawDays lists the UTC days that have raw samples, oldest first.
+func (s *Store) RawDays() ([]time.Time, error) {
+	files, err := listDays(s.dir, RawDir)
+	out := make([]time.Time, len(files))
+	for i, f := range files {
+		out[i] = f.day
+	}
+	return out, err
+}
+
+// RolledThrough returns the last UTC day that has been rolled up (ok false
+// if none). Roll-ups are authoritative up to the end of that day; raw
+// samples of that day or earlier may still exist, but only so that the
+// first sample of the next day can be weighted, and are not counted twice
+// by readers that honour this boundary.
+func (s *Store) RolledThrough() (day time.Time, ok bool, err error) {
+	files, err := listDays(s.dir, HourlyDir)
+	if err != nil || len(files) == 0 {
+		return time.Time{}, false, err
+	}
+	return files[len(files)-1].day, true, nil
+}
+
+func inRange(day time.Time, from, to time.Time) bool {
+	end := day.Add(24 * time.Hour)
+	return (from.IsZero() || end.After(from)) && (to.IsZero() || day.Before(to))
+}
+
+// readLines calls fn for every non-comment line of a history file after
+// checking its version header.
+func readLines(path, magic string, fn func(lineNo int, line []byte) error) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return scanLines(data, path, magic, fn)
+}
+
+func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte) error) error {
+	first, _, _ := bytes.Cut(data, []byte{'\n'})
+	if err := checkVersion(first, magic, path); err != nil {
+		return err
+	}
+	n := 0
+	for len(data) > 0 {
+		n++
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			// Writers always end lines; a missing newline means the
+			// file was cut by something other than upchain.
+			return fmt.Errorf("%s:%d: incomplete last line", path, n)
+		}
+		line, data = data[:i], data[i+1:]
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+	return nil
+}
+
+// Samples calls fn for every raw sample with from <= time < to (zero
+// bounds are open), in time order. fn returning an error stops the walk.
+func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
+	files, err := listDays(s.dir, RawDir)
+	if err != nil {
+		return err
+	}
+	var fields [][]byte
+	for _, f := range files {
+		if !inRange(f.day, from, to) {
+			continue
+		}
+		var batch []Sample
+		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
+			smp, err := parseSampleLine(f.day, line, fields)
+			if err != nil {
+				return err
+			}
+			if (from.IsZero() || !smp.Time.Before(from)) && (to.IsZero() || smp.Time.Before(to)) {
+				batch = append(batch, smp)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Rounds re-applied after a rejected push may be appended after
+		// later ones; readers get time order.
+		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
+		for _, smp := range batch {
+			if err := fn(smp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Points returns the raw samples with from <= time < to (zero bounds are
+// open) reduced to points, per series, sorted by time. It is the fast path
+// for uptime and latency figures: files are parsed in parallel and only
+// the columns needed are decoded.
+func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
+	files, err := listDays(s.dir, RawDir)
+	if err != nil {
+		return nil, err
+	}
+	files = slices.DeleteFunc(files, func(f dayFile) bool { return !inRange(f.day, from, to) })
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.Unix()
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	parts := make([]map[Key][]Point, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parts[i], errs[i] = readPoints(f, lo, hi)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := map[Key][]Point{}
+	for _, p := range parts {
+		for k, pts := range p {
+			out[k] = append(out[k], pts...)
+		}
+	}
+	for k, pts := range out {
+		if !slices.IsSortedFunc(pts, cmpPoint) {
+			slices.SortStableFunc(pts, cmpPoint)
+			out[k] = pts
+		}
+	}
+	return out, nil
+}
+
+func cmpPoint(a, b Point) int {
+	switch {
+	case a.Unix < b.Unix:
+		return -1
+	case a.Unix > b.Unix:
+		return 1
+	}
+	return 0
+}
+
+func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return nil, err
+	}
+	base := f.day.Unix()
+	// Two-level map so that lookups with []byte keys do not allocate.
+	series := map[string]map[string]*[]Point{}
+	var fields [][]byte
+	err = scanLines(data, f.path, rawMagic, func(_ int, line []byte) error {
+		fields = lineFields(line, fields)
+		if len(fields) < 7 {
+			return fmt.Errorf("want at least 7 fields, got %d", len(fields))
+		}
+		sec, ok := parseClock(fields[0])
+		if !ok {
+			return fmt.Errorf("bad time %q", fields[0])
+		}
+		t := base + sec
+		if t < lo || t >= hi {
+			return nil
+		}
+		lv, ok := parseStatus(fields[3])
+		if !ok {
+			return fmt.Errorf("bad status %q", fields[3])
+		}
+		ms, ok := parseMillis(fields[6])
+		if !ok {
+			return fmt.Errorf("bad latency %q", fields[6])
+		}
+		regions := series[string(fields[1])]
+		if regions == nil {
+			regions = map[string]*[]Point{}
+			series[string(fields[1])] = regions
+		}
+		pts := regions[string(fields[2])]
+		if pts == nil {
+			pts = new([]Point)
+			regions[string(fields[2])] = pts
+		}
+		*pts = append(*pts, Point{Unix: t, Latency: float32(ms), Level: lv})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[Key][]Point, len(series))
+	for c, regions := range series {
+		check, err := field([]byte(c))
+		if err != nil {
+			return nil, fmt.Errorf("%s: check %q: %v", f.path, c, err)
+		}
+		for r, pts := range regions {
+			region, err := field([]byte(r))
+			if err != nil {
+				return nil, fmt.Errorf("%s: region %q: %v", f.path, r, err)
+			}
+			out[Key{check, region}] = *pts
+		}
+	}
+	return out, nil
+}
+
+// Hourly returns the hourly roll-ups of hours starting in [from, to) (zero
+// bounds are open), oldest first.
+func (s *Store) Hourly(from, to time.Time) ([]Rollup, error) {
+	files, err := listDays(s.dir, HourlyDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Rollup
+	var fields [][]byte
+	for _, f := range files {
+		if !inRange(f.day, from, to) {
+			continue
+		}
+		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
+			r, err := parseRollupLine(f.day, line, fields)
+			if err == nil && within(r.Start, from, to) {
+				out = append(out, r)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func within(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
+}
+
+// Daily returns the daily roll-ups of days starting in [from, to) (zero
+// bounds are open), oldest first.
+func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
+	entries, err := os.ReadDir(filepath.Join(s.dir, DailyDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var years []int
+	for _, e := range entries {
+		n := e.Name()
+		if y, err := strconv.Atoi(n[:max(0, len(n)-4)]); err == nil && filepath.Ext(n) == ".txt" && len(n) == 8 {
+			years = append(years, y)
+		}
+	}
+	sort.Ints(years)
+	var out []Rollup
+	var fields [][]byte
+	for _, y := range years {
+		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !start.AddDate(1, 0, 0).After(from)) {
+			continue
+		}
+		path := filepath.Join(s.dir, DailyDir, strconv.Itoa(y)+".txt")
+		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
+			r, err := parseRollupLine(time.Time{}, line, fields)
+			if err == nil && within(r.Start, from, to) {
+				out = append(out, r)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out, nil
+}
+
+// State loads the current-state file. Observed values are not stored in it
+// (they are in the raw samples, and keeping a second copy that changes
+// every round doubled git growth); they are filled in from the latest raw
+// sample that had values. A missing file is an empty state.
+func (s *Store) State() (*State, error) {
+	return loadState(s.dir)
+}
+
+func loadState(dir string) (*State, error) {
+	st := &State{Checks: map[string]map[string]*RegionState{}}
+	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return st, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, StateFile), err)
+	}
+	if st.Checks == nil {
+		st.Checks = map[string]map[string]*RegionState{}
+	}
+	if err := fillValues(dir, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// fillValues sets the Values of every region state that has none from the
+// newest raw sample with values, reading raw files newest first and
+// stopping as soon as every series is served.
+func fillValues(dir string, st *State) error {
+	missing := map[Key]bool{}
+	for c, regions := range st.Checks {
+		for r, rs := range regions {
+			if rs != nil && len(rs.Values) == 0 {
+				missing[Key{c, r}] = true
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	files, err := listDays(dir, RawDir)
+	if err != nil {
+		return err
+	}
+	var fields [][]byte
+	for i := len(files) - 1; i >= 0 && len(missing) > 0; i-- {
+		f := files[i]
+		found := map[Key]Sample{}
+		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
+			if bytes.Count(line, []byte{' '}) < 7 {
+				return nil // no values on this line
+			}
+			smp, err := parseSampleLine(f.day, line, fields)
+			if err != nil {
+				return err
+			}
+			k := Key{smp.Check, smp.Region}
+			if missing[k] && len(smp.Values) > 0 {
+				if old, ok := found[k]; !ok || !smp.Time.Before(old.Time) {
+					found[k] = smp
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for k, smp := range found {
+			st.Checks[k.Check][k.Region].Values = smp.Values
+			delete(missing, k)
+		}
+	}
+	return nil
+}
+
+// rawContains reports whether the raw file of day records the round id.
+func rawContains(data []byte, id string) bool {
+	return bytes.Contains(data, []byte("\n"+roundPrefix+id+" "))
+}
