@@ -67,7 +67,7 @@ func TestRollDay(t *testing.T) {
 			{Unix: d - 180, Level: LevelDown, Latency: 9000}, // 23:57 the day before
 			{Unix: d + 120, Level: LevelUp, Latency: 10},     // 00:02
 			{Unix: d + 420, Level: LevelDegraded, Latency: 20},
-			{Unix: d + 720, Level: LevelUp, Latency: 30},     // 00:12, then no data until 01:10
+			{Unix: d + 720, Level: LevelUp, Latency: 30},      // 00:12, then no data until 01:10
 			{Unix: d + 4200, Level: LevelDown, Latency: 5000}, // 01:10
 			{Unix: d + 4500, Level: LevelUp, Latency: 40},     // 01:15, covers to 01:25
 			{Unix: d + 86340, Level: LevelUp, Latency: 50},    // 23:59
