@@ -285,3 +285,23 @@ func writeRollups(dir string, day time.Time, hours, days []Rollup) error {
 	}
 	return nil
 }
+
+// AppendSamples appends samples as one round to the raw files under dir,
+// without git. The recorder uses the same code; tools, tests and
+// benchmarks use this to build a history directory directly.
+func AppendSamples(dir string, samples []Sample) error {
+	if len(samples) == 0 {
+		return nil
+	}
+	_, err := appendRound(dir, newRoundID(), samples)
+	return err
+}
+
+// Maintain rolls up and prunes the history under dir as the recorder does
+// after each round (see Retention), without git.
+func Maintain(dir string, now time.Time, ret Retention, capOf Cap) error {
+	if capOf == nil {
+		capOf = DefaultCap
+	}
+	return maintain(dir, now, ret, capOf)
+}
