@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -78,7 +79,15 @@ type Recorder struct {
 	nround int
 	msgs   []string
 	closed bool
+	// disk is what the state file in the checkout says (see saveState);
+	// forced are entries a late round changed.
+	disk   *State
+	forced map[Key]bool
 }
+
+// checkpointEvery bounds how old the state file may get: readers replay at
+// most this much from the raw files.
+const checkpointEvery = 12 * time.Hour
 
 // OpenRecorder prepares the history checkout for cfg (see prepareRepo),
 // brings it up to date with the remote, re-applies rounds left by an
@@ -273,6 +282,12 @@ func (r *Recorder) stage(ctx context.Context, results []prober.Result, hooks []H
 	if err != nil {
 		return err
 	}
+	// Samples keep whole seconds; so does the state, so that what readers
+	// replay from the samples matches it exactly.
+	results = slices.Clone(results)
+	for i := range results {
+		results[i].Time = results[i].Time.UTC().Truncate(time.Second)
+	}
 	sp := spooled{ID: newRoundID(), Results: results}
 	data, err := json.Marshal(sp)
 	if err != nil {
@@ -334,6 +349,14 @@ func (r *Recorder) rebuild(ctx context.Context, base string) error {
 	if err != nil {
 		return err
 	}
+	file, err := readStateFile(r.repo.dir)
+	if err != nil {
+		return err
+	}
+	r.disk, r.forced = file, map[Key]bool{}
+	if _, err := os.Stat(filepath.Join(r.repo.dir, StateFile)); err != nil {
+		r.disk = nil
+	}
 	st, err := loadState(r.repo.dir)
 	if err != nil {
 		return err
@@ -394,6 +417,21 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 		fmt.Fprintf(r.log, "history: round %s: dropped %d sample(s) of days already rolled up\n", sp.ID, out.dropped)
 	}
 	st.Apply(sp.Results)
+	// Round marks where readers resume replaying: the last round of the
+	// newest raw file. A late round that went only into older files leaves
+	// it; any late samples force the state file to be written (replay
+	// would not see them).
+	if out.newest {
+		st.Round = sp.ID
+	}
+	if out.earlier {
+		if r.forced == nil {
+			r.forced = map[Key]bool{}
+		}
+		for _, res := range sp.Results {
+			r.forced[Key{res.Check, res.Region}] = true
+		}
+	}
 	tx := &Tx{Dir: r.repo.dir, State: st, Results: sp.Results, Replay: r.seen[sp.ID], msgs: &r.msgs}
 	r.seen[sp.ID] = true
 	for _, h := range r.hooks[sp.ID] {
@@ -413,7 +451,7 @@ func (r *Recorder) finish(st *State) error {
 			return err
 		}
 	}
-	if err := writeState(r.repo.dir, st); err != nil {
+	if err := r.saveState(st); err != nil {
 		return err
 	}
 	readme := filepath.Join(r.repo.dir, Readme)
@@ -423,6 +461,45 @@ func (r *Recorder) finish(st *State) error {
 		}
 	}
 	r.state = st
+	return nil
+}
+
+// saveState keeps the state file a cheap checkpoint. An entry is rewritten
+// only when more than its counts, times and values changed, when a late
+// round changed it, or when it is checkpointEvery old; the entry then
+// names the newest round (st.Round) and readers replay the rounds after it
+// (Store.State). Steady rounds thus leave the file alone and a round's
+// commit is its sample lines; a status change rewrites one entry.
+func (r *Recorder) saveState(st *State) error {
+	disk := r.disk
+	changed := disk == nil
+	if disk == nil {
+		disk = &State{Checks: map[string]map[string]*RegionState{}}
+	}
+	for c, regions := range st.Checks {
+		for name, rs := range regions {
+			d := disk.Get(c, name)
+			if d != nil && !r.forced[Key{c, name}] && regionSig(d) == regionSig(rs) && rs.Last.Sub(d.Last) < checkpointEvery {
+				continue
+			}
+			x := *rs
+			x.Values, x.Round = nil, st.Round
+			if disk.Checks[c] == nil {
+				disk.Checks[c] = map[string]*RegionState{}
+			}
+			disk.Checks[c][name] = &x
+			changed = true
+		}
+	}
+	r.forced = map[Key]bool{}
+	if !changed {
+		return nil
+	}
+	disk.Updated, disk.Round = st.Updated, st.Round
+	if err := writeState(r.repo.dir, disk); err != nil {
+		return err
+	}
+	r.disk = disk
 	return nil
 }
 

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober"
 )
 
 // Store reads a checked-out history directory. It never writes; the
@@ -366,15 +368,43 @@ func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
 	return out, nil
 }
 
-// State loads the current-state file. Observed values are not stored in it
-// (they are in the raw samples, and keeping a second copy that changes
-// every round doubled git growth); they are filled in from the latest raw
-// sample that had values. A missing file is an empty state.
+// State loads the current state. The state file is a checkpoint: the
+// recorder rewrites an entry when its status, reason, failed conditions or
+// incident change, and at least every 12 hours, not for every round
+// (rewriting every counter every round doubled git growth). State reads the
+// file, replays each entry's rounds recorded after the round it names from
+// the raw files (counts, times, values), and fills in the observed values,
+// which the file does not repeat, from the latest raw samples. A missing
+// file is an empty state.
 func (s *Store) State() (*State, error) {
 	return loadState(s.dir)
 }
 
 func loadState(dir string) (*State, error) {
+	st, err := readStateFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := listDays(dir, RawDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := replay(files, st); err != nil {
+		return nil, err
+	}
+	for _, regions := range st.Checks {
+		for _, rs := range regions {
+			rs.Round = ""
+		}
+	}
+	if err := fillValues(dir, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// readStateFile reads the state file as written (the checkpoint).
+func readStateFile(dir string) (*State, error) {
 	st := &State{Checks: map[string]map[string]*RegionState{}}
 	data, err := os.ReadFile(filepath.Join(dir, StateFile))
 	switch {
@@ -389,10 +419,156 @@ func loadState(dir string) (*State, error) {
 	if st.Checks == nil {
 		st.Checks = map[string]map[string]*RegionState{}
 	}
-	if err := fillValues(dir, st); err != nil {
-		return nil, err
+	for c, regions := range st.Checks {
+		for r, rs := range regions {
+			if rs == nil {
+				delete(regions, r)
+			}
+		}
+		if len(regions) == 0 {
+			delete(st.Checks, c)
+		}
 	}
 	return st, nil
+}
+
+// afterRound returns the offset in data just after the lines of round id,
+// or -1 when data does not hold the round.
+func afterRound(data []byte, id string) int {
+	j := bytes.Index(data, []byte("\n"+roundPrefix+id+" "))
+	if j < 0 {
+		return -1
+	}
+	if k := bytes.Index(data[j+1:], []byte("\n"+roundPrefix)); k >= 0 {
+		return j + 1 + k + 1
+	}
+	return len(data)
+}
+
+// replay folds into every entry of st the samples recorded after the round
+// the entry names. Rounds are appended in the order they were recorded, so
+// "after" is: later in a raw file that holds the round, or anywhere in a
+// later file. It also sets st.Round to the last round of the newest file.
+func replay(files []dayFile, st *State) error {
+	need := map[string]bool{}
+	for _, regions := range st.Checks {
+		for _, rs := range regions {
+			if rs.Round != "" {
+				need[rs.Round] = true
+			}
+		}
+	}
+	contents := make([][]byte, len(files))
+	firstFile := map[string]int{} // earliest file holding each round
+	from := len(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		data, err := os.ReadFile(files[i].path)
+		if err != nil {
+			return err
+		}
+		contents[i] = data
+		if i == len(files)-1 {
+			if j := bytes.LastIndex(data, []byte("\n"+roundPrefix)); j >= 0 {
+				id, _, _ := bytes.Cut(data[j+1+len(roundPrefix):], []byte{' '})
+				st.Round = string(id)
+			}
+		}
+		for id := range need {
+			if bytes.Contains(data, []byte("\n"+roundPrefix+id+" ")) {
+				firstFile[id] = i
+				from = i
+			}
+		}
+		// Entries name rounds of the last 12 hours or so: stop once every
+		// round is found (and the day before, for rounds across midnight).
+		if len(firstFile) == len(need) && from > i {
+			break
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	var fields [][]byte
+	for i := from; i < len(files); i++ {
+		data := contents[i]
+		if data == nil {
+			continue
+		}
+		// Where each round's entries resume in this file.
+		start := map[string]int{}
+		lo := len(data)
+		for id := range need {
+			f, ok := firstFile[id]
+			switch {
+			case !ok || f > i:
+				continue // not reached yet
+			case f == i || bytes.Contains(data, []byte("\n"+roundPrefix+id+" ")):
+				start[id] = afterRound(data, id)
+			default:
+				start[id] = 0
+			}
+			lo = min(lo, start[id])
+		}
+		if len(start) == 0 {
+			continue
+		}
+		firstLine, _, _ := bytes.Cut(data, []byte{'\n'})
+		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil {
+			return err
+		}
+		off := lo
+		for off < len(data) {
+			n := bytes.IndexByte(data[off:], '\n')
+			if n < 0 {
+				break
+			}
+			line, at := data[off:off+n], off
+			off += n + 1
+			if len(line) == 0 || line[0] == '#' {
+				continue
+			}
+			smp, err := parseSampleLine(files[i].day, line, fields)
+			if err != nil {
+				return fmt.Errorf("%s: %v", files[i].path, err)
+			}
+			rs := st.Get(smp.Check, smp.Region)
+			if rs == nil || rs.Round == "" {
+				continue
+			}
+			if s, ok := start[rs.Round]; ok && at >= s {
+				applySample(st, rs, smp)
+			}
+		}
+	}
+	return nil
+}
+
+// applySample folds a replayed sample into its entry rs. An entry is
+// rewritten for every round that changed more than counts, times and
+// values, so only those change here.
+func applySample(st *State, rs *RegionState, s Sample) {
+	if s.Time.Before(rs.Last) {
+		return
+	}
+	if rs.Status != s.Status {
+		// Only if the files were edited by hand: take what the sample
+		// says (the reason code stands for the reason text).
+		rs.Status, rs.Since, rs.LastReason, rs.LastFailed = s.Status, s.Time, string(s.Reason), nil
+	}
+	rs.Last = s.Time
+	if s.Status == prober.Up {
+		rs.ConsecutiveSuccesses++
+		rs.ConsecutiveFailures = 0
+	} else {
+		rs.ConsecutiveFailures++
+		rs.ConsecutiveSuccesses = 0
+	}
+	if len(s.Values) > 0 {
+		rs.Values = s.Values
+	}
+	if s.Time.After(st.Updated) {
+		st.Updated = s.Time
+	}
 }
 
 // fillValues sets the Values of every region state that has none from the

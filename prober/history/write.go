@@ -102,6 +102,10 @@ type roundOutcome struct {
 	// longer be counted without rewriting the roll-ups.
 	dropped int
 	written int
+	// earlier: samples went into a day file older than the newest one
+	// (a late round); newest: samples went into the newest day file. The
+	// state file's replay rule depends on both.
+	earlier, newest bool
 }
 
 // appendRound appends the samples of round id to the raw files of their
@@ -115,6 +119,10 @@ func appendRound(dir, id string, samples []Sample) (roundOutcome, error) {
 		byDay[d] = append(byDay[d], s)
 	}
 	rolled, hasRolled, err := (&Store{dir: dir}).RolledThrough()
+	if err != nil {
+		return out, err
+	}
+	existing, err := listDays(dir, RawDir)
 	if err != nil {
 		return out, err
 	}
@@ -152,28 +160,38 @@ func appendRound(dir, id string, samples []Sample) (roundOutcome, error) {
 			return out, err
 		}
 		out.written += len(ss)
+		if n := len(existing); n > 0 && d.Before(existing[n-1].day) {
+			out.earlier = true
+		} else {
+			out.newest = true
+		}
 	}
 	return out, nil
 }
 
-// writeState writes the current-state file without the observed values,
-// which live in the raw samples (see Store.State).
+// writeState writes the state file as given (the recorder passes its
+// checkpoint copy, see Recorder.saveState).
 func writeState(dir string, st *State) error {
-	cp := State{Updated: st.Updated, Checks: make(map[string]map[string]*RegionState, len(st.Checks))}
-	for c, regions := range st.Checks {
-		m := make(map[string]*RegionState, len(regions))
-		for r, rs := range regions {
-			x := *rs
-			x.Values = nil
-			m[r] = &x
-		}
-		cp.Checks[c] = m
-	}
-	data, err := json.MarshalIndent(cp, "", " ")
+	data, err := stateJSON(st)
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, StateFile), append(data, '\n'))
+	return writeFileAtomic(filepath.Join(dir, StateFile), data)
+}
+
+// regionSig is the part of a region's state whose change makes the
+// recorder rewrite its entry in the state file: everything but counts,
+// times and values, which readers replay from the raw files.
+func regionSig(rs *RegionState) string {
+	x := *rs
+	x.Values, x.ConsecutiveFailures, x.ConsecutiveSuccesses, x.Last, x.Round = nil, 0, 0, time.Time{}, ""
+	data, _ := json.Marshal(x)
+	return string(data)
+}
+
+func stateJSON(st *State) ([]byte, error) {
+	data, err := json.MarshalIndent(st, "", " ")
+	return append(data, '\n'), err
 }
 
 // maintain rolls up every raw day older than the raw retention into hourly
@@ -295,6 +313,46 @@ func AppendSamples(dir string, samples []Sample) error {
 	}
 	_, err := appendRound(dir, newRoundID(), samples)
 	return err
+}
+
+// AppendRounds appends several rounds at once (one write per day file):
+// the fast way to build a long history for tests and benchmarks.
+func AppendRounds(dir string, rounds [][]Sample) error {
+	rolled, hasRolled, err := (&Store{dir: dir}).RolledThrough()
+	if err != nil {
+		return err
+	}
+	contents := map[time.Time][]byte{}
+	for _, round := range rounds {
+		id := newRoundID()
+		byDay := map[time.Time][]Sample{}
+		for _, s := range round {
+			byDay[dayOf(s.Time)] = append(byDay[dayOf(s.Time)], s)
+		}
+		for d, ss := range byDay {
+			if hasRolled && !d.After(rolled) {
+				continue
+			}
+			b, ok := contents[d]
+			if !ok {
+				if b, err = readOr(rawPath(dir, d), func() []byte { return []byte(rawHeader(d)) }); err != nil {
+					return err
+				}
+			}
+			sort.SliceStable(ss, func(i, j int) bool { return ss[i].Time.Before(ss[j].Time) })
+			b = append(b, roundPrefix+id+" "+ss[0].Time.UTC().Format("15:04:05")+"\n"...)
+			for i := range ss {
+				b = appendSample(b, &ss[i])
+			}
+			contents[d] = b
+		}
+	}
+	for d, b := range contents {
+		if err := writeFileAtomic(rawPath(dir, d), b); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Maintain rolls up and prunes the history under dir as the recorder does
