@@ -312,8 +312,10 @@ func LevelOf(s prober.Status) Level {
 }
 
 // parseSampleLine decodes a full raw line (values included).
-func parseSampleLine(day time.Time, line []byte, fs [][]byte) (Sample, error) {
-	fs = lineFields(line, fs)
+// fsp is scratch space for the fields, reused across lines.
+func parseSampleLine(day time.Time, line []byte, fsp *[][]byte) (Sample, error) {
+	fs := lineFields(line, *fsp)
+	*fsp = fs
 	if len(fs) < 7 {
 		return Sample{}, fmt.Errorf("want at least 7 fields, got %d", len(fs))
 	}

@@ -53,7 +53,7 @@ func TestSampleLineRoundTrip(t *testing.T) {
 			if got != tt.line {
 				t.Fatalf("line:\n got %q\nwant %q", got, tt.line)
 			}
-			back, err := parseSampleLine(day0, []byte(strings.TrimSuffix(got, "\n")), nil)
+			back, err := parseSampleLine(day0, []byte(strings.TrimSuffix(got, "\n")), new([][]byte))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +74,7 @@ func TestSampleLineLimits(t *testing.T) {
 		v[string(rune('a'+i%26))+strings.Repeat("x", i)] = strings.Repeat("v", 1000)
 	}
 	line := appendSample(nil, &Sample{Time: day0, Check: "c", Region: "global", Status: prober.Up, Values: v})
-	s, err := parseSampleLine(day0, line[:len(line)-1], nil)
+	s, err := parseSampleLine(day0, line[:len(line)-1], new([][]byte))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestParseSampleLineErrors(t *testing.T) {
 		"12:05:03 c global up",
 		"25:00:00 c global up 0 - 1",
 	} {
-		if _, err := parseSampleLine(day0, []byte(line), nil); err == nil {
+		if _, err := parseSampleLine(day0, []byte(line), new([][]byte)); err == nil {
 			t.Errorf("%q: parsed, want an error", line)
 		}
 	}
@@ -124,7 +124,7 @@ func TestRollupLineRoundTrip(t *testing.T) {
 	if want := "07 c global 12 1 2 3600 300 600 91.666 143 180 231\n"; line != want {
 		t.Fatalf("got %q want %q", line, want)
 	}
-	back, err := parseRollupLine(day0, []byte(strings.TrimSuffix(line, "\n")), nil)
+	back, err := parseRollupLine(day0, []byte(strings.TrimSuffix(line, "\n")), new([][]byte))
 	if err != nil || !reflect.DeepEqual(back, r) {
 		t.Fatalf("back %+v, %v", back, err)
 	}
@@ -134,7 +134,7 @@ func TestRollupLineRoundTrip(t *testing.T) {
 	if want := "2024-06-01 c global 1 1 2 3600 300 600 91.666 - - -\n"; line != want {
 		t.Fatalf("got %q want %q", line, want)
 	}
-	back, err = parseRollupLine(time.Time{}, []byte(strings.TrimSuffix(line, "\n")), nil)
+	back, err = parseRollupLine(time.Time{}, []byte(strings.TrimSuffix(line, "\n")), new([][]byte))
 	if err != nil || !reflect.DeepEqual(back, d) {
 		t.Fatalf("back %+v, %v", back, err)
 	}

@@ -236,8 +236,14 @@ func appendRollup(b []byte, r *Rollup) []byte {
 
 // parseRollupLine reads a roll-up line of an hourly file of day, or of a
 // daily file when day is zero.
-func parseRollupLine(day time.Time, line []byte, fs [][]byte) (Rollup, error) {
-	fs = lineFields(line, fs)
+func parseRollupLine(day time.Time, line []byte, fsp *[][]byte) (Rollup, error) {
+	return parseRollup(day, line, fsp, nil)
+}
+
+// parseRollup is parseRollupLine with an optional interner for the names.
+func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (Rollup, error) {
+	fs := lineFields(line, *fsp)
+	*fsp = fs
 	if len(fs) != 13 {
 		return Rollup{}, fmt.Errorf("want 13 fields, got %d", len(fs))
 	}
@@ -255,11 +261,15 @@ func parseRollupLine(day time.Time, line []byte, fs [][]byte) (Rollup, error) {
 		}
 		r.Start, r.Span = day.Add(time.Duration(h)*time.Hour), time.Hour
 	}
+	name := field
+	if in != nil {
+		name = in.get
+	}
 	var err error
-	if r.Check, err = field(fs[1]); err != nil {
+	if r.Check, err = name(fs[1]); err != nil {
 		return r, fmt.Errorf("check: %v", err)
 	}
-	if r.Region, err = field(fs[2]); err != nil {
+	if r.Region, err = name(fs[2]); err != nil {
 		return r, fmt.Errorf("region: %v", err)
 	}
 	var n [6]int64

@@ -83,6 +83,16 @@ func (s *Store) RawDays() ([]time.Time, error) {
 	return out, err
 }
 
+// HourlyDays lists the UTC days that have hourly roll-ups, oldest first.
+func (s *Store) HourlyDays() ([]time.Time, error) {
+	files, err := listDays(s.dir, HourlyDir)
+	out := make([]time.Time, len(files))
+	for i, f := range files {
+		out[i] = f.day
+	}
+	return out, err
+}
+
 // RolledThrough returns the last UTC day that has been rolled up (ok false
 // if none). Roll-ups are authoritative up to the end of that day; raw
 // samples of that day or earlier may still exist, but only so that the
@@ -151,7 +161,7 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 		}
 		var batch []Sample
 		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
-			smp, err := parseSampleLine(f.day, line, fields)
+			smp, err := parseSampleLine(f.day, line, &fields)
 			if err != nil {
 				return err
 			}
@@ -177,8 +187,9 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 
 // Points returns the raw samples with from <= time < to (zero bounds are
 // open) reduced to points, per series, sorted by time. It is the fast path
-// for uptime and latency figures: files are parsed in parallel and only
-// the columns needed are decoded.
+// for uptime and latency figures: files are parsed in parallel, only the
+// columns needed are decoded, and every series gets one exactly sized
+// slice.
 func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 	files, err := listDays(s.dir, RawDir)
 	if err != nil {
@@ -208,19 +219,38 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	out := map[Key][]Point{}
+	if len(parts) == 1 {
+		sortSeries(parts[0])
+		return parts[0], nil
+	}
+	sizes := map[Key]int{}
 	for _, p := range parts {
+		for k, pts := range p {
+			sizes[k] += len(pts)
+		}
+	}
+	out := make(map[Key][]Point, len(sizes))
+	for k, n := range sizes {
+		out[k] = make([]Point, 0, n)
+	}
+	for i, p := range parts {
 		for k, pts := range p {
 			out[k] = append(out[k], pts...)
 		}
+		parts[i] = nil
 	}
-	for k, pts := range out {
+	sortSeries(out)
+	return out, nil
+}
+
+// sortSeries puts points in time order: rounds re-applied after a rejected
+// push can come after later ones in a file.
+func sortSeries(m map[Key][]Point) {
+	for _, pts := range m {
 		if !slices.IsSortedFunc(pts, cmpPoint) {
 			slices.SortStableFunc(pts, cmpPoint)
-			out[k] = pts
 		}
 	}
-	return out, nil
 }
 
 func cmpPoint(a, b Point) int {
@@ -233,14 +263,38 @@ func cmpPoint(a, b Point) int {
 	return 0
 }
 
+// interner returns one string per distinct token (no allocation for
+// tokens seen before).
+type interner map[string]string
+
+func (in interner) get(b []byte) (string, error) {
+	if s, ok := in[string(b)]; ok {
+		return s, nil
+	}
+	s, err := field(b)
+	if err != nil {
+		return "", err
+	}
+	in[string(b)] = s
+	return s, nil
+}
+
 func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 	data, err := os.ReadFile(f.path)
 	if err != nil {
 		return nil, err
 	}
 	base := f.day.Unix()
-	// Two-level map so that lookups with []byte keys do not allocate.
-	series := map[string]map[string]*[]Point{}
+	// First pass: points in file order with their series number; then
+	// one exactly sized slice per series.
+	type rec struct {
+		series int32
+		p      Point
+	}
+	recs := make([]rec, 0, bytes.Count(data, []byte{'\n'}))
+	index := map[string]map[string]int32{}
+	var keys []Key
+	in := interner{}
 	var fields [][]byte
 	err = scanLines(data, f.path, rawMagic, func(_ int, line []byte) error {
 		fields = lineFields(line, fields)
@@ -263,35 +317,48 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 		if !ok {
 			return fmt.Errorf("bad latency %q", fields[6])
 		}
-		regions := series[string(fields[1])]
+		regions := index[string(fields[1])]
 		if regions == nil {
-			regions = map[string]*[]Point{}
-			series[string(fields[1])] = regions
+			regions = map[string]int32{}
+			index[string(fields[1])] = regions
 		}
-		pts := regions[string(fields[2])]
-		if pts == nil {
-			pts = new([]Point)
-			regions[string(fields[2])] = pts
+		n, ok := regions[string(fields[2])]
+		if !ok {
+			check, err := in.get(fields[1])
+			if err != nil {
+				return fmt.Errorf("check: %v", err)
+			}
+			region, err := in.get(fields[2])
+			if err != nil {
+				return fmt.Errorf("region: %v", err)
+			}
+			n = int32(len(keys))
+			keys = append(keys, Key{check, region})
+			regions[string(fields[2])] = n
 		}
-		*pts = append(*pts, Point{Unix: t, Latency: float32(ms), Level: lv})
+		recs = append(recs, rec{n, Point{Unix: t, Latency: float32(ms), Level: lv}})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[Key][]Point, len(series))
-	for c, regions := range series {
-		check, err := field([]byte(c))
-		if err != nil {
-			return nil, fmt.Errorf("%s: check %q: %v", f.path, c, err)
-		}
-		for r, pts := range regions {
-			region, err := field([]byte(r))
-			if err != nil {
-				return nil, fmt.Errorf("%s: region %q: %v", f.path, r, err)
-			}
-			out[Key{check, region}] = *pts
-		}
+	counts := make([]int, len(keys))
+	for _, r := range recs {
+		counts[r.series]++
+	}
+	backing := make([]Point, len(recs))
+	slicesOf := make([][]Point, len(keys))
+	off := 0
+	for i, c := range counts {
+		slicesOf[i] = backing[off : off : off+c]
+		off += c
+	}
+	for _, r := range recs {
+		slicesOf[r.series] = append(slicesOf[r.series], r.p)
+	}
+	out := make(map[Key][]Point, len(keys))
+	for i, k := range keys {
+		out[k] = slicesOf[i]
 	}
 	return out, nil
 }
@@ -299,28 +366,39 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 // Hourly returns the hourly roll-ups of hours starting in [from, to) (zero
 // bounds are open), oldest first.
 func (s *Store) Hourly(from, to time.Time) ([]Rollup, error) {
+	var out []Rollup
+	err := s.EachHourly(from, to, func(r *Rollup) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out, err
+}
+
+// EachHourly calls fn for the hourly roll-ups of hours starting in
+// [from, to), oldest first, without keeping them; fn must not keep r.
+func (s *Store) EachHourly(from, to time.Time, fn func(r *Rollup) error) error {
 	files, err := listDays(s.dir, HourlyDir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []Rollup
 	var fields [][]byte
+	in := interner{}
 	for _, f := range files {
 		if !inRange(f.day, from, to) {
 			continue
 		}
 		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
-			r, err := parseRollupLine(f.day, line, fields)
-			if err == nil && within(r.Start, from, to) {
-				out = append(out, r)
+			r, err := parseRollup(f.day, line, &fields, in)
+			if err != nil || !within(r.Start, from, to) {
+				return err
 			}
-			return err
+			return fn(&r)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func within(t, from, to time.Time) bool {
@@ -330,12 +408,28 @@ func within(t, from, to time.Time) bool {
 // Daily returns the daily roll-ups of days starting in [from, to) (zero
 // bounds are open), oldest first.
 func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
-	entries, err := os.ReadDir(filepath.Join(s.dir, DailyDir))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+	var out []Rollup
+	err := s.EachDaily(from, to, func(r *Rollup) error {
+		out = append(out, *r)
+		return nil
+	})
 	if err != nil {
 		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out, nil
+}
+
+// EachDaily calls fn for the daily roll-ups of days starting in [from, to),
+// year by year, in file order (oldest first unless edited by hand); fn must
+// not keep r.
+func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
+	entries, err := os.ReadDir(filepath.Join(s.dir, DailyDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	var years []int
 	for _, e := range entries {
@@ -345,8 +439,8 @@ func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
 		}
 	}
 	sort.Ints(years)
-	var out []Rollup
 	var fields [][]byte
+	in := interner{}
 	for _, y := range years {
 		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !start.AddDate(1, 0, 0).After(from)) {
@@ -354,18 +448,17 @@ func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
 		}
 		path := filepath.Join(s.dir, DailyDir, strconv.Itoa(y)+".txt")
 		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
-			r, err := parseRollupLine(time.Time{}, line, fields)
-			if err == nil && within(r.Start, from, to) {
-				out = append(out, r)
+			r, err := parseRollup(time.Time{}, line, &fields, in)
+			if err != nil || !within(r.Start, from, to) {
+				return err
 			}
-			return err
+			return fn(&r)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
-	return out, nil
+	return nil
 }
 
 // State loads the current state. The state file is a checkpoint: the
@@ -527,7 +620,7 @@ func replay(files []dayFile, st *State) error {
 			if len(line) == 0 || line[0] == '#' {
 				continue
 			}
-			smp, err := parseSampleLine(files[i].day, line, fields)
+			smp, err := parseSampleLine(files[i].day, line, &fields)
 			if err != nil {
 				return fmt.Errorf("%s: %v", files[i].path, err)
 			}
@@ -598,7 +691,7 @@ func fillValues(dir string, st *State) error {
 			if bytes.Count(line, []byte{' '}) < 7 {
 				return nil // no values on this line
 			}
-			smp, err := parseSampleLine(f.day, line, fields)
+			smp, err := parseSampleLine(f.day, line, &fields)
 			if err != nil {
 				return err
 			}

@@ -142,7 +142,8 @@ func (s *Summary) Series(name string) []LatencyPoint {
 	return nil
 }
 
-// CheckReport holds a check's figures over all regions and per region.
+// CheckReport holds a check's figures over all regions and per region
+// (for a check with one region, All is that region's summary).
 type CheckReport struct {
 	Check   string
 	All     *Summary
@@ -203,6 +204,10 @@ type series struct {
 	pts    []history.Point
 	hourly []bucket
 	daily  []bucket
+	// sorted latencies of the counted raw samples (from the boundary to
+	// now), computed once: every long window needs them.
+	rawLat    []float32
+	rawLatSet bool
 }
 
 // Data is the history loaded for computing figures at one moment.
@@ -239,32 +244,34 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 	}
 	d.hourlyFrom = d.boundary
 	if ok {
-		hourlySince := opt.Now.AddDate(0, 0, -31)
-		hours, err := s.Hourly(hourlySince, rolled.AddDate(0, 0, 1))
+		// Hourly roll-ups of whole days from 30 days back (the 30-day
+		// chart and windows that start mid-day), where they exist.
+		since := opt.Now.AddDate(0, 0, -31)
+		d.hourlyFrom = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1).Unix()
+		days, err := s.HourlyDays()
 		if err != nil {
 			return nil, err
 		}
-		if len(hours) > 0 {
-			first := hours[0].Start
-			d.hourlyFrom = time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC).Unix()
-			// A partially loaded first day would read as gaps.
-			if first.Before(hourlySince) || first.Hour() != 0 {
-				d.hourlyFrom += 86400
-			}
+		if len(days) == 0 {
+			d.hourlyFrom = d.boundary
+		} else {
+			d.hourlyFrom = max(d.hourlyFrom, days[0].Unix())
 		}
-		for _, h := range hours {
-			if h.Start.Unix() >= d.hourlyFrom {
-				sr := d.get(h.Key())
-				sr.hourly = append(sr.hourly, toBucket(h))
-			}
-		}
-		days, err := s.Daily(time.Time{}, rolled.AddDate(0, 0, 1))
+		err = s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), rolled.AddDate(0, 0, 1), func(h *history.Rollup) error {
+			sr := d.get(h.Key())
+			sr.hourly = append(sr.hourly, toBucket(h))
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		for _, r := range days {
+		err = s.EachDaily(time.Time{}, rolled.AddDate(0, 0, 1), func(r *history.Rollup) error {
 			sr := d.get(r.Key())
 			sr.daily = append(sr.daily, toBucket(r))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	for _, sr := range d.series {
@@ -287,7 +294,7 @@ func (d *Data) get(k history.Key) *series {
 	return sr
 }
 
-func toBucket(r history.Rollup) bucket {
+func toBucket(r *history.Rollup) bucket {
 	return bucket{start: r.Start.Unix(), span: int64(r.Span / time.Second),
 		covered: r.Covered.Seconds(), down: r.DownTime.Seconds(), degraded: r.DegradedTime.Seconds(),
 		samples: float64(r.Samples), failures: float64(r.Down), degSamples: float64(r.Degraded),
@@ -339,8 +346,22 @@ type accum struct {
 	covered, down, degraded       float64
 	samples, failures, degSamples float64
 	lat                           []float32
-	rolled                        []weighted
-	max                           float64
+	// sorted holds already sorted latency lists (see series.rawLat);
+	// borrowed: lat is one of them.
+	sorted   [][]float32
+	borrowed bool
+	rolled   []weighted
+	max      float64
+}
+
+// reset empties a for the next period, keeping its buffers (but never one
+// borrowed from series.rawLat).
+func (a *accum) reset() {
+	lat, borrowed := a.lat, a.borrowed
+	*a = accum{sorted: a.sorted[:0], rolled: a.rolled[:0]}
+	if !borrowed {
+		a.lat = lat[:0]
+	}
 }
 
 // weighted is a roll-up's percentile pair and how many samples it stands for.
@@ -365,6 +386,11 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 			}
 		})
 		i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix >= rf })
+		// Every counted sample up to now: take the sorted list.
+		whole := to == d.now && (i == 0 || sr.pts[i-1].Unix < d.boundary)
+		if whole {
+			a.sorted = append(a.sorted, d.rawLat(sr))
+		}
 		for ; i < len(sr.pts) && sr.pts[i].Unix < to; i++ {
 			p := &sr.pts[i]
 			a.samples++
@@ -375,7 +401,9 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 			case history.LevelDegraded:
 				a.degSamples++
 			}
-			a.lat = append(a.lat, p.Latency)
+			if !whole {
+				a.lat = append(a.lat, p.Latency)
+			}
 			a.max = max(a.max, float64(p.Latency))
 		}
 	}
@@ -393,6 +421,21 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 			addBuckets(sr.hourly, s, e, a)
 		}
 	}
+}
+
+// rawLat returns the sorted latencies of the series' samples that count
+// (not down, from the boundary to now).
+func (d *Data) rawLat(sr *series) []float32 {
+	if !sr.rawLatSet {
+		for _, p := range sr.pts {
+			if p.Unix >= d.boundary && p.Unix < d.now && p.Level != history.LevelDown {
+				sr.rawLat = append(sr.rawLat, p.Latency)
+			}
+		}
+		slices.Sort(sr.rawLat)
+		sr.rawLatSet = true
+	}
+	return sr.rawLat
 }
 
 func mod(a, b int64) int64 {
@@ -438,36 +481,58 @@ func (a *accum) stats(from, to time.Time, possible time.Duration) Stats {
 // percentiles are exact over raw samples; with roll-ups they are the
 // sample-weighted percentiles of raw latencies and roll-up percentiles.
 func (a *accum) percentiles() (p50, p95 float64, approx bool) {
+	if len(a.sorted) == 1 && len(a.lat) == 0 {
+		a.lat, a.borrowed = a.sorted[0], true // read-only from here on
+	} else {
+		for _, s := range a.sorted {
+			a.lat = append(a.lat, s...)
+		}
+		slices.Sort(a.lat)
+	}
 	if len(a.rolled) == 0 {
 		if len(a.lat) == 0 {
 			return 0, 0, false
 		}
-		slices.Sort(a.lat)
 		return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
 	}
 	if len(a.rolled) == 1 && len(a.lat) == 0 {
 		// One whole roll-up (a day or an hour): its own percentiles.
 		return a.rolled[0].p50, a.rolled[0].p95, false
 	}
+	total := float64(len(a.lat))
+	for _, r := range a.rolled {
+		total += r.w
+	}
+	// Walk the sorted raw latencies (weight 1 each) and the roll-ups sorted
+	// by the percentile in question together until the weight reaches q.
 	pick := func(q float64, of func(weighted) float64) float64 {
-		ws := make([]weighted, 0, len(a.lat)+len(a.rolled))
-		total := float64(len(a.lat))
-		for _, l := range a.lat {
-			ws = append(ws, weighted{p50: float64(l), w: 1})
-		}
-		for _, r := range a.rolled {
-			ws = append(ws, weighted{p50: of(r), w: r.w})
-			total += r.w
-		}
-		sort.Slice(ws, func(i, j int) bool { return ws[i].p50 < ws[j].p50 })
-		target, cum := q*total, 0.0
-		for _, w := range ws {
-			cum += w.w
-			if cum >= target-1e-9 {
-				return w.p50
+		slices.SortFunc(a.rolled, func(x, y weighted) int {
+			switch {
+			case of(x) < of(y):
+				return -1
+			case of(x) > of(y):
+				return 1
 			}
+			return 0
+		})
+		target, cum := q*total-1e-9, 0.0
+		i, j := 0, 0
+		for i < len(a.lat) || j < len(a.rolled) {
+			if j >= len(a.rolled) || (i < len(a.lat) && float64(a.lat[i]) <= of(a.rolled[j])) {
+				cum++
+				if cum >= target {
+					return float64(a.lat[i])
+				}
+				i++
+				continue
+			}
+			cum += a.rolled[j].w
+			if cum >= target {
+				return of(a.rolled[j])
+			}
+			j++
 		}
-		return ws[len(ws)-1].p50
+		return 0
 	}
 	return pick(0.5, func(w weighted) float64 { return w.p50 }), pick(0.95, func(w weighted) float64 { return w.p95 }), true
 }
@@ -496,7 +561,11 @@ func (d *Data) Report() *Report {
 		for _, sr := range ss {
 			cr.Regions[sr.key.Region] = d.summary([]*series{sr})
 		}
-		cr.All = d.summary(ss)
+		if len(ss) == 1 {
+			cr.All = cr.Regions[ss[0].key.Region] // the same figures
+		} else {
+			cr.All = d.summary(ss)
+		}
 		r.Checks[c] = cr
 	}
 	return r
@@ -504,9 +573,10 @@ func (d *Data) Report() *Report {
 
 func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
-	sum := &Summary{}
+	sum := &Summary{Windows: make([]Stats, 0, len(Windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(Series))}
+	var a accum // scratch, reused for every period
 	stats := func(from, to time.Time) Stats {
-		var a accum
+		a.reset()
 		for _, sr := range ss {
 			d.accumulate(sr, from.Unix(), to.Unix(), &a)
 		}
@@ -534,9 +604,9 @@ func (d *Data) summary(ss []*series) *Summary {
 		sum.Days = append(sum.Days, stats(day, minTime(day.AddDate(0, 0, 1), now)))
 	}
 	for _, spec := range Series {
-		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket}
-		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
 		n := int(spec.Span / spec.Bucket)
+		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket, Points: make([]LatencyPoint, 0, n)}
+		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
 		for i := n - 1; i >= 0; i-- {
 			start := end.Add(-time.Duration(i+1) * spec.Bucket)
 			st := stats(start, minTime(start.Add(spec.Bucket), now))
