@@ -53,6 +53,12 @@ until the next day is rolled up, to weight the first samples of that day.
 ## state.json
 
 Per check and region: status, since when, consecutive failures and
-successes, last failure reason and failed conditions, open incident.
-Observed values are not repeated here (they are on the raw lines).
+successes, last failure reason and failed conditions, open incident, time
+of the newest result. It is a checkpoint, not rewritten every round: an
+entry is rewritten when its status, reason, failed conditions or incident
+change, and at least every 12 hours; its ` + "`round`" + ` names the round after
+which its counts and times continue in the raw files. Readers (upchain's
+Store.State) replay those rounds. Observed values are not repeated here
+(they are on the raw lines). Rewriting every counter every round would
+about double the growth of this branch.
 `

@@ -14,11 +14,13 @@ import (
 
 // Deadlines of git calls: local commands touch only the disk; network
 // commands (fetch, push) may wait on a slow remote, but never forever.
-const (
+// Variables so that tests can shorten them.
+var (
 	localTimeout   = 2 * time.Minute
 	networkTimeout = 3 * time.Minute
-	maxGitOutput   = 8 << 20
 )
+
+const maxGitOutput = 8 << 20
 
 // git runs the git CLI in one directory.
 type git struct {

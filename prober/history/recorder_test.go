@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -583,5 +584,135 @@ func TestKilledRunnerLeavesReadableHistory(t *testing.T) {
 	wantRounds(t, got, "a", next, next+1)
 	if st := sh(t, histDir, "status", "--porcelain"); st != "" {
 		t.Errorf("checkout not clean: %q", st)
+	}
+}
+
+// TestRemoteFailures: a remote that never answers costs one deadline, a
+// refused push keeps the round for the next run, and credentials in the
+// remote's URL never appear in errors or logs.
+func TestRemoteFailures(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	a := filepath.Join(root, "a")
+	userRepo(t, a, "")
+	// A server that accepts connections and never says a word.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	sh(t, a, "remote", "add", "origin", "http://bot:s3cr3t-token@"+ln.Addr().String()+"/x.git")
+	old := networkTimeout
+	networkTimeout = 2 * time.Second
+	defer func() { networkTimeout = old }()
+
+	var log bytes.Buffer
+	start := time.Now()
+	rec, err := OpenRecorder(ctx, testConfig(a, config.History{}), &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = rec.Record(ctx, round("a", 0, day0))
+	if err == nil {
+		t.Fatal("push to a silent remote succeeded")
+	}
+	if time.Since(start) > 2*time.Minute {
+		t.Errorf("took %s: the deadline did not stop git", time.Since(start))
+	}
+	for _, s := range []string{err.Error(), log.String()} {
+		if strings.Contains(s, "s3cr3t") {
+			t.Errorf("credentials leaked: %s", s)
+		}
+	}
+	if !strings.Contains(err.Error(), "next run pushes it") {
+		t.Errorf("error does not say what happens next: %v", err)
+	}
+	// The round is committed locally and still spooled.
+	files, _ := os.ReadDir(rec.repo.spoolDir())
+	if len(files) != 1 {
+		t.Errorf("%d spooled rounds, want 1", len(files))
+	}
+	wantRounds(t, samplesByKey(t, rec.Dir()), "a", 0)
+
+	// Once the remote works, the next run pushes both rounds.
+	bare := filepath.Join(root, "remote.git")
+	sh(t, root, "init", "-q", "--bare", bare)
+	sh(t, a, "remote", "set-url", "origin", bare)
+	rec2, err := OpenRecorder(ctx, testConfig(a, config.History{}), &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec2.Record(ctx, round("a", 1, day0)); err != nil {
+		t.Fatal(err)
+	}
+	check := filepath.Join(root, "check")
+	sh(t, root, "clone", "-q", "-b", "upchain-history", "file://"+bare, check)
+	got := samplesByKey(t, check)
+	wantRounds(t, got, "a", 0, 1)
+	if len(got) != 8 {
+		t.Errorf("%d samples, want 8", len(got))
+	}
+}
+
+func TestScrub(t *testing.T) {
+	for in, want := range map[string]string{
+		"fatal: unable to access 'https://x-access-token:ghs_abc@github.com/o/r.git/'": "fatal: unable to access 'https://***@github.com/o/r.git/'",
+		"ssh://git@host/repo": "ssh://***@host/repo",
+		"no url here":         "no url here",
+	} {
+		if got := scrub(in); got != want {
+			t.Errorf("scrub(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTwoRunnersSameCheckout: overlapping runs on one machine share the
+// checkout (and create it at the same time), standalone and as a worktree
+// of a repository with a remote.
+func TestTwoRunnersSameCheckout(t *testing.T) {
+	for _, withRemote := range []bool{false, true} {
+		t.Run(fmt.Sprintf("remote=%v", withRemote), func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "cfg")
+			os.MkdirAll(dir, 0o755)
+			if withRemote {
+				bare := filepath.Join(root, "remote.git")
+				sh(t, root, "init", "-q", "--bare", bare)
+				userRepo(t, dir, bare)
+			}
+			const rounds = 8
+			a, _, errA := startRunner(t, "a", dir, 0, rounds)
+			b, _, errB := startRunner(t, "b", dir, 0, rounds)
+			if err := a.Wait(); err != nil {
+				t.Fatalf("runner a: %v\n%s", err, errA)
+			}
+			if err := b.Wait(); err != nil {
+				t.Fatalf("runner b: %v\n%s", err, errB)
+			}
+			histDir := filepath.Join(dir, ".upchain", "history")
+			if withRemote {
+				histDir = filepath.Join(root, "check")
+				sh(t, root, "clone", "-q", "-b", "upchain-history", "file://"+filepath.Join(root, "remote.git"), histDir)
+			}
+			got := samplesByKey(t, histDir)
+			all := make([]int, rounds)
+			for i := range all {
+				all[i] = i
+			}
+			wantRounds(t, got, "a", all...)
+			wantRounds(t, got, "b", all...)
+			if n := sh(t, histDir, "rev-list", "--count", "HEAD"); n != strconv.Itoa(2*rounds+1) {
+				t.Errorf("%s commits, want %d", n, 2*rounds+1)
+			}
+		})
 	}
 }

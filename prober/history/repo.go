@@ -244,12 +244,25 @@ func rootCommit(ctx context.Context, g *git) (string, error) {
 }
 
 func (r *repo) initStandalone(ctx context.Context, log io.Writer) error {
-	if err := os.MkdirAll(r.dir, 0o755); err != nil {
+	// Initialise beside and rename into place: two runs starting at once
+	// must not run git init in the same directory.
+	parent := filepath.Dir(r.dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
 	}
-	g := newGit(r.dir)
-	if _, err := g.out(ctx, "init", "-q", "-b", r.branch); err != nil {
+	tmp, err := os.MkdirTemp(parent, tmpPrefix+"init-")
+	if err != nil {
 		return err
+	}
+	defer os.RemoveAll(tmp)
+	if _, err := newGit(tmp).out(ctx, "init", "-q", "-b", r.branch); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, r.dir); err != nil {
+		if top, err2 := newGit(r.dir).out(ctx, "rev-parse", "--show-toplevel"); err2 != nil || !samePath(top, r.dir) {
+			return fmt.Errorf("create %s: %w", r.dir, err)
+		}
+		// Another run created it first.
 	}
 	r.meta = filepath.Join(r.dir, ".git", "upchain")
 	if err := r.lock(ctx); err != nil {
@@ -268,7 +281,7 @@ func (r *repo) initStandalone(ctx context.Context, log io.Writer) error {
 	if _, err := r.git.out(ctx, "add", Readme); err != nil {
 		return err
 	}
-	_, err := r.git.out(ctx, "commit", "-q", "--no-verify", "-m", "history: start")
+	_, err = r.git.out(ctx, "commit", "-q", "--no-verify", "-m", "history: start")
 	return err
 }
 
