@@ -1,7 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,7 +18,8 @@ import (
 type History struct {
 	// Branch holding the history, default "upchain-history".
 	Branch string `yaml:"branch"`
-	// Dir is the worktree of that branch, default ".upchain/history".
+	// Dir is the worktree of that branch, default ".upchain/history",
+	// relative to the directory of upchain.yml.
 	Dir string `yaml:"dir"`
 	// Remote to push to when it exists, default "origin".
 	Remote string `yaml:"remote"`
@@ -191,4 +194,58 @@ func validateServe(s Serve, root *yaml.Node, c collector) {
 	if strings.HasSuffix(s.Textfile, "/") {
 		c.add(lineOf(root, "serve", "textfile"), "serve.textfile %q names a directory: name the file, e.g. %supchain.prom", s.Textfile, s.Textfile)
 	}
+}
+
+// Defaults of the history section.
+const (
+	DefaultHistoryBranch = "upchain-history"
+	DefaultHistoryDir    = ".upchain/history"
+	DefaultHistoryRemote = "origin"
+	// DefaultRawRetention is 14 days, DefaultHourlyRetention 90 days.
+	DefaultRawRetention    = Duration(14 * 24 * time.Hour)
+	DefaultHourlyRetention = Duration(90 * 24 * time.Hour)
+)
+
+// WithDefaults returns h with every unset field at its default.
+func (h History) WithDefaults() History {
+	if h.Branch == "" {
+		h.Branch = DefaultHistoryBranch
+	}
+	if h.Dir == "" {
+		h.Dir = DefaultHistoryDir
+	}
+	if h.Remote == "" {
+		h.Remote = DefaultHistoryRemote
+	}
+	if h.RawRetention == 0 {
+		h.RawRetention = DefaultRawRetention
+	}
+	if h.HourlyRetention == 0 {
+		h.HourlyRetention = DefaultHourlyRetention
+	}
+	return h
+}
+
+// Path resolves Dir (with its default) against the directory of upchain.yml.
+func (h History) Path(cfgDir string) string {
+	d := h.WithDefaults().Dir
+	if filepath.IsAbs(d) {
+		return filepath.Clean(d)
+	}
+	return filepath.Join(cfgDir, d)
+}
+
+// Problems lists what is wrong with the history section (after defaults),
+// as messages that name the upchain.yml keys to fix.
+func (h History) Problems() []string {
+	h = h.WithDefaults()
+	var out []string
+	day := Duration(24 * time.Hour)
+	if h.RawRetention < day {
+		out = append(out, fmt.Sprintf("history.raw_retention is %s: keep raw samples at least 1d (default 14d)", h.RawRetention))
+	}
+	if h.HourlyRetention < h.RawRetention+2*day {
+		out = append(out, fmt.Sprintf("history.hourly_retention (%s) must be at least history.raw_retention (%s) plus 2d: hourly roll-ups are made from raw samples as they expire", h.HourlyRetention, h.RawRetention))
+	}
+	return out
 }

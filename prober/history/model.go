@@ -31,6 +31,9 @@ func FromResult(r prober.Result) Sample {
 type State struct {
 	// Updated is the time of the last round recorded.
 	Updated time.Time `json:"updated"`
+	// Round is the id of the last round of the newest raw file: where the
+	// next round's samples go after.
+	Round string `json:"round,omitempty"`
 	// Checks maps check slug -> region -> state.
 	Checks map[string]map[string]*RegionState `json:"checks"`
 }
@@ -53,6 +56,15 @@ type RegionState struct {
 	LastFailed []prober.FailedCondition `json:"last_failed,omitempty"`
 	// Incident is the id of the open incident this region belongs to.
 	Incident string `json:"incident,omitempty"`
+	// Round is only used in the state file: the round after which the
+	// counts of this entry must be replayed from the raw files (the
+	// recorder rewrites an entry only when more than its counts, times and
+	// values changed). Empty in a loaded state.
+	Round string `json:"round,omitempty"`
+	// Last is the time of the newest result folded in. An older result
+	// (a round recorded late, e.g. after a runner was offline) goes into
+	// the samples but does not change the current state.
+	Last time.Time `json:"last,omitempty"`
 }
 
 // Get returns the state of check in region, or nil.
@@ -79,6 +91,10 @@ func (s *State) Apply(results []prober.Result) {
 			rs = &RegionState{Status: r.Status, Since: r.Time}
 			regions[r.Region] = rs
 		}
+		if r.Time.Before(rs.Last) {
+			continue // older than what the state already knows
+		}
+		rs.Last = r.Time
 		if rs.Status != r.Status {
 			rs.Status, rs.Since = r.Status, r.Time
 		}
@@ -99,4 +115,50 @@ func (s *State) Apply(results []prober.Result) {
 			s.Updated = r.Time
 		}
 	}
+}
+
+// CheckStatus is the status of a check over its regions (see
+// prober.Aggregate), or "" when the state does not know the check.
+func (s *State) CheckStatus(check string) prober.Status {
+	if s == nil {
+		return ""
+	}
+	regions := s.Checks[check]
+	if len(regions) == 0 {
+		return ""
+	}
+	rs := make([]prober.Result, 0, len(regions))
+	for _, r := range regions {
+		if r != nil {
+			rs = append(rs, prober.Result{Status: r.Status})
+		}
+	}
+	return prober.Aggregate(rs)
+}
+
+// Clone returns a deep copy of the state.
+func (s *State) Clone() *State {
+	if s == nil {
+		return &State{Checks: map[string]map[string]*RegionState{}}
+	}
+	out := &State{Updated: s.Updated, Round: s.Round, Checks: make(map[string]map[string]*RegionState, len(s.Checks))}
+	for c, regions := range s.Checks {
+		m := make(map[string]*RegionState, len(regions))
+		for name, r := range regions {
+			if r == nil {
+				continue
+			}
+			x := *r
+			if r.Values != nil {
+				x.Values = make(prober.Values, len(r.Values))
+				for k, v := range r.Values {
+					x.Values[k] = v
+				}
+			}
+			x.LastFailed = append([]prober.FailedCondition(nil), r.LastFailed...)
+			m[name] = &x
+		}
+		out.Checks[c] = m
+	}
+	return out
 }

@@ -1,0 +1,720 @@
+package history
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+)
+
+// Store reads a checked-out history directory. It never writes; the
+// Recorder does. A Store is safe for concurrent use.
+type Store struct {
+	dir string
+}
+
+// Open returns a reader over the history checked out at dir. An empty or
+// missing history is not an error for the reading functions: they return
+// nothing.
+func Open(dir string) (*Store, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("history: %s is not a directory", dir)
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the history directory.
+func (s *Store) Dir() string { return s.dir }
+
+type dayFile struct {
+	day  time.Time
+	path string
+}
+
+// listDays returns the files of sub named YYYY-MM-DD.txt, oldest first.
+// Anything else (temporary files of an interrupted write) is ignored.
+func listDays(dir, sub string) ([]dayFile, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, sub))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []dayFile
+	for _, e := range entries {
+		n := e.Name()
+		if len(n) != len("2006-01-02.txt") || filepath.Ext(n) != ".txt" || e.IsDir() {
+			continue
+		}
+		day, err := time.Parse(dayLayout, n[:10])
+		if err != nil {
+			continue
+		}
+		out = append(out, dayFile{day: day, path: filepath.Join(dir, sub, n)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].day.Before(out[j].day) })
+	return out, nil
+}
+
+// RawDays lists the UTC days that have raw samples, oldest first.
+func (s *Store) RawDays() ([]time.Time, error) {
+	files, err := listDays(s.dir, RawDir)
+	out := make([]time.Time, len(files))
+	for i, f := range files {
+		out[i] = f.day
+	}
+	return out, err
+}
+
+// HourlyDays lists the UTC days that have hourly roll-ups, oldest first.
+func (s *Store) HourlyDays() ([]time.Time, error) {
+	files, err := listDays(s.dir, HourlyDir)
+	out := make([]time.Time, len(files))
+	for i, f := range files {
+		out[i] = f.day
+	}
+	return out, err
+}
+
+// RolledThrough returns the last UTC day that has been rolled up (ok false
+// if none). Roll-ups are authoritative up to the end of that day; raw
+// samples of that day or earlier may still exist, but only so that the
+// first sample of the next day can be weighted, and are not counted twice
+// by readers that honour this boundary.
+func (s *Store) RolledThrough() (day time.Time, ok bool, err error) {
+	files, err := listDays(s.dir, HourlyDir)
+	if err != nil || len(files) == 0 {
+		return time.Time{}, false, err
+	}
+	return files[len(files)-1].day, true, nil
+}
+
+func inRange(day time.Time, from, to time.Time) bool {
+	end := day.Add(24 * time.Hour)
+	return (from.IsZero() || end.After(from)) && (to.IsZero() || day.Before(to))
+}
+
+// readLines calls fn for every non-comment line of a history file after
+// checking its version header.
+func readLines(path, magic string, fn func(lineNo int, line []byte) error) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return scanLines(data, path, magic, fn)
+}
+
+func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte) error) error {
+	first, _, _ := bytes.Cut(data, []byte{'\n'})
+	if err := checkVersion(first, magic, path); err != nil {
+		return err
+	}
+	n := 0
+	for len(data) > 0 {
+		n++
+		i := bytes.IndexByte(data, '\n')
+		var line []byte
+		if i < 0 {
+			// Writers always end lines; a missing newline means the
+			// file was cut by something other than upchain.
+			return fmt.Errorf("%s:%d: incomplete last line", path, n)
+		}
+		line, data = data[:i], data[i+1:]
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		if err := fn(n, line); err != nil {
+			return fmt.Errorf("%s:%d: %w", path, n, err)
+		}
+	}
+	return nil
+}
+
+// Samples calls fn for every raw sample with from <= time < to (zero
+// bounds are open), in time order. fn returning an error stops the walk.
+func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
+	files, err := listDays(s.dir, RawDir)
+	if err != nil {
+		return err
+	}
+	var fields [][]byte
+	for _, f := range files {
+		if !inRange(f.day, from, to) {
+			continue
+		}
+		var batch []Sample
+		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
+			smp, err := parseSampleLine(f.day, line, &fields)
+			if err != nil {
+				return err
+			}
+			if (from.IsZero() || !smp.Time.Before(from)) && (to.IsZero() || smp.Time.Before(to)) {
+				batch = append(batch, smp)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		// Rounds re-applied after a rejected push may be appended after
+		// later ones; readers get time order.
+		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
+		for _, smp := range batch {
+			if err := fn(smp); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Points returns the raw samples with from <= time < to (zero bounds are
+// open) reduced to points, per series, sorted by time. It is the fast path
+// for uptime and latency figures: files are parsed in parallel, only the
+// columns needed are decoded, and every series gets one exactly sized
+// slice.
+func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
+	files, err := listDays(s.dir, RawDir)
+	if err != nil {
+		return nil, err
+	}
+	files = slices.DeleteFunc(files, func(f dayFile) bool { return !inRange(f.day, from, to) })
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.Unix()
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	parts := make([]map[Key][]Point, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			parts[i], errs[i] = readPoints(f, lo, hi)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(parts) == 1 {
+		sortSeries(parts[0])
+		return parts[0], nil
+	}
+	sizes := map[Key]int{}
+	for _, p := range parts {
+		for k, pts := range p {
+			sizes[k] += len(pts)
+		}
+	}
+	out := make(map[Key][]Point, len(sizes))
+	for k, n := range sizes {
+		out[k] = make([]Point, 0, n)
+	}
+	for i, p := range parts {
+		for k, pts := range p {
+			out[k] = append(out[k], pts...)
+		}
+		parts[i] = nil
+	}
+	sortSeries(out)
+	return out, nil
+}
+
+// sortSeries puts points in time order: rounds re-applied after a rejected
+// push can come after later ones in a file.
+func sortSeries(m map[Key][]Point) {
+	for _, pts := range m {
+		if !slices.IsSortedFunc(pts, cmpPoint) {
+			slices.SortStableFunc(pts, cmpPoint)
+		}
+	}
+}
+
+func cmpPoint(a, b Point) int {
+	switch {
+	case a.Unix < b.Unix:
+		return -1
+	case a.Unix > b.Unix:
+		return 1
+	}
+	return 0
+}
+
+// interner returns one string per distinct token (no allocation for
+// tokens seen before).
+type interner map[string]string
+
+func (in interner) get(b []byte) (string, error) {
+	if s, ok := in[string(b)]; ok {
+		return s, nil
+	}
+	s, err := field(b)
+	if err != nil {
+		return "", err
+	}
+	in[string(b)] = s
+	return s, nil
+}
+
+func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
+	data, err := os.ReadFile(f.path)
+	if err != nil {
+		return nil, err
+	}
+	base := f.day.Unix()
+	// First pass: points in file order with their series number; then
+	// one exactly sized slice per series.
+	type rec struct {
+		series int32
+		p      Point
+	}
+	recs := make([]rec, 0, bytes.Count(data, []byte{'\n'}))
+	index := map[string]map[string]int32{}
+	var keys []Key
+	in := interner{}
+	var fields [][]byte
+	err = scanLines(data, f.path, rawMagic, func(_ int, line []byte) error {
+		fields = lineFields(line, fields)
+		if len(fields) < 7 {
+			return fmt.Errorf("want at least 7 fields, got %d", len(fields))
+		}
+		sec, ok := parseClock(fields[0])
+		if !ok {
+			return fmt.Errorf("bad time %q", fields[0])
+		}
+		t := base + sec
+		if t < lo || t >= hi {
+			return nil
+		}
+		lv, ok := parseStatus(fields[3])
+		if !ok {
+			return fmt.Errorf("bad status %q", fields[3])
+		}
+		ms, ok := parseMillis(fields[6])
+		if !ok {
+			return fmt.Errorf("bad latency %q", fields[6])
+		}
+		regions := index[string(fields[1])]
+		if regions == nil {
+			regions = map[string]int32{}
+			index[string(fields[1])] = regions
+		}
+		n, ok := regions[string(fields[2])]
+		if !ok {
+			check, err := in.get(fields[1])
+			if err != nil {
+				return fmt.Errorf("check: %v", err)
+			}
+			region, err := in.get(fields[2])
+			if err != nil {
+				return fmt.Errorf("region: %v", err)
+			}
+			n = int32(len(keys))
+			keys = append(keys, Key{check, region})
+			regions[string(fields[2])] = n
+		}
+		recs = append(recs, rec{n, Point{Unix: t, Latency: float32(ms), Level: lv}})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	counts := make([]int, len(keys))
+	for _, r := range recs {
+		counts[r.series]++
+	}
+	backing := make([]Point, len(recs))
+	slicesOf := make([][]Point, len(keys))
+	off := 0
+	for i, c := range counts {
+		slicesOf[i] = backing[off : off : off+c]
+		off += c
+	}
+	for _, r := range recs {
+		slicesOf[r.series] = append(slicesOf[r.series], r.p)
+	}
+	out := make(map[Key][]Point, len(keys))
+	for i, k := range keys {
+		out[k] = slicesOf[i]
+	}
+	return out, nil
+}
+
+// Hourly returns the hourly roll-ups of hours starting in [from, to) (zero
+// bounds are open), oldest first.
+func (s *Store) Hourly(from, to time.Time) ([]Rollup, error) {
+	var out []Rollup
+	err := s.EachHourly(from, to, func(r *Rollup) error {
+		out = append(out, *r)
+		return nil
+	})
+	return out, err
+}
+
+// EachHourly calls fn for the hourly roll-ups of hours starting in
+// [from, to), oldest first, without keeping them; fn must not keep r.
+func (s *Store) EachHourly(from, to time.Time, fn func(r *Rollup) error) error {
+	files, err := listDays(s.dir, HourlyDir)
+	if err != nil {
+		return err
+	}
+	var fields [][]byte
+	in := interner{}
+	for _, f := range files {
+		if !inRange(f.day, from, to) {
+			continue
+		}
+		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
+			r, err := parseRollup(f.day, line, &fields, in)
+			if err != nil || !within(r.Start, from, to) {
+				return err
+			}
+			return fn(&r)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func within(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || t.Before(to))
+}
+
+// Daily returns the daily roll-ups of days starting in [from, to) (zero
+// bounds are open), oldest first.
+func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
+	var out []Rollup
+	err := s.EachDaily(from, to, func(r *Rollup) error {
+		out = append(out, *r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out, nil
+}
+
+// EachDaily calls fn for the daily roll-ups of days starting in [from, to),
+// year by year, in file order (oldest first unless edited by hand); fn must
+// not keep r.
+func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
+	entries, err := os.ReadDir(filepath.Join(s.dir, DailyDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var years []int
+	for _, e := range entries {
+		n := e.Name()
+		if y, err := strconv.Atoi(n[:max(0, len(n)-4)]); err == nil && filepath.Ext(n) == ".txt" && len(n) == 8 {
+			years = append(years, y)
+		}
+	}
+	sort.Ints(years)
+	var fields [][]byte
+	in := interner{}
+	for _, y := range years {
+		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !start.AddDate(1, 0, 0).After(from)) {
+			continue
+		}
+		path := filepath.Join(s.dir, DailyDir, strconv.Itoa(y)+".txt")
+		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
+			r, err := parseRollup(time.Time{}, line, &fields, in)
+			if err != nil || !within(r.Start, from, to) {
+				return err
+			}
+			return fn(&r)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// State loads the current state. The state file is a checkpoint: the
+// recorder rewrites an entry when its status, reason, failed conditions or
+// incident change, and at least every 12 hours, not for every round
+// (rewriting every counter every round doubled git growth). State reads the
+// file, replays each entry's rounds recorded after the round it names from
+// the raw files (counts, times, values), and fills in the observed values,
+// which the file does not repeat, from the latest raw samples. A missing
+// file is an empty state.
+func (s *Store) State() (*State, error) {
+	return loadState(s.dir)
+}
+
+func loadState(dir string) (*State, error) {
+	st, err := readStateFile(dir)
+	if err != nil {
+		return nil, err
+	}
+	files, err := listDays(dir, RawDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := replay(files, st); err != nil {
+		return nil, err
+	}
+	for _, regions := range st.Checks {
+		for _, rs := range regions {
+			rs.Round = ""
+		}
+	}
+	if err := fillValues(dir, st); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// readStateFile reads the state file as written (the checkpoint).
+func readStateFile(dir string) (*State, error) {
+	st := &State{Checks: map[string]map[string]*RegionState{}}
+	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return st, nil
+	case err != nil:
+		return nil, err
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, StateFile), err)
+	}
+	if st.Checks == nil {
+		st.Checks = map[string]map[string]*RegionState{}
+	}
+	for c, regions := range st.Checks {
+		for r, rs := range regions {
+			if rs == nil {
+				delete(regions, r)
+			}
+		}
+		if len(regions) == 0 {
+			delete(st.Checks, c)
+		}
+	}
+	return st, nil
+}
+
+// afterRound returns the offset in data just after the lines of round id,
+// or -1 when data does not hold the round.
+func afterRound(data []byte, id string) int {
+	j := bytes.Index(data, []byte("\n"+roundPrefix+id+" "))
+	if j < 0 {
+		return -1
+	}
+	if k := bytes.Index(data[j+1:], []byte("\n"+roundPrefix)); k >= 0 {
+		return j + 1 + k + 1
+	}
+	return len(data)
+}
+
+// replay folds into every entry of st the samples recorded after the round
+// the entry names. Rounds are appended in the order they were recorded, so
+// "after" is: later in a raw file that holds the round, or anywhere in a
+// later file. It also sets st.Round to the last round of the newest file.
+func replay(files []dayFile, st *State) error {
+	need := map[string]bool{}
+	for _, regions := range st.Checks {
+		for _, rs := range regions {
+			if rs.Round != "" {
+				need[rs.Round] = true
+			}
+		}
+	}
+	contents := make([][]byte, len(files))
+	firstFile := map[string]int{} // earliest file holding each round
+	from := len(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		data, err := os.ReadFile(files[i].path)
+		if err != nil {
+			return err
+		}
+		contents[i] = data
+		if i == len(files)-1 {
+			if j := bytes.LastIndex(data, []byte("\n"+roundPrefix)); j >= 0 {
+				id, _, _ := bytes.Cut(data[j+1+len(roundPrefix):], []byte{' '})
+				st.Round = string(id)
+			}
+		}
+		for id := range need {
+			if bytes.Contains(data, []byte("\n"+roundPrefix+id+" ")) {
+				firstFile[id] = i
+				from = i
+			}
+		}
+		// Entries name rounds of the last 12 hours or so: stop once every
+		// round is found (and the day before, for rounds across midnight).
+		if len(firstFile) == len(need) && from > i {
+			break
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	var fields [][]byte
+	for i := from; i < len(files); i++ {
+		data := contents[i]
+		if data == nil {
+			continue
+		}
+		// Where each round's entries resume in this file.
+		start := map[string]int{}
+		lo := len(data)
+		for id := range need {
+			f, ok := firstFile[id]
+			switch {
+			case !ok || f > i:
+				continue // not reached yet
+			case f == i || bytes.Contains(data, []byte("\n"+roundPrefix+id+" ")):
+				start[id] = afterRound(data, id)
+			default:
+				start[id] = 0
+			}
+			lo = min(lo, start[id])
+		}
+		if len(start) == 0 {
+			continue
+		}
+		firstLine, _, _ := bytes.Cut(data, []byte{'\n'})
+		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil {
+			return err
+		}
+		off := lo
+		for off < len(data) {
+			n := bytes.IndexByte(data[off:], '\n')
+			if n < 0 {
+				break
+			}
+			line, at := data[off:off+n], off
+			off += n + 1
+			if len(line) == 0 || line[0] == '#' {
+				continue
+			}
+			smp, err := parseSampleLine(files[i].day, line, &fields)
+			if err != nil {
+				return fmt.Errorf("%s: %v", files[i].path, err)
+			}
+			rs := st.Get(smp.Check, smp.Region)
+			if rs == nil || rs.Round == "" {
+				continue
+			}
+			if s, ok := start[rs.Round]; ok && at >= s {
+				applySample(st, rs, smp)
+			}
+		}
+	}
+	return nil
+}
+
+// applySample folds a replayed sample into its entry rs. An entry is
+// rewritten for every round that changed more than counts, times and
+// values, so only those change here.
+func applySample(st *State, rs *RegionState, s Sample) {
+	if s.Time.Before(rs.Last) {
+		return
+	}
+	if rs.Status != s.Status {
+		// Only if the files were edited by hand: take what the sample
+		// says (the reason code stands for the reason text).
+		rs.Status, rs.Since, rs.LastReason, rs.LastFailed = s.Status, s.Time, string(s.Reason), nil
+	}
+	rs.Last = s.Time
+	if s.Status == prober.Up {
+		rs.ConsecutiveSuccesses++
+		rs.ConsecutiveFailures = 0
+	} else {
+		rs.ConsecutiveFailures++
+		rs.ConsecutiveSuccesses = 0
+	}
+	if len(s.Values) > 0 {
+		rs.Values = s.Values
+	}
+	if s.Time.After(st.Updated) {
+		st.Updated = s.Time
+	}
+}
+
+// fillValues sets the Values of every region state that has none from the
+// newest raw sample with values, reading raw files newest first and
+// stopping as soon as every series is served.
+func fillValues(dir string, st *State) error {
+	missing := map[Key]bool{}
+	for c, regions := range st.Checks {
+		for r, rs := range regions {
+			if rs != nil && len(rs.Values) == 0 {
+				missing[Key{c, r}] = true
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	files, err := listDays(dir, RawDir)
+	if err != nil {
+		return err
+	}
+	var fields [][]byte
+	for i := len(files) - 1; i >= 0 && len(missing) > 0; i-- {
+		f := files[i]
+		found := map[Key]Sample{}
+		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
+			if bytes.Count(line, []byte{' '}) < 7 {
+				return nil // no values on this line
+			}
+			smp, err := parseSampleLine(f.day, line, &fields)
+			if err != nil {
+				return err
+			}
+			k := Key{smp.Check, smp.Region}
+			if missing[k] && len(smp.Values) > 0 {
+				if old, ok := found[k]; !ok || !smp.Time.Before(old.Time) {
+					found[k] = smp
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for k, smp := range found {
+			st.Checks[k.Check][k.Region].Values = smp.Values
+			delete(missing, k)
+		}
+	}
+	return nil
+}
+
+// rawContains reports whether the raw file of day records the round id.
+func rawContains(data []byte, id string) bool {
+	return bytes.Contains(data, []byte("\n"+roundPrefix+id+" "))
+}

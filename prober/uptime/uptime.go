@@ -1,0 +1,625 @@
+// Package uptime computes uptime and latency figures from history: per check
+// and per region, for fixed windows (24 h to all time), per UTC day, and as
+// latency series for charts.
+//
+// Rules (the site states them next to the figures):
+//   - Time-weighted: a sample stands for the time until the next sample of
+//     the same check and region, at most twice the check's interval
+//     (history.Cap). A round that did not happen is a gap: no data, not
+//     downtime.
+//   - Uptime = 1 - down time / covered time. Degraded counts as up and is
+//     reported separately. A figure with no covered time has no uptime.
+//   - Every figure says what it is based on: Covered out of Possible time
+//     and the number of samples.
+//   - Raw samples give exact figures. Older periods come from roll-ups
+//     (hourly, then daily): their times and counts are exact per hour or
+//     day (an hour cut by a window's start is counted pro rata) and their
+//     latency percentiles are sample-weighted combinations of the per-hour
+//     or per-day percentiles (Stats.LatencyApprox).
+//   - A check's figures over all its regions add the regions' times: a
+//     region down for an hour of two regions' day is 1/48 of downtime.
+package uptime
+
+import (
+	"math"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober/history"
+)
+
+// Window is a period ending now; Span 0 means all the history there is.
+type Window struct {
+	Name string
+	Span time.Duration
+}
+
+// Windows are the periods every report covers.
+var Windows = []Window{
+	{"24h", 24 * time.Hour},
+	{"7d", 7 * 24 * time.Hour},
+	{"30d", 30 * 24 * time.Hour},
+	{"90d", 90 * 24 * time.Hour},
+	{"365d", 365 * 24 * time.Hour},
+	{"all", 0},
+}
+
+// SeriesSpec is a latency chart: Span of history in buckets of Bucket.
+type SeriesSpec struct {
+	Name   string
+	Span   time.Duration
+	Bucket time.Duration
+}
+
+// Series are the latency charts every report has.
+var Series = []SeriesSpec{
+	{"24h", 24 * time.Hour, 15 * time.Minute},
+	{"7d", 7 * 24 * time.Hour, time.Hour},
+	{"30d", 30 * 24 * time.Hour, 6 * time.Hour},
+	{"1y", 365 * 24 * time.Hour, 24 * time.Hour},
+}
+
+// Stats are the figures of one period.
+type Stats struct {
+	// Name of the window ("24h", ...); empty for days and ranges.
+	Name     string
+	From, To time.Time
+	// Possible is the time the figures could be based on (the period,
+	// times the number of regions for a whole check); Covered is the part
+	// with data. Down and Degraded are parts of Covered.
+	Possible, Covered, Down, Degraded time.Duration
+	// Samples taken in the period; Failures of them down, DegradedSamples
+	// degraded.
+	Samples, Failures, DegradedSamples int
+	// Latency in milliseconds over the samples that were not down; zero
+	// without such samples.
+	P50, P95, Max float64
+	// LatencyApprox: part of the period came from roll-ups, so P50 and P95
+	// combine per-hour or per-day percentiles.
+	LatencyApprox bool
+}
+
+// Uptime is the share of covered time that was not down; ok is false when
+// there is no data.
+func (s Stats) Uptime() (u float64, ok bool) {
+	if s.Covered <= 0 {
+		return 0, false
+	}
+	return 1 - float64(s.Down)/float64(s.Covered), true
+}
+
+// Coverage is the share of the possible time that has data.
+func (s Stats) Coverage() float64 {
+	if s.Possible <= 0 {
+		return 0
+	}
+	return float64(s.Covered) / float64(s.Possible)
+}
+
+// LatencyPoint is one bucket of a latency chart.
+type LatencyPoint struct {
+	Start    time.Time
+	P50, P95 float64
+	// Samples with a latency (not down) in the bucket; 0 is a gap.
+	Samples int
+}
+
+// LatencySeries is one latency chart.
+type LatencySeries struct {
+	Name   string
+	Bucket time.Duration
+	Points []LatencyPoint
+}
+
+// Summary holds the figures of a check in one region, or over all of them.
+type Summary struct {
+	// Windows in the order of uptime.Windows.
+	Windows []Stats
+	// Days are the last UTC days, oldest first; the last is today so far.
+	Days []Stats
+	// Latency charts in the order of uptime.Series.
+	Latency []LatencySeries
+}
+
+// Window returns the figures of the named window.
+func (s *Summary) Window(name string) (Stats, bool) {
+	for _, w := range s.Windows {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return Stats{}, false
+}
+
+// Series returns the named latency chart.
+func (s *Summary) Series(name string) []LatencyPoint {
+	for _, l := range s.Latency {
+		if l.Name == name {
+			return l.Points
+		}
+	}
+	return nil
+}
+
+// CheckReport holds a check's figures over all regions and per region
+// (for a check with one region, All is that region's summary).
+type CheckReport struct {
+	Check   string
+	All     *Summary
+	Regions map[string]*Summary
+}
+
+// Report holds the figures of every check in the history.
+type Report struct {
+	Now    time.Time
+	Checks map[string]*CheckReport
+}
+
+// Options control Load and Compute.
+type Options struct {
+	// Now ends every window; default time.Now.
+	Now time.Time
+	// Cap is how long a sample may stand for; default history.DefaultCap.
+	// Use history.CapsFor(cfg) to follow the configured intervals.
+	Cap history.Cap
+	// Days is how many UTC days get their own figures; default 90.
+	Days int
+}
+
+func (o *Options) defaults() {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Now = o.Now.UTC()
+	if o.Cap == nil {
+		o.Cap = history.DefaultCap
+	}
+	if o.Days <= 0 {
+		o.Days = 90
+	}
+}
+
+// Compute reads the history and computes every figure for every check and
+// region.
+func Compute(s *history.Store, opt Options) (*Report, error) {
+	d, err := Load(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	return d.Report(), nil
+}
+
+// bucket is a roll-up reduced to numbers.
+type bucket struct {
+	start, span                   int64
+	covered, down, degraded       float64
+	samples, failures, degSamples float64
+	p50, p95, max                 float64
+}
+
+type series struct {
+	key    history.Key
+	capSec int64
+	pts    []history.Point
+	hourly []bucket
+	daily  []bucket
+	// sorted latencies of the counted raw samples (from the boundary to
+	// now), computed once: every long window needs them.
+	rawLat    []float32
+	rawLatSet bool
+}
+
+// Data is the history loaded for computing figures at one moment.
+type Data struct {
+	opt Options
+	now int64
+	// Raw samples count from boundary on; earlier time comes from roll-ups
+	// (hourly from hourlyFrom on, where loaded, daily before).
+	boundary   int64
+	hourlyFrom int64
+	series     map[history.Key]*series
+	checks     map[string][]*series
+}
+
+// Load reads what the figures at opt.Now need: every raw sample, the
+// hourly roll-ups of the last 31 days (for the 30-day chart and windows
+// that start mid-day) and every daily roll-up.
+func Load(s *history.Store, opt Options) (*Data, error) {
+	opt.defaults()
+	d := &Data{opt: opt, now: opt.Now.Unix(), boundary: math.MinInt64, series: map[history.Key]*series{}, checks: map[string][]*series{}}
+	rolled, ok, err := s.RolledThrough()
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		d.boundary = rolled.AddDate(0, 0, 1).Unix()
+	}
+	pts, err := s.Points(time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	for k, p := range pts {
+		d.get(k).pts = p
+	}
+	d.hourlyFrom = d.boundary
+	if ok {
+		// Hourly roll-ups of whole days from 30 days back (the 30-day
+		// chart and windows that start mid-day), where they exist.
+		since := opt.Now.AddDate(0, 0, -31)
+		d.hourlyFrom = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1).Unix()
+		days, err := s.HourlyDays()
+		if err != nil {
+			return nil, err
+		}
+		if len(days) == 0 {
+			d.hourlyFrom = d.boundary
+		} else {
+			d.hourlyFrom = max(d.hourlyFrom, days[0].Unix())
+		}
+		err = s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), rolled.AddDate(0, 0, 1), func(h *history.Rollup) error {
+			sr := d.get(h.Key())
+			sr.hourly = append(sr.hourly, toBucket(h))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = s.EachDaily(time.Time{}, rolled.AddDate(0, 0, 1), func(r *history.Rollup) error {
+			sr := d.get(r.Key())
+			sr.daily = append(sr.daily, toBucket(r))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, sr := range d.series {
+		sortBuckets(sr.hourly)
+		sortBuckets(sr.daily)
+	}
+	for c := range d.checks {
+		sort.Slice(d.checks[c], func(i, j int) bool { return d.checks[c][i].key.Region < d.checks[c][j].key.Region })
+	}
+	return d, nil
+}
+
+func (d *Data) get(k history.Key) *series {
+	sr := d.series[k]
+	if sr == nil {
+		sr = &series{key: k, capSec: int64(d.opt.Cap(k.Check) / time.Second)}
+		d.series[k] = sr
+		d.checks[k.Check] = append(d.checks[k.Check], sr)
+	}
+	return sr
+}
+
+func toBucket(r *history.Rollup) bucket {
+	return bucket{start: r.Start.Unix(), span: int64(r.Span / time.Second),
+		covered: r.Covered.Seconds(), down: r.DownTime.Seconds(), degraded: r.DegradedTime.Seconds(),
+		samples: float64(r.Samples), failures: float64(r.Down), degSamples: float64(r.Degraded),
+		p50: r.P50, p95: r.P95, max: r.Max}
+}
+
+func sortBuckets(b []bucket) {
+	if !slices.IsSortedFunc(b, func(x, y bucket) int { return int(x.start - y.start) }) {
+		slices.SortStableFunc(b, func(x, y bucket) int { return int(x.start - y.start) })
+	}
+}
+
+// Checks lists the checks with history, sorted.
+func (d *Data) Checks() []string {
+	out := make([]string, 0, len(d.checks))
+	for c := range d.checks {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Regions lists the regions of a check with history, sorted.
+func (d *Data) Regions(check string) []string {
+	var out []string
+	for _, sr := range d.checks[check] {
+		out = append(out, sr.key.Region)
+	}
+	return out
+}
+
+// Range computes the figures of check in region over [from, to); region ""
+// means all regions of the check together.
+func (d *Data) Range(check, region string, from, to time.Time) Stats {
+	var a accum
+	f, t := from.Unix(), to.Unix()
+	n := 0
+	for _, sr := range d.checks[check] {
+		if region == "" || sr.key.Region == region {
+			d.accumulate(sr, f, t, &a)
+			n++
+		}
+	}
+	return a.stats(from, to, time.Duration(n)*to.Sub(from))
+}
+
+// accum gathers one period of one or more series.
+type accum struct {
+	covered, down, degraded       float64
+	samples, failures, degSamples float64
+	lat                           []float32
+	// sorted holds already sorted latency lists (see series.rawLat);
+	// borrowed: lat is one of them.
+	sorted   [][]float32
+	borrowed bool
+	rolled   []weighted
+	max      float64
+}
+
+// reset empties a for the next period, keeping its buffers (but never one
+// borrowed from series.rawLat).
+func (a *accum) reset() {
+	lat, borrowed := a.lat, a.borrowed
+	*a = accum{sorted: a.sorted[:0], rolled: a.rolled[:0]}
+	if !borrowed {
+		a.lat = lat[:0]
+	}
+}
+
+// weighted is a roll-up's percentile pair and how many samples it stands for.
+type weighted struct {
+	p50, p95, w float64
+}
+
+// accumulate adds what series sr says about [from, to).
+func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
+	to = min(to, d.now)
+	if from >= to {
+		return
+	}
+	if rf := max(from, d.boundary); rf < to {
+		history.Cover(sr.pts, sr.capSec, rf, to, func(s, e int64, p *history.Point) {
+			a.covered += float64(e - s)
+			switch p.Level {
+			case history.LevelDown:
+				a.down += float64(e - s)
+			case history.LevelDegraded:
+				a.degraded += float64(e - s)
+			}
+		})
+		i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix >= rf })
+		// Every counted sample up to now: take the sorted list.
+		whole := to == d.now && (i == 0 || sr.pts[i-1].Unix < d.boundary)
+		if whole {
+			a.sorted = append(a.sorted, d.rawLat(sr))
+		}
+		for ; i < len(sr.pts) && sr.pts[i].Unix < to; i++ {
+			p := &sr.pts[i]
+			a.samples++
+			switch p.Level {
+			case history.LevelDown:
+				a.failures++
+				continue
+			case history.LevelDegraded:
+				a.degSamples++
+			}
+			if !whole {
+				a.lat = append(a.lat, p.Latency)
+			}
+			a.max = max(a.max, float64(p.Latency))
+		}
+	}
+	if from >= d.boundary {
+		return
+	}
+	// Roll-up part, day by day: whole days from the daily roll-up, days cut
+	// by the period from hourly roll-ups (or pro rata from the daily one).
+	rt := min(to, d.boundary)
+	for day := from - mod(from, 86400); day < rt; day += 86400 {
+		s, e := max(from, day), min(rt, day+86400)
+		if s == day && e == day+86400 || day < d.hourlyFrom {
+			addBuckets(sr.daily, s, e, a)
+		} else {
+			addBuckets(sr.hourly, s, e, a)
+		}
+	}
+}
+
+// rawLat returns the sorted latencies of the series' samples that count
+// (not down, from the boundary to now).
+func (d *Data) rawLat(sr *series) []float32 {
+	if !sr.rawLatSet {
+		for _, p := range sr.pts {
+			if p.Unix >= d.boundary && p.Unix < d.now && p.Level != history.LevelDown {
+				sr.rawLat = append(sr.rawLat, p.Latency)
+			}
+		}
+		slices.Sort(sr.rawLat)
+		sr.rawLatSet = true
+	}
+	return sr.rawLat
+}
+
+func mod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// addBuckets adds the buckets overlapping [from, to), pro rata for those
+// that overlap only in part.
+func addBuckets(bs []bucket, from, to int64, a *accum) {
+	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+bs[i].span > from })
+	for ; i < len(bs) && bs[i].start < to; i++ {
+		b := &bs[i]
+		o := min(to, b.start+b.span) - max(from, b.start)
+		if o <= 0 {
+			continue
+		}
+		f := float64(o) / float64(b.span)
+		a.covered += f * b.covered
+		a.down += f * b.down
+		a.degraded += f * b.degraded
+		a.samples += f * b.samples
+		a.failures += f * b.failures
+		a.degSamples += f * b.degSamples
+		if n := f * (b.samples - b.failures); n > 0 {
+			a.rolled = append(a.rolled, weighted{b.p50, b.p95, n})
+			a.max = max(a.max, b.max)
+		}
+	}
+}
+
+func (a *accum) stats(from, to time.Time, possible time.Duration) Stats {
+	sec := func(f float64) time.Duration { return time.Duration(math.Round(f)) * time.Second }
+	s := Stats{From: from, To: to, Possible: possible, Covered: sec(a.covered), Down: sec(a.down), Degraded: sec(a.degraded),
+		Samples: int(math.Round(a.samples)), Failures: int(math.Round(a.failures)), DegradedSamples: int(math.Round(a.degSamples)), Max: a.max}
+	s.P50, s.P95, s.LatencyApprox = a.percentiles()
+	return s
+}
+
+// percentiles are exact over raw samples; with roll-ups they are the
+// sample-weighted percentiles of raw latencies and roll-up percentiles.
+func (a *accum) percentiles() (p50, p95 float64, approx bool) {
+	if len(a.sorted) == 1 && len(a.lat) == 0 {
+		a.lat, a.borrowed = a.sorted[0], true // read-only from here on
+	} else {
+		for _, s := range a.sorted {
+			a.lat = append(a.lat, s...)
+		}
+		slices.Sort(a.lat)
+	}
+	if len(a.rolled) == 0 {
+		if len(a.lat) == 0 {
+			return 0, 0, false
+		}
+		return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
+	}
+	if len(a.rolled) == 1 && len(a.lat) == 0 {
+		// One whole roll-up (a day or an hour): its own percentiles.
+		return a.rolled[0].p50, a.rolled[0].p95, false
+	}
+	total := float64(len(a.lat))
+	for _, r := range a.rolled {
+		total += r.w
+	}
+	// Walk the sorted raw latencies (weight 1 each) and the roll-ups sorted
+	// by the percentile in question together until the weight reaches q.
+	pick := func(q float64, of func(weighted) float64) float64 {
+		slices.SortFunc(a.rolled, func(x, y weighted) int {
+			switch {
+			case of(x) < of(y):
+				return -1
+			case of(x) > of(y):
+				return 1
+			}
+			return 0
+		})
+		target, cum := q*total-1e-9, 0.0
+		i, j := 0, 0
+		for i < len(a.lat) || j < len(a.rolled) {
+			if j >= len(a.rolled) || (i < len(a.lat) && float64(a.lat[i]) <= of(a.rolled[j])) {
+				cum++
+				if cum >= target {
+					return float64(a.lat[i])
+				}
+				i++
+				continue
+			}
+			cum += a.rolled[j].w
+			if cum >= target {
+				return of(a.rolled[j])
+			}
+			j++
+		}
+		return 0
+	}
+	return pick(0.5, func(w weighted) float64 { return w.p50 }), pick(0.95, func(w weighted) float64 { return w.p95 }), true
+}
+
+// first is the earliest time a series has data for.
+func (sr *series) first() int64 {
+	f := int64(math.MaxInt64)
+	if len(sr.daily) > 0 {
+		f = sr.daily[0].start
+	}
+	if len(sr.hourly) > 0 {
+		f = min(f, sr.hourly[0].start)
+	}
+	if len(sr.pts) > 0 {
+		f = min(f, sr.pts[0].Unix)
+	}
+	return f
+}
+
+// Report computes every figure for every check and region.
+func (d *Data) Report() *Report {
+	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
+	for _, c := range d.Checks() {
+		cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
+		ss := d.checks[c]
+		for _, sr := range ss {
+			cr.Regions[sr.key.Region] = d.summary([]*series{sr})
+		}
+		if len(ss) == 1 {
+			cr.All = cr.Regions[ss[0].key.Region] // the same figures
+		} else {
+			cr.All = d.summary(ss)
+		}
+		r.Checks[c] = cr
+	}
+	return r
+}
+
+func (d *Data) summary(ss []*series) *Summary {
+	now := d.opt.Now
+	sum := &Summary{Windows: make([]Stats, 0, len(Windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(Series))}
+	var a accum // scratch, reused for every period
+	stats := func(from, to time.Time) Stats {
+		a.reset()
+		for _, sr := range ss {
+			d.accumulate(sr, from.Unix(), to.Unix(), &a)
+		}
+		return a.stats(from, to, time.Duration(len(ss))*to.Sub(from))
+	}
+	first := int64(math.MaxInt64)
+	for _, sr := range ss {
+		first = min(first, sr.first())
+	}
+	for _, w := range Windows {
+		from := now.Add(-w.Span)
+		if w.Span == 0 {
+			from = now
+			if first < now.Unix() {
+				from = time.Unix(first, 0).UTC()
+			}
+		}
+		st := stats(from, now)
+		st.Name = w.Name
+		sum.Windows = append(sum.Windows, st)
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	for i := d.opt.Days - 1; i >= 0; i-- {
+		day := today.AddDate(0, 0, -i)
+		sum.Days = append(sum.Days, stats(day, minTime(day.AddDate(0, 0, 1), now)))
+	}
+	for _, spec := range Series {
+		n := int(spec.Span / spec.Bucket)
+		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket, Points: make([]LatencyPoint, 0, n)}
+		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
+		for i := n - 1; i >= 0; i-- {
+			start := end.Add(-time.Duration(i+1) * spec.Bucket)
+			st := stats(start, minTime(start.Add(spec.Bucket), now))
+			ls.Points = append(ls.Points, LatencyPoint{Start: start, P50: st.P50, P95: st.P95, Samples: st.Samples - st.Failures})
+		}
+		sum.Latency = append(sum.Latency, ls)
+	}
+	return sum
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
