@@ -1,49 +1,127 @@
 package main
 
 import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/history"
+	"github.com/upchain-dev/upchain/prober/incident"
+	"github.com/upchain-dev/upchain/prober/maintenance"
+	"github.com/upchain-dev/upchain/prober/uptime"
 	"github.com/upchain-dev/upchain/sitegen"
 )
 
-// loadSiteInput fills the site's input from config alone: every configured
-// check with its links and regions, and no history yet (status "no data").
-// The history adapter replaces this file; whatever replaces it keeps the
-// rule that every text from config passes the redactor, because config
-// values may contain expanded ${NAME} secrets.
+// loadSiteInput fills the site's input from config and history: current
+// status from the state file, figures from the uptime package, incidents
+// and maintenance from their history files. It never touches the network.
+// Every text from config passes the redactor, because config values may
+// contain expanded ${NAME} secrets.
 func loadSiteInput(l *config.Loaded) (*sitegen.Input, error) {
-	red := l.Redactor.String
-	in := &sitegen.Input{
-		Site: sitegen.Site{
-			Title:       red(l.Site.Title),
-			Description: red(l.Site.Description),
-			BaseURL:     red(l.Site.BaseURL),
-		},
+	dir, cleanup, err := historySource(l)
+	if err != nil {
+		return nil, err
 	}
+	defer cleanup()
+	return siteInputFrom(l, dir)
+}
+
+// siteInputFrom builds the input from a checked-out history directory, or
+// from config alone when dir is "".
+func siteInputFrom(l *config.Loaded, dir string) (*sitegen.Input, error) {
+	red := l.Redactor.String
+	in := &sitegen.Input{Site: sitegen.Site{
+		Title:       red(l.Site.Title),
+		Description: red(l.Site.Description),
+		BaseURL:     red(l.Site.BaseURL),
+	}}
 	for _, link := range l.Site.Links {
 		in.Site.Links = append(in.Site.Links, sitegen.Link{Name: red(link.Name), URL: red(link.URL)})
 	}
+
+	var (
+		state   *history.State
+		report  *uptime.Report
+		last    map[history.Key]history.Sample
+		incs    []incident.Incident
+		windows []maintenance.Window
+	)
+	if dir != "" {
+		store, err := history.Open(dir)
+		if err != nil {
+			return nil, fmt.Errorf("reading history in %s: %w", dir, err)
+		}
+		if state, err = store.State(); err != nil {
+			return nil, fmt.Errorf("reading history state: %w", err)
+		}
+		in.Now = state.Updated.UTC()
+		if !in.Now.IsZero() {
+			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
+				return nil, fmt.Errorf("computing uptime: %w", err)
+			}
+			if last, err = lastSamples(store, in.Now, l); err != nil {
+				return nil, err
+			}
+		}
+		if incs, err = incident.LoadAll(dir); err != nil {
+			return nil, fmt.Errorf("reading incidents: %w", err)
+		}
+	}
+	// Maintenance is shown relative to the data's time, not the clock, so
+	// the same history always gives the same site.
+	windows, err := maintenance.Windows(l.Maintenance, dir, in.Now)
+	if err != nil && windows == nil {
+		return nil, fmt.Errorf("reading maintenance windows: %w", err)
+	}
+
+	incidentDays := map[string][]string{} // check + day -> incident ids
+	for _, inc := range incs {
+		in.Incidents = append(in.Incidents, siteIncident(inc))
+		end := inc.Resolved
+		if end.IsZero() {
+			end = in.Now
+		}
+		for d := day(inc.Started); !d.After(end); d = d.AddDate(0, 0, 1) {
+			for _, c := range inc.Checks {
+				k := c + "/" + d.Format(time.DateOnly)
+				incidentDays[k] = append(incidentDays[k], inc.ID)
+			}
+		}
+	}
+	for _, w := range windows {
+		in.Maintenance = append(in.Maintenance, sitegen.Maintenance{
+			ID: w.ID, Title: red(w.Title), Checks: w.Checks, Start: w.Start, End: w.End,
+			State: sitegen.MaintenanceState(w.State), Body: red(w.Body),
+		})
+	}
+
 	groupIndex := map[string]int{}
 	for _, c := range l.Checks {
-		sc := sitegen.Check{
-			Slug:        c.Slug,
-			Name:        red(c.Name),
-			Group:       red(c.Group),
-			Kind:        c.Kind,
-			DisplayURL:  red(c.DisplayURL),
-			Description: red(c.Description),
-			Interval:    c.Interval.D(),
-			Current:     sitegen.Current{Status: sitegen.NoData},
-		}
-		for _, t := range c.Tags {
-			sc.Tags = append(sc.Tags, red(t))
-		}
-		for _, name := range c.LinkNames() {
-			sc.Links = append(sc.Links, sitegen.Link{Name: name, URL: red(c.Links[name])})
-		}
+		sc := siteCheck(c, red)
+		var regionResults []prober.Result
 		for _, r := range c.Targets() {
-			sc.Regions = append(sc.Regions, sitegen.Region{Name: r.Name, Current: sitegen.Current{Status: sitegen.NoData}})
+			cur := sitegen.Current{Status: sitegen.NoData}
+			if rs := state.Get(c.Slug, r.Name); rs != nil {
+				cur = currentOf(rs, last[history.Key{Check: c.Slug, Region: r.Name}], red)
+				regionResults = append(regionResults, prober.Result{Status: rs.Status})
+			}
+			sc.Regions = append(sc.Regions, sitegen.Region{Name: r.Name, Current: cur})
+		}
+		sc.Current = overall(sc.Regions, regionResults)
+		if report != nil {
+			if cr := report.Checks[c.Slug]; cr != nil && cr.All != nil {
+				fillFigures(&sc, cr.All, incidentDays)
+			}
 		}
 		gi, ok := groupIndex[sc.Group]
 		if !ok {
@@ -53,17 +131,256 @@ func loadSiteInput(l *config.Loaded) (*sitegen.Input, error) {
 		}
 		in.Groups[gi].Checks = append(in.Groups[gi].Checks, sc)
 	}
-	// Maintenance windows written with RFC 3339 times; repeating windows
-	// ("every") are expanded by the incidents stage, not here.
-	for _, m := range l.Maintenance {
-		start, err1 := time.Parse(time.RFC3339, m.Start)
-		end, err2 := time.Parse(time.RFC3339, m.End)
-		if err1 != nil || err2 != nil || m.Every != 0 {
+	return in, nil
+}
+
+func siteCheck(c *config.Check, red func(string) string) sitegen.Check {
+	sc := sitegen.Check{
+		Slug:        c.Slug,
+		Name:        red(c.Name),
+		Group:       red(c.Group),
+		Kind:        c.Kind,
+		DisplayURL:  red(c.DisplayURL),
+		Description: red(c.Description),
+		Interval:    c.Interval.D(),
+	}
+	for _, t := range c.Tags {
+		sc.Tags = append(sc.Tags, red(t))
+	}
+	for _, name := range c.LinkNames() {
+		sc.Links = append(sc.Links, sitegen.Link{Name: name, URL: red(c.Links[name])})
+	}
+	return sc
+}
+
+// overall derives the check's current status from its regions the way the
+// prober does (all up: up, all down: down, else degraded); the reason and
+// values shown are those of the first region that explains the status.
+func overall(regions []sitegen.Region, results []prober.Result) sitegen.Current {
+	if len(results) == 0 {
+		return sitegen.Current{Status: sitegen.NoData}
+	}
+	cur := regions[0].Current
+	cur.Status = sitegen.Status(prober.Aggregate(results))
+	for _, r := range regions {
+		if r.Checked.After(cur.Checked) {
+			cur.Checked = r.Checked
+		}
+		if r.Since.After(cur.Since) && r.Status != sitegen.NoData {
+			cur.Since = r.Since
+		}
+	}
+	if cur.Reason == "" {
+		for _, r := range regions {
+			if r.Reason != "" {
+				cur.Reason = r.Name + ": " + r.Reason
+				break
+			}
+		}
+	}
+	return cur
+}
+
+func currentOf(rs *history.RegionState, last history.Sample, red func(string) string) sitegen.Current {
+	cur := sitegen.Current{
+		Status:  sitegen.Status(rs.Status),
+		Since:   rs.Since.UTC(),
+		Reason:  red(rs.LastReason),
+		Checked: last.Time.UTC(),
+		Latency: last.Latency,
+	}
+	for _, k := range rs.Values.Keys() {
+		if hiddenValues[k] {
 			continue
 		}
-		in.Maintenance = append(in.Maintenance, sitegen.Maintenance{
-			Title: red(m.Title), Checks: m.Checks, Start: start, End: end, Body: red(m.Body),
+		cur.Values = append(cur.Values, sitegen.Value{Name: k, Value: red(displayValue(k, rs.Values[k]))})
+	}
+	return cur
+}
+
+// hiddenValues are bookkeeping the chain kinds keep for their next probe;
+// they mean nothing to a visitor.
+var hiddenValues = func() map[string]bool {
+	m := map[string]bool{"points_changed_at": true, "era_total_at_change": true}
+	for _, k := range prober.CometBFTStateValues {
+		m[k] = true
+	}
+	return m
+}()
+
+func displayValue(name, v string) string {
+	if name == "cert_expiry" {
+		var unix int64
+		if _, err := fmt.Sscan(v, &unix); err == nil {
+			return time.Unix(unix, 0).UTC().Format(time.RFC3339)
+		}
+	}
+	return v
+}
+
+func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][]string) {
+	for _, w := range s.Windows {
+		u, ok := w.Uptime()
+		if !ok {
+			u = 0
+		}
+		sc.Uptime = append(sc.Uptime, sitegen.Uptime{Window: sitegen.Window(w.Name), Ratio: u, Samples: w.Samples, Observed: w.Covered})
+	}
+	for _, d := range s.Days {
+		u, _ := d.Uptime()
+		deg := 0.0
+		if d.Covered > 0 {
+			deg = float64(d.Degraded) / float64(d.Covered)
+		}
+		sc.Days = append(sc.Days, sitegen.Day{
+			Date: d.From.UTC(), Samples: d.Samples, Uptime: u, Degraded: deg, Failures: d.Failures,
+			Incidents: incidentDays[sc.Slug+"/"+d.From.UTC().Format(time.DateOnly)],
 		})
 	}
-	return in, nil
+	for _, ls := range s.Latency {
+		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket}
+		for _, p := range ls.Points {
+			ser.Points = append(ser.Points, sitegen.Point{Time: p.Start.UTC(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: p.Samples})
+		}
+		sc.Latency = append(sc.Latency, ser)
+	}
+}
+
+func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
+
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func siteIncident(inc incident.Incident) sitegen.Incident {
+	out := sitegen.Incident{
+		ID: inc.ID, Number: inc.Issue, IssueURL: inc.IssueURL, Title: inc.Title,
+		Status: sitegen.IncidentResolved, Severity: sitegen.SeverityMinor,
+		Checks: inc.Checks, Regions: inc.Regions, Started: inc.Started.UTC(), Body: inc.Body,
+	}
+	if inc.IsOpen() {
+		out.Status = sitegen.IncidentOpen
+	} else {
+		out.Resolved = inc.Resolved.UTC()
+	}
+	if inc.Severity == "down" {
+		out.Severity = sitegen.SeverityMajor
+	}
+	for _, u := range inc.Updates {
+		status := u.Kind
+		if u.Status != "" && u.Kind != "comment" {
+			status = u.Kind + " (" + u.Status + ")"
+		}
+		out.Updates = append(out.Updates, sitegen.Update{Time: u.Time.UTC(), Status: status, Body: u.Text})
+	}
+	return out
+}
+
+// lastSamples returns the newest sample of every check and region in the
+// last two days (the state file has no latency).
+func lastSamples(s *history.Store, now time.Time, l *config.Loaded) (map[history.Key]history.Sample, error) {
+	out := map[history.Key]history.Sample{}
+	err := s.Samples(now.Add(-48*time.Hour), now.Add(time.Second), func(smp history.Sample) error {
+		k := history.Key{Check: smp.Check, Region: smp.Region}
+		if prev, ok := out[k]; !ok || !smp.Time.Before(prev.Time) {
+			out[k] = smp
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading recent samples: %w", err)
+	}
+	return out, nil
+}
+
+// historySource finds the history to build from: the history worktree when
+// `upchain probe` ran in this checkout, else the history branch's tip from
+// the repository (local or fetched remote-tracking branch, as the site
+// workflow fetches it), extracted into a temporary directory. Without
+// either, the site is built from config alone.
+func historySource(l *config.Loaded) (dir string, cleanup func(), err error) {
+	noop := func() {}
+	h := l.History.WithDefaults()
+	wt := h.Path(l.Dir)
+	if _, err := os.Stat(filepath.Join(wt, history.StateFile)); err == nil {
+		return wt, noop, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, ref := range []string{"refs/heads/" + h.Branch, "refs/remotes/" + h.Remote + "/" + h.Branch} {
+		if exec.CommandContext(ctx, "git", "-C", l.Dir, "rev-parse", "--verify", "--quiet", ref).Run() != nil {
+			continue
+		}
+		tmp, err := os.MkdirTemp("", "upchain-history-")
+		if err != nil {
+			return "", noop, err
+		}
+		clean := func() { os.RemoveAll(tmp) }
+		if err := extractRef(ctx, l.Dir, ref, tmp); err != nil {
+			clean()
+			return "", noop, fmt.Errorf("reading history branch %s: %w", ref, err)
+		}
+		return tmp, clean, nil
+	}
+	return "", noop, nil
+}
+
+// extractRef writes the tree of ref into dir with `git archive`, without
+// touching the repository's worktrees or index.
+func extractRef(ctx context.Context, repo, ref, dir string) error {
+	cmd := exec.CommandContext(ctx, "git", "-C", repo, "archive", "--format=tar", ref)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	terr := untar(out, dir)
+	if werr := cmd.Wait(); werr != nil {
+		return fmt.Errorf("git archive: %v: %s", werr, strings.TrimSpace(stderr.String()))
+	}
+	return terr
+}
+
+func untar(r io.Reader, dir string) error {
+	tr := tar.NewReader(r)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		name := filepath.Clean(hdr.Name)
+		if !filepath.IsLocal(name) {
+			return fmt.Errorf("unsafe path %q in history branch", hdr.Name)
+		}
+		p := filepath.Join(dir, name)
+		switch hdr.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fs.FileMode(0o644))
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(f, tr)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 }
