@@ -18,11 +18,8 @@ func init() {
 }
 
 // serveStages sets up history, incidents and the site for a config (at
-// start and on each reload). Until they are wired in, serve probes and
-// exports metrics only.
-var serveStages daemon.StagesFunc = func(*config.Loaded) (daemon.Stages, error) {
-	return daemon.Stages{}, nil
-}
+// start and on each reload).
+var serveStages daemon.StagesFunc = newServeStages(os.Stderr)
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
