@@ -17,9 +17,6 @@ func init() {
 	register(command{name: "serve", summary: "run as a daemon: probe each check on its schedule, serve the site, /metrics and /healthz", run: runServe})
 }
 
-// serveStages sets up history, incidents and the site for a config (at
-// start and on each reload).
-var serveStages daemon.StagesFunc = newServeStages(os.Stderr)
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -48,7 +45,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: serveStages, Listen: *listen, Textfile: *textfile, Log: stderr})
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(stderr), Listen: *listen, Textfile: *textfile, Log: stderr})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed
