@@ -350,7 +350,10 @@ func BenchmarkRecorderRound(b *testing.B) {
 func BenchmarkTipSize(b *testing.B) {
 	os.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
 	os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	const days = 400
+	days := 400
+	if n, err := strconv.Atoi(os.Getenv("UPCHAIN_BENCH_DAYS")); err == nil && n > 0 {
+		days = n
+	}
 	for it := 0; it < b.N; it++ {
 		root := b.TempDir()
 		dir := filepath.Join(root, "h")
@@ -397,10 +400,33 @@ func BenchmarkTipSize(b *testing.B) {
 		clone := filepath.Join(root, "clone")
 		gitCmd(b, root, nil, "clone", "-q", "--depth", "1", "--no-checkout", "file://"+dir, clone)
 		packed := packSize(b, filepath.Join(clone, ".git"))
+		// Packed bytes per top-level directory (a delta counts where it is).
+		paths := map[string]string{}
+		for _, line := range strings.Split(gitCmd(b, clone, nil, "rev-list", "--objects", "--all"), "\n") {
+			if id, path, ok := strings.Cut(line, " "); ok {
+				paths[id] = strings.SplitN(path, "/", 2)[0]
+			}
+		}
+		idx, _ := filepath.Glob(filepath.Join(clone, ".git", "objects", "pack", "*.idx"))
+		inPack := map[string]int64{}
+		for _, line := range strings.Split(gitCmd(b, clone, nil, append([]string{"verify-pack", "-v"}, idx...)...), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 5 {
+				if n, err := strconv.ParseInt(f[3], 10, 64); err == nil {
+					inPack[paths[f[0]]] += n
+				}
+			}
+		}
+		series := 0
+		for _, regions := range st.Checks {
+			series += len(regions)
+		}
 		b.ReportMetric(float64(packed)/1e6, "MB-packed")
 		b.ReportMetric(float64(total)/1e6, "MB-files")
-		fmt.Printf("tip after %d days, 100 checks (%d series, %d samples in all), default retention: files %.1f MB (raw %.1f, hourly %.1f, daily %.1f, state %.2f); shallow clone pack %.1f MB\n",
-			days, len(st.Checks)+20, samples, float64(total)/1e6, float64(sizes[RawDir])/1e6, float64(sizes[HourlyDir])/1e6, float64(sizes[DailyDir])/1e6, float64(sizes[StateFile])/1e6, float64(packed)/1e6)
+		mb := func(n int64) float64 { return float64(n) / 1e6 }
+		fmt.Printf("tip after %d days, 100 checks (%d series, %d samples in all), default retention:\n  files %.1f MB (raw %.1f, hourly %.1f, daily %.1f, state %.2f)\n  shallow clone pack %.1f MB (raw %.1f, hourly %.1f, daily %.1f)\n",
+			days, series, samples, mb(total), mb(sizes[RawDir]), mb(sizes[HourlyDir]), mb(sizes[DailyDir]), mb(sizes[StateFile]),
+			mb(packed), mb(inPack[RawDir]), mb(inPack[HourlyDir]), mb(inPack[DailyDir]))
 	}
 }
 

@@ -116,7 +116,7 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	defer repo.unlock()
-	if repo.hasRemote {
+	if repo.hasRemote && !repo.fetched {
 		if _, err := repo.fetch(ctx, repo.git); err != nil {
 			fmt.Fprintf(logw, "history: could not fetch %s from %s, continuing on the local copy: %v\n", repo.branch, repo.remote, err)
 		}

@@ -251,15 +251,31 @@ func TestRecorderWorktreeAndRemote(t *testing.T) {
 	wantRounds(t, got, "a", 0)
 	wantRounds(t, got, "b", 1)
 
-	// A's next round lands on top of B's (push rejected, re-applied).
+	// A's next round lands on top of B's (push rejected, re-applied with
+	// its hook run again).
 	log.Reset()
-	if _, err := rec.Record(ctx, round("a", 2, day0)); err != nil {
+	var replays []bool
+	hook := func(ctx context.Context, tx *Tx) error {
+		replays = append(replays, tx.Replay)
+		tx.AddMessage("hook ran")
+		return os.WriteFile(filepath.Join(tx.Dir, "hook.txt"), []byte(tx.State.Get("alpha", "global").Status), 0o644)
+	}
+	if _, err := rec.Record(ctx, round("a", 2, day0), hook); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(log.String(), "push rejected") {
 		t.Errorf("A's push was not rejected first? log %q", log.String())
 	}
+	if fmt.Sprint(replays) != "[false true]" {
+		t.Errorf("hook runs (replay flags) %v, want [false true]", replays)
+	}
 	sh(t, check, "pull", "-q")
+	if got := sh(t, check, "show", "HEAD:hook.txt"); got != "up" {
+		t.Errorf("hook file %q", got)
+	}
+	if msg := sh(t, check, "log", "-1", "--format=%B"); !strings.HasSuffix(msg, "\n\nhook ran") || strings.Count(msg, "hook ran") != 1 {
+		t.Errorf("message %q", msg)
+	}
 	got = samplesByKey(t, check)
 	wantRounds(t, got, "a", 0, 2)
 	wantRounds(t, got, "b", 1)

@@ -25,6 +25,8 @@ type repo struct {
 	// hasRemote: pushes go to remote.
 	hasRemote bool
 	shallow   bool
+	// fetched: the branch was fetched while creating the checkout.
+	fetched bool
 	// meta holds the lock file and the spool, inside the git directory so
 	// that they survive the worktree and are never committed.
 	meta     string
@@ -186,7 +188,9 @@ func (r *repo) addWorktree(ctx context.Context, user *git, log io.Writer) error 
 		if s, err := user.out(ctx, "rev-parse", "--is-shallow-repository"); err == nil && s == "true" {
 			r.shallow = true
 		}
-		if _, err := r.fetch(ctx, user); err != nil {
+		if _, err := r.fetch(ctx, user); err == nil {
+			r.fetched = true
+		} else {
 			// Not fatal: the first push will be rejected if the branch
 			// exists after all, and the round is then re-applied on it.
 			fmt.Fprintf(log, "history: could not fetch %s from %s: %v\n", r.branch, r.remote, err)

@@ -664,8 +664,14 @@ func applySample(st *State, rs *RegionState, s Sample) {
 	}
 }
 
+// valueDays is how many of the newest raw files fillValues searches:
+// values older than that are no use as the previous probe's values, and
+// checks that never report values would otherwise make every load read
+// all raw files.
+const valueDays = 2
+
 // fillValues sets the Values of every region state that has none from the
-// newest raw sample with values, reading raw files newest first and
+// newest raw sample with values, reading the newest raw files first and
 // stopping as soon as every series is served.
 func fillValues(dir string, st *State) error {
 	missing := map[Key]bool{}
@@ -684,12 +690,18 @@ func fillValues(dir string, st *State) error {
 		return err
 	}
 	var fields [][]byte
-	for i := len(files) - 1; i >= 0 && len(missing) > 0; i-- {
+	for i := len(files) - 1; i >= max(0, len(files)-valueDays) && len(missing) > 0; i-- {
 		f := files[i]
 		found := map[Key]Sample{}
 		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
 			if bytes.Count(line, []byte{' '}) < 7 {
 				return nil // no values on this line
+			}
+			fields = lineFields(line, fields)
+			check, err1 := field(fields[1])
+			region, err2 := field(fields[2])
+			if err1 == nil && err2 == nil && !missing[Key{check, region}] {
+				return nil
 			}
 			smp, err := parseSampleLine(f.day, line, &fields)
 			if err != nil {
