@@ -125,6 +125,16 @@ func validateSections(cfg *Config, root *yaml.Node, c collector) {
 		}
 	}
 
+	for _, p := range cfg.History.Problems() {
+		key := "history"
+		if strings.HasPrefix(p, "history.hourly_retention") {
+			key = "hourly_retention"
+		} else if strings.HasPrefix(p, "history.raw_retention") {
+			key = "raw_retention"
+		}
+		c.add(line("history", key), "%s", p)
+	}
+
 	inc := &cfg.Incidents
 	if inc.FailureThreshold < 0 {
 		c.add(line("incidents", "failure_threshold"), "incidents.failure_threshold must be 1 or more (default %d)", DefaultFailureThreshold)

@@ -475,3 +475,27 @@ func TestTargets(t *testing.T) {
 		t.Fatalf("Targets = %+v", got)
 	}
 }
+
+func TestHistoryRetentionProblems(t *testing.T) {
+	check := map[string]string{"a.yml": "checks:\n  - name: a\n    kind: tcp\n    url: tcp://127.0.0.1:1\n"}
+	tests := []struct {
+		name, history string
+		want          []string
+	}{
+		{"defaults", "", nil},
+		{"raw too short", "history:\n  branch: h\n  raw_retention: 2h\n",
+			[]string{"upchain.yml:3: history.raw_retention is 2h0m0s: keep raw samples at least 1d (default 14d)"}},
+		{"hourly shorter than raw", "history:\n  raw_retention: 30d\n  hourly_retention: 31d\n",
+			[]string{"upchain.yml:3: history.hourly_retention (31d) must be at least history.raw_retention (30d) plus 2d: hourly roll-ups are made from raw samples as they expire"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := write(t, tt.history, check)
+			_, errs := load(t, path, nil)
+			got := problems(path, errs)
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Fatalf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
