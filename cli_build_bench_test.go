@@ -1,0 +1,130 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/history"
+)
+
+// siteBenchNow ends the generated history; the build takes its time from
+// the data, so figures do not depend on when the benchmark runs.
+var siteBenchNow = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+
+// genSiteHistory writes a history directory for n http checks over days:
+// 5-minute rounds for the last fineDays, hourly samples before that (only
+// to keep generation short: those days are rolled up into the same hourly
+// and daily files either way), then rolls up with the default retention
+// and writes the state file. Mostly up, a few outages and degraded rounds.
+func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples int) {
+	b.Helper()
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := make([]float64, n)
+	for i := range base {
+		base[i] = 30 + rng.Float64()*300
+	}
+	start := siteBenchNow.AddDate(0, 0, -days)
+	for d := 0; d < days; d++ {
+		step, perDay := time.Hour, 24
+		if d >= days-fineDays {
+			step, perDay = 5*time.Minute, 288
+		}
+		rounds := make([][]history.Sample, 0, perDay)
+		for r := 0; r < perDay; r++ {
+			t := start.AddDate(0, 0, d).Add(time.Duration(r) * step)
+			round := make([]history.Sample, n)
+			for i := range round {
+				st, lat := prober.Up, base[i]*math.Exp(rng.NormFloat64()*0.3)
+				switch x := rng.IntN(1000); {
+				case x < 3:
+					st, lat = prober.Down, 10000
+				case x < 10:
+					st = prober.Degraded
+				}
+				round[i] = history.Sample{Time: t, Check: fmt.Sprintf("check-%04d", i), Region: "global",
+					Status: st, Latency: time.Duration(lat * float64(time.Millisecond)), Code: 200,
+					Values: prober.Values{"height": fmt.Sprint(1_000_000 + d*perDay + r), "peers": "12"}}
+			}
+			samples += n
+			rounds = append(rounds, round)
+		}
+		if err := history.AppendRounds(dir, rounds); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ret := history.Retention{Raw: time.Duration(history.DefaultRawRetention), Hourly: time.Duration(history.DefaultHourlyRetention)}
+	if err := history.Maintain(dir, siteBenchNow, ret, nil); err != nil {
+		b.Fatal(err)
+	}
+	st := history.State{Updated: siteBenchNow, Checks: map[string]map[string]*history.RegionState{}}
+	for i := 0; i < n; i++ {
+		st.Checks[fmt.Sprintf("check-%04d", i)] = map[string]*history.RegionState{
+			"global": {Status: prober.Up, Since: siteBenchNow.AddDate(0, 0, -3), ConsecutiveSuccesses: 10, Last: siteBenchNow},
+		}
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, history.StateFile), data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return samples
+}
+
+// benchBuildFromHistory runs the real `upchain build` on generated history
+// and reports its wall time and peak RSS (the child's own).
+func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
+	bin := upchainBinary(b)
+	root := b.TempDir()
+	var checks strings.Builder
+	checks.WriteString("group: Bench\nchecks:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: http\n    url: http://127.0.0.1:9/%d\n", i, i)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
+	genStart := time.Now()
+	samples := genSiteHistory(b, filepath.Join(root, ".upchain", "history"), n, days, fineDays)
+	gen := time.Since(genStart)
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
+		cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", out)
+		start := time.Now()
+		o, err := cmd.CombinedOutput()
+		wall := time.Since(start)
+		if err != nil {
+			b.Fatalf("upchain build: %v\n%s", err, o)
+		}
+		rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		b.ReportMetric(wall.Seconds(), "build_s")
+		b.ReportMetric(rss, "peak_rss_MB")
+		fmt.Printf("site from history: %d checks x %d days (%d samples generated in %s; raw kept 14d, older rolled up): upchain build %.2fs wall, peak RSS %.0f MB; %s\n",
+			n, days, samples, gen.Round(time.Second), wall.Seconds(), rss, strings.TrimSpace(string(o)))
+	}
+}
+
+// BenchmarkBuildFromHistory200Checks90Days: issue target under 2 s and
+// 300 MB, history loading and uptime figures included.
+func BenchmarkBuildFromHistory200Checks90Days(b *testing.B) {
+	benchBuildFromHistory(b, 200, 90, 90)
+}
+
+// BenchmarkBuildFromHistory1000Checks1Year: target under 10 s.
+func BenchmarkBuildFromHistory1000Checks1Year(b *testing.B) {
+	benchBuildFromHistory(b, 1000, 365, 14)
+}
