@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -22,8 +21,6 @@ import (
 // from the history branch alone (no worktree, as the site workflow sees it)
 // and requires byte-identical output.
 func TestPipelineProbeIncidentBuild(t *testing.T) {
-	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	t.Setenv("GITHUB_TOKEN", "")
 	t.Setenv("GITHUB_REPOSITORY", "")
 	var healthy atomic.Bool
@@ -36,32 +33,9 @@ func TestPipelineProbeIncidentBuild(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	dir := t.TempDir()
-	write := func(name, body string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("upchain.yml", "site: {title: Pipeline, base_url: https://status.example.test/sub/}\ndefaults: {timeout: 2s, retries: 0}\n")
-	write("checks/local.yml", "group: Local\nchecks:\n  - name: Local API\n    kind: http\n    url: "+srv.URL+"/health\n    conditions: [status == 200]\n")
-	git := func(args ...string) string {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config")
+	dir, git := configRepo(t,
+		"site: {title: Pipeline, base_url: https://status.example.test/sub/}\ndefaults: {timeout: 2s, retries: 0}\n",
+		"group: Local\nchecks:\n  - name: Local API\n    kind: http\n    url: "+srv.URL+"/health\n    conditions: [status == 200]\n")
 
 	ctx := context.Background()
 	cfg := filepath.Join(dir, "upchain.yml")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +18,6 @@ import (
 // repository against a local server and checks that the round lands in the
 // history branch, and that --once records nothing.
 func TestProbeRecordsRound(t *testing.T) {
-	t.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	healthy := true
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !healthy {
@@ -30,29 +27,9 @@ func TestProbeRecordsRound(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	dir := t.TempDir()
-	write := func(name, body string) {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("upchain.yml", "site: {title: Local}\ndefaults: {timeout: 2s, retries: 0}\n")
-	write("checks/local.yml", "group: Local\nchecks:\n  - name: Local API\n    kind: http\n    url: "+srv.URL+"/health\n    conditions: [status == 200]\n")
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config")
+	dir, git := configRepo(t,
+		"site: {title: Local}\ndefaults: {timeout: 2s, retries: 0}\n",
+		"group: Local\nchecks:\n  - name: Local API\n    kind: http\n    url: "+srv.URL+"/health\n    conditions: [status == 200]\n")
 
 	ctx := context.Background()
 	cfg := filepath.Join(dir, "upchain.yml")

@@ -209,32 +209,17 @@ func New(l *config.Loaded, opts Options) (*Notifier, error) {
 			continue
 		}
 		base := target{name: ch.Name, cfg: ch, tmpl: tmpl, events: set(ch.Events), checks: set(ch.Checks)}
-		switch ch.Kind {
-		case "slack":
+		senders := map[string]func(config.Channel) func(context.Context, Event, string) error{
+			"slack": n.slack, "discord": n.discord, "teams": n.teams,
+			"webhook": n.webhook, "pagerduty": n.pagerduty, "email": n.email,
+		}
+		switch send, ok := senders[ch.Kind]; {
+		case ok:
 			t := base
-			t.send = n.slack(ch)
+			t.send = send(ch)
 			n.targets = append(n.targets, &t)
-		case "discord":
-			t := base
-			t.send = n.discord(ch)
-			n.targets = append(n.targets, &t)
-		case "teams":
-			t := base
-			t.send = n.teams(ch)
-			n.targets = append(n.targets, &t)
-		case "webhook":
-			t := base
-			t.send = n.webhook(ch)
-			n.targets = append(n.targets, &t)
-		case "pagerduty":
-			t := base
-			t.send = n.pagerduty(ch)
-			n.targets = append(n.targets, &t)
-		case "email":
-			t := base
-			t.send = n.email(ch)
-			n.targets = append(n.targets, &t)
-		case "telegram":
+		case ch.Kind == "telegram":
+			// One target per chat, so a failing chat is retried alone.
 			for _, chat := range ch.ChatIDs {
 				t := base
 				t.name = ch.Name + "/" + chat
