@@ -48,6 +48,9 @@ var ValueMetrics = []ValueMetric{
 	{"signed", "upchain_validator_signed_blocks", "Blocks the validator signed in the window the check observes."},
 	{"missed_consecutive", "upchain_validator_missed_blocks_consecutive", "Blocks the validator missed in a row, up to the latest observed."},
 	{"points", "upchain_validator_era_points", "Reward points the validator earned in the current era."},
+	{"missed_percent", "upchain_validator_missed_percent", "Share of the observed window the validator missed, in percent."},
+	{"finality_lag", "upchain_finality_lag_blocks", "Best block number minus finalized block number."},
+	{"lag_blocks", "upchain_lag_blocks", "Blocks the node is behind its lag reference (another check or the group's highest head) in the same round."},
 }
 
 // Names of the metrics with fixed meaning.

@@ -125,6 +125,25 @@ upchain_peers{check="eth",group="Chains",kind="jsonrpc",region="eu"} 2
 `,
 		},
 		{
+			name: "lag, finality lag and missed share",
+			results: [][]prober.Result{{{
+				Check: "dot", Name: "Dot", Group: "Chains", Kind: "substrate", Region: "global", Time: t0, Status: prober.Degraded,
+				Values: prober.Values{"lag_blocks": "42", "finality_lag": "3", "missed_percent": "12.5"},
+			}}},
+			metrics: []string{"upchain_lag_blocks", "upchain_finality_lag_blocks", "upchain_validator_missed_percent"},
+			want: `
+# HELP upchain_finality_lag_blocks Best block number minus finalized block number.
+# TYPE upchain_finality_lag_blocks gauge
+upchain_finality_lag_blocks{check="dot",group="Chains",kind="substrate",region="global"} 3
+# HELP upchain_lag_blocks Blocks the node is behind its lag reference (another check or the group's highest head) in the same round.
+# TYPE upchain_lag_blocks gauge
+upchain_lag_blocks{check="dot",group="Chains",kind="substrate",region="global"} 42
+# HELP upchain_validator_missed_percent Share of the observed window the validator missed, in percent.
+# TYPE upchain_validator_missed_percent gauge
+upchain_validator_missed_percent{check="dot",group="Chains",kind="substrate",region="global"} 12.5
+`,
+		},
+		{
 			name:    "probe counter by status",
 			results: [][]prober.Result{{httpUp(), tcpDown()}, {httpUp()}},
 			metrics: []string{NameProbesTotal},
