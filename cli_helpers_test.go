@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // configRepo makes the user's side of a test: a git repository (with git's
@@ -40,4 +41,19 @@ func configRepo(t *testing.T, upchain, checks string) (dir string, git func(args
 	git("add", "-A")
 	git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "config")
 	return dir, git
+}
+
+func TestLatencyText(t *testing.T) {
+	tests := map[time.Duration]string{
+		0:                         "0s",
+		340 * time.Microsecond:    "300µs",
+		2345 * time.Microsecond:   "2.3ms",
+		143567 * time.Microsecond: "144ms",
+		1500 * time.Millisecond:   "1.5s",
+	}
+	for d, want := range tests {
+		if got := latencyText(d); got != want {
+			t.Errorf("latencyText(%v) = %q, want %q", d, got, want)
+		}
+	}
 }

@@ -139,9 +139,18 @@ func writeTable(w io.Writer, results []prober.Result) {
 			code = fmt.Sprint(r.Code)
 		}
 		status := strings.ToUpper(string(r.Status))
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Group, r.Check, r.Region, status, r.Latency.Round(time.Millisecond), code, oneLine(r.Reason, 100))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Group, r.Check, r.Region, status, latencyText(r.Latency), code, oneLine(r.Reason, 100))
 	}
 	tw.Flush()
+}
+
+// latencyText rounds to milliseconds, keeping one decimal below 10 ms so a
+// fast local answer does not print as 0s.
+func latencyText(d time.Duration) string {
+	if d < 10*time.Millisecond {
+		return d.Round(100 * time.Microsecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func oneLine(s string, n int) string {

@@ -332,6 +332,10 @@ func (c *Client) callHTTP(ctx context.Context, id uint64, body []byte) (*message
 	for k, v := range c.opts.Header {
 		req.Header[k] = v
 	}
+	// net/http sends req.Host, not a Host header: honour one from config.
+	if h := c.opts.Header.Get("Host"); h != "" {
+		req.Host = h
+	}
 	req.Header.Set("Content-Type", "application/json")
 	if c.opts.UserAgent != "" {
 		req.Header.Set("User-Agent", c.opts.UserAgent)

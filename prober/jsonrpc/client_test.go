@@ -341,3 +341,26 @@ func TestDialErrors(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// A Host header from config reaches the server as the request's Host
+// (net/http ignores it in the header map), e.g. for a virtual host behind
+// an IP address.
+func TestHTTPHostHeader(t *testing.T) {
+	var gotHost string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotHost = r.Host
+		io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":"0x1"}`)
+	}))
+	defer srv.Close()
+	c, err := Dial(context.Background(), srv.URL, Options{Header: http.Header{"Host": {"rpc.example.test"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Call(context.Background(), "eth_blockNumber", nil); err != nil {
+		t.Fatal(err)
+	}
+	if gotHost != "rpc.example.test" {
+		t.Fatalf("server saw Host %q, want rpc.example.test", gotHost)
+	}
+}
