@@ -123,7 +123,7 @@ func newEnv(t *testing.T, github bool, extra string) *env {
 		e.gh = fakegithub.New(owner, repoName, ghToken)
 		t.Cleanup(e.gh.Close)
 	}
-	e.cfg = fmt.Sprintf(`site: {title: Test Status}
+	e.cfg = fmt.Sprintf(`site: {title: Test Status, base_url: "https://status.example.invalid/sub/"}
 history: {branch: status-history}
 incidents:
   assignees: [oncall]

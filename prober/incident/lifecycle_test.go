@@ -42,7 +42,7 @@ func TestLifecycleOnGitHub(t *testing.T) {
 		"since 2025-05-01 12:05 UTC (first failed round)",
 		"| `eu-west` | down | 2025-05-01 12:05 UTC |",
 		"`status == 200` — observed `503` in eu-west",
-		"[Grafana](https://grafana.example.invalid/d/eth) · [Kibana](https://kibana.example.invalid/app/discover) · [History](https://github.com/example/status/blob/status-history/incidents/" + inc.ID + ".md)",
+		"[Grafana](https://grafana.example.invalid/d/eth) · [Kibana](https://kibana.example.invalid/app/discover) · [Status page](https://status.example.invalid/sub/incidents/" + inc.ID + ".html) · [History](https://github.com/example/status/blob/status-history/incidents/" + inc.ID + ".md)",
 		"`https://rpc.example.invalid/v3/${RPC_KEY}`",
 	} {
 		if !strings.Contains(is.Body, want) {

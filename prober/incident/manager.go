@@ -63,6 +63,7 @@ type Manager struct {
 	serverURL string
 	branch    string
 	site      string
+	siteURL   string // the status page's base URL, "" if not configured
 	log       func(format string, args ...any)
 	expiry    time.Duration
 
@@ -88,6 +89,7 @@ func New(l *config.Loaded, opts Options) (*Manager, error) {
 		checkList: l.Checks,
 		red:       l.Redactor,
 		site:      l.Site.Title,
+		siteURL:   l.Site.BaseURL,
 		log:       opts.Log,
 		expiry:    opts.NotifyExpiry,
 		sent:      map[string]bool{},

@@ -280,14 +280,18 @@ var mdSpecial = strings.NewReplacer(`\`, `\\`, `*`, `\*`, `_`, `\_`, "`", "\\`",
 // Markdown or HTML.
 func escapeMD(s string) string { return mdSpecial.Replace(s) }
 
-// links are the check's links (Grafana, Kibana, telemetry, ...) and the
-// incident's file in the history branch.
+// links are the check's links (Grafana, Kibana, telemetry, ...), the
+// incident's page on the status site and its file in the history branch.
 func (m *Manager) links(inc *Incident, chk *config.Check) []notify.Link {
 	var out []notify.Link
 	if chk != nil {
 		for _, name := range chk.LinkNames() {
 			out = append(out, notify.Link{Name: linkTitle(name), URL: m.red.URL(chk.Links[name])})
 		}
+	}
+	if m.siteURL != "" {
+		// The page the site generator writes for this incident.
+		out = append(out, notify.Link{Name: "Status page", URL: m.red.URL(strings.TrimSuffix(m.siteURL, "/") + "/incidents/" + inc.ID + ".html")})
 	}
 	if u := m.historyURL(inc.ID); u != "" {
 		out = append(out, notify.Link{Name: "History", URL: u})
