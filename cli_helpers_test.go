@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config"
 )
 
 // configRepo makes the user's side of a test: a git repository (with git's
@@ -54,6 +56,28 @@ func TestLatencyText(t *testing.T) {
 	for d, want := range tests {
 		if got := latencyText(d); got != want {
 			t.Errorf("latencyText(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestLagWithoutReference(t *testing.T) {
+	a := &config.Check{Slug: "a", Group: "g", Lag: &config.Lag{Reference: "b"}}
+	b := &config.Check{Slug: "b", Group: "g"}
+	c := &config.Check{Slug: "c", Group: "g", Lag: &config.Lag{Group: "g"}}
+	tests := []struct {
+		name   string
+		checks []*config.Check
+		want   int
+	}{
+		{"all selected", []*config.Check{a, b, c}, 0},
+		{"reference left out", []*config.Check{a}, 1},
+		{"group alone", []*config.Check{c}, 1},
+		{"group with another", []*config.Check{b, c}, 0},
+		{"no lag", []*config.Check{b}, 0},
+	}
+	for _, tt := range tests {
+		if got := lagWithoutReference(tt.checks); len(got) != tt.want {
+			t.Errorf("%s: %q, want %d notes", tt.name, got, tt.want)
 		}
 	}
 }

@@ -49,6 +49,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "upchain:", err)
 		return exitUsage
 	}
+	for _, w := range lagWithoutReference(checks) {
+		fmt.Fprintln(stderr, "upchain: note:", w)
+	}
 	runner := &prober.Runner{Config: l}
 	var rec *recorder
 	if !*once {
@@ -104,6 +107,27 @@ func selectChecks(all []*config.Check, only string) ([]*config.Check, error) {
 		return nil, fmt.Errorf("no check with slug %q (see upchain validate)", s)
 	}
 	return out, nil
+}
+
+// lagWithoutReference names the selected checks whose lag reference is not
+// probed in this round, so their lag cannot be judged.
+func lagWithoutReference(checks []*config.Check) []string {
+	slugs, groups := map[string]bool{}, map[string]int{}
+	for _, c := range checks {
+		slugs[c.Slug] = true
+		groups[c.Group]++
+	}
+	var out []string
+	for _, c := range checks {
+		switch lg := c.Lag; {
+		case lg == nil:
+		case lg.Reference != "" && !slugs[lg.Reference]:
+			out = append(out, fmt.Sprintf("%s: lag reference %q is not probed in this round (add it to --check); lag is not judged", c.Slug, lg.Reference))
+		case lg.Group != "" && groups[lg.Group] < 2 && (c.Group == lg.Group || groups[lg.Group] == 0):
+			out = append(out, fmt.Sprintf("%s: no other check of group %q is probed in this round (see --check); lag is not judged", c.Slug, lg.Group))
+		}
+	}
+	return out
 }
 
 func counts(results []prober.Result) map[string]int {
