@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // The round benchmarks run the real binary, `upchain probe --once --json`,
@@ -115,28 +113,7 @@ func slowEndpoints(b *testing.B, delay time.Duration) (httpURL, wsURL string) {
 		_, _ = io.WriteString(w, "ok")
 	}))
 	b.Cleanup(h.Close)
-	up := websocket.Upgrader{}
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		for {
-			var req struct {
-				ID json.RawMessage `json:"id"`
-			}
-			if c.ReadJSON(&req) != nil {
-				return
-			}
-			time.Sleep(delay)
-			if c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(req.ID)+`,"result":{"isSyncing":false,"peers":12}}`)) != nil {
-				return
-			}
-		}
-	}))
-	b.Cleanup(ws.Close)
-	return h.URL, "ws" + strings.TrimPrefix(ws.URL, "http")
+	return h.URL, jsonrpcWebsocket(b, delay, `{"isSyncing":false,"peers":12}`)
 }
 
 // mixedChecks is n checks, half http and half JSON-RPC over websocket.

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -80,4 +84,32 @@ func TestLagWithoutReference(t *testing.T) {
 			t.Errorf("%s: %q, want %d notes", tt.name, got, tt.want)
 		}
 	}
+}
+
+// jsonrpcWebsocket serves JSON-RPC over websocket on 127.0.0.1: every
+// request is answered with result (raw JSON) after delay. It returns the
+// ws:// URL and closes the server when tb ends.
+func jsonrpcWebsocket(tb testing.TB, delay time.Duration, result string) string {
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			var req struct {
+				ID json.RawMessage `json:"id"`
+			}
+			if c.ReadJSON(&req) != nil {
+				return
+			}
+			time.Sleep(delay)
+			if c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(req.ID)+`,"result":`+result+`}`)) != nil {
+				return
+			}
+		}
+	}))
+	tb.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }

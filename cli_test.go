@@ -12,11 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // runCLI runs the upchain CLI in-process, guarded against hangs.
@@ -84,25 +81,7 @@ func endpoints(t *testing.T) (httpURL, wsURL string) {
 		_, _ = io.WriteString(w, text)
 	}))
 	t.Cleanup(h.Close)
-	up := websocket.Upgrader{}
-	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		for {
-			var req struct {
-				ID json.RawMessage `json:"id"`
-			}
-			if c.ReadJSON(&req) != nil {
-				return
-			}
-			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(req.ID)+`,"result":{"isSyncing":false,"peers":12,"height":"0x20000000000001"}}`))
-		}
-	}))
-	t.Cleanup(ws.Close)
-	return h.URL, "ws" + strings.TrimPrefix(ws.URL, "http")
+	return h.URL, jsonrpcWebsocket(t, 0, `{"isSyncing":false,"peers":12,"height":"0x20000000000001"}`)
 }
 
 func closedAddr(t *testing.T) string {
@@ -357,7 +336,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	var b syncBuffer
+	var b lockedBuffer
 	p := startProgress(&b, 3)
 	p.update(1, 3)
 	p.update(3, 3) // the last one is always drawn
@@ -371,22 +350,4 @@ func TestProgressLine(t *testing.T) {
 	if !strings.HasSuffix(got, "\r\033[K") {
 		t.Errorf("progress line not cleared at the end: %q", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the progress goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
