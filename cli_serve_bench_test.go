@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -123,7 +124,7 @@ func BenchmarkServe1000Checks(b *testing.B) {
 	}
 
 	bin := buildUpchain(b)
-	log := &lockedBuffer{}
+	log := &testlog.Buffer{}
 	cmd := exec.Command(bin, "serve", "--config", filepath.Join(dir, "upchain.yml"), "--listen", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net"
 	"net/http"
@@ -23,14 +24,14 @@ import (
 // process is a child started by a test, stopped by PID in Cleanup.
 type process struct {
 	cmd    *exec.Cmd
-	log    *lockedBuffer
+	log    *testlog.Buffer
 	exited chan struct{}
 	err    error
 }
 
 func startProcess(t testing.TB, name string, args ...string) *process {
 	t.Helper()
-	p := &process{cmd: exec.Command(name, args...), log: &lockedBuffer{}, exited: make(chan struct{})}
+	p := &process{cmd: exec.Command(name, args...), log: &testlog.Buffer{}, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)

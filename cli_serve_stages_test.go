@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,7 +38,7 @@ func TestServeRecordsHistoryAndBuildsSite(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stderr := &lockedBuffer{}
+	stderr := &testlog.Buffer{}
 	code := make(chan int, 1)
 	go func() {
 		code <- runServe(ctx, []string{"--config", filepath.Join(dir, "upchain.yml")}, io.Discard, stderr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,31 +13,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // waitLog waits until the log contains want (count times).
-func waitLog(t *testing.T, log *lockedBuffer, want string, count int) {
+func waitLog(t *testing.T, log *testlog.Buffer, want string, count int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for strings.Count(log.String(), want) < count {
@@ -77,7 +60,7 @@ func TestServeReloadsOnSIGHUP(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stderr := &lockedBuffer{}
+	stderr := &testlog.Buffer{}
 	code := make(chan int, 1)
 	go func() {
 		code <- runServe(ctx, []string{"--config", filepath.Join(dir, "upchain.yml")}, io.Discard, stderr)

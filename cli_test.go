@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net"
 	"net/http"
@@ -336,7 +337,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestProgressLine(t *testing.T) {
-	var b lockedBuffer
+	var b testlog.Buffer
 	p := startProgress(&b, 3)
 	p.update(1, 3)
 	p.update(3, 3) // the last one is always drawn

@@ -1,10 +1,10 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,24 +19,6 @@ import (
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 )
-
-// syncBuffer is a log sink safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // site is a config directory for the daemon.
 type site struct {
@@ -147,7 +129,7 @@ func (h *history) committed() []prober.Result {
 // running is a daemon started by a test.
 type running struct {
 	d    *Daemon
-	log  *syncBuffer
+	log  *testlog.Buffer
 	stop context.CancelFunc
 	done chan struct{} // closed when Run returned, with err
 	err  error
@@ -155,7 +137,7 @@ type running struct {
 
 func start(t *testing.T, opts Options) *running {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &testlog.Buffer{}
 	opts.Log = log
 	d, err := New(opts)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"net"
 	"os"
 	"os/exec"
@@ -459,29 +460,11 @@ func runnerMain() int {
 	return 0
 }
 
-// syncBuffer is written by the process-copying goroutine and read by the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func startRunner(t *testing.T, name, dir string, from, to int) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+func startRunner(t *testing.T, name, dir string, from, to int) (*exec.Cmd, *testlog.Buffer, *testlog.Buffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), runnerEnv+"="+name, "RUNNER_DIR="+dir, "RUNNER_FROM="+strconv.Itoa(from), "RUNNER_TO="+strconv.Itoa(to))
-	var out, errb syncBuffer
+	var out, errb testlog.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -508,7 +491,7 @@ func TestTwoRunnersOneRemote(t *testing.T) {
 	var wg sync.WaitGroup
 	type run struct {
 		cmd       *exec.Cmd
-		out, errb *syncBuffer
+		out, errb *testlog.Buffer
 	}
 	runs := map[string]*run{}
 	for _, name := range []string{"a", "b"} {

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,23 +59,6 @@ func (c *chat) messages() []string {
 	return append([]string(nil), c.msgs...)
 }
 
-type lines struct {
-	mu sync.Mutex
-	l  []string
-}
-
-func (l *lines) add(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.l = append(l.l, fmt.Sprintf(format, args...))
-}
-
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.l, "\n")
-}
-
 // runner is one prober run: a history worktree with its state, and a
 // Manager, against a shared fake GitHub and chat.
 type runner struct {
@@ -84,7 +68,7 @@ type runner struct {
 	l    *config.Loaded
 	m    *Manager
 	now  time.Time
-	logs *lines
+	logs *testlog.Buffer
 }
 
 type env struct {
@@ -160,7 +144,7 @@ func (e *env) runner() *runner {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	r := &runner{t: t, dir: t.TempDir(), st: &history.State{}, l: l, now: epoch, logs: &lines{}}
+	r := &runner{t: t, dir: t.TempDir(), st: &history.State{}, l: l, now: epoch, logs: &testlog.Buffer{}}
 	envVars := map[string]string{}
 	if e.gh != nil {
 		envVars = map[string]string{"GITHUB_TOKEN": ghToken, "GITHUB_REPOSITORY": owner + "/" + repoName, "GITHUB_API_URL": e.gh.URL}
@@ -168,7 +152,7 @@ func (e *env) runner() *runner {
 	r.m, err = New(l, Options{
 		Env:   func(k string) (string, bool) { v, ok := envVars[k]; return v, ok },
 		Retry: retry.Policy{Attempts: 4, Base: time.Millisecond, Max: 10 * time.Millisecond},
-		Log:   r.logs.add,
+		Log:   r.logs.Logf,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,30 +78,13 @@ type fixture struct {
 	slack, discord, teams, telegram, pd, hook *service
 	smtp                                      *smtpServer
 	n                                         *Notifier
-	logs                                      *logLines
-}
-
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logLines) add(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf(format, args...))
-}
-
-func (l *logLines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
+	logs                                      *testlog.Buffer
 }
 
 // newFixture starts one fake per channel kind. Each checks the request
 // shape its service documents before answering as scripted.
 func newFixture(t *testing.T, replies map[string]func(int, http.ResponseWriter)) *fixture {
-	f := &fixture{logs: &logLines{}}
+	f := &fixture{logs: &testlog.Buffer{}}
 	// https://api.slack.com/messaging/webhooks: JSON with "text"; errors
 	// are 400 "invalid_payload" / "no_text"; success is 200 "ok".
 	f.slack = newService(t, func(r request) (int, string) {
@@ -213,7 +196,7 @@ notifications:
 		"HOOK_SECRET": hookSecret, "SMTP_PASSWORD": smtpPass,
 	})
 	l.Redactor.Add(rpcSecret, "${RPC_KEY}")
-	n, err := New(l, Options{Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}, Log: f.logs.add})
+	n, err := New(l, Options{Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}, Log: f.logs.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
