@@ -108,7 +108,7 @@ func BenchmarkApplyLag(b *testing.B) {
 			r.Values = v
 			rs[i] = r
 		}
-		ApplyLag(checks, rs)
+		NewLag(checks, Builtin().Values().ChainValues()).Apply(rs)
 		if !strings.HasPrefix(rs[0].Reason, "failed: lag") {
 			b.Fatal(rs[0].Reason)
 		}

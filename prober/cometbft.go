@@ -17,8 +17,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(cometbftKind{}) }
-
 // CometBFTOptions are the `cometbft:` options of a check: a CometBFT node
 // (any Cosmos SDK chain) and optionally one validator's liveness.
 type CometBFTOptions struct {
@@ -107,7 +105,35 @@ func (o *CometBFTOptions) missedPercent() float64 {
 
 type cometbftKind struct{ Base }
 
-func (cometbftKind) Name() string    { return "cometbft" }
+func (cometbftKind) Name() string { return "cometbft" }
+
+func (cometbftKind) Values() []ValueSpec {
+	return append([]ValueSpec{
+		{Name: "catching_up", Label: "Catching up", Unit: UnitBool},
+		valueChainID, valueVersion, valuePeers, valuePeersError,
+		{Name: "moniker", Label: "Moniker", Unit: UnitText},
+		// Kept for the next probe of a validator.
+		{Name: valLastChecked, Label: "Last checked height", Unit: UnitHeight, Hidden: true},
+		{Name: valWindow, Label: "Signing window", Unit: UnitText, Hidden: true},
+		{Name: valSetHash, Label: "Validator set hash", Unit: UnitText, Hidden: true},
+		{Name: valSetIndex, Label: "Index in the validator set", Unit: UnitCount, Hidden: true},
+		{Name: valPower, Label: "Voting power", Unit: UnitCount},
+		{Name: valAddress, Label: "Validator address", Unit: UnitText},
+		{Name: "in_active_set", Label: "In the active set", Unit: UnitBool},
+		valueSigned, valueMissed, valueMissedConsecutive, valueMissedPercent,
+		{Name: "proposed", Label: "Blocks proposed", Unit: UnitCount},
+		{Name: "window_blocks", Label: "Blocks in the window", Unit: UnitCount},
+		{Name: "validator_status", Label: "Validator status", Unit: UnitText},
+		{Name: "jailed", Label: "Jailed", Unit: UnitBool},
+		{Name: "tombstoned", Label: "Tombstoned", Unit: UnitBool},
+		{Name: "bonded", Label: "Bonded", Unit: UnitBool},
+		{Name: "missed_blocks_counter", Label: "Missed (slashing window)", Unit: UnitCount},
+		{Name: "signed_blocks_window", Label: "Slashing window (blocks)", Unit: UnitCount},
+		{Name: "slashing_missed_percent", Label: "Missed share (slashing window)", Unit: UnitPercent},
+		{Name: "lcd_error", Label: "LCD error", Unit: UnitText},
+		{Name: "signing_error", Label: "Signing check error", Unit: UnitText},
+	}, headValues...)
+}
 func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
 func (cometbftKind) Vars() []string {

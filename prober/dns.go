@@ -10,8 +10,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(dnsKind{}) }
-
 // DNSOptions are the `dns:` options of a check.
 type DNSOptions struct {
 	// Type of record: A (IPv4 and IPv6 addresses, default), CNAME, TXT, MX, NS.
@@ -22,9 +20,10 @@ type DNSOptions struct {
 
 type dnsKind struct{ Base }
 
-func (dnsKind) Name() string    { return "dns" }
-func (dnsKind) NewOptions() any { return &DNSOptions{} }
-func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers"} }
+func (dnsKind) Name() string        { return "dns" }
+func (dnsKind) NewOptions() any     { return &DNSOptions{} }
+func (dnsKind) Vars() []string      { return []string{"latency", "region", "answers"} }
+func (dnsKind) Values() []ValueSpec { return nil }
 
 func (dnsKind) Validate(c *config.Check) []config.FieldProblem {
 	var out []config.FieldProblem

@@ -13,8 +13,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(evmKind{}) }
-
 // EVMOptions are the `evm:` options of a check: an Ethereum execution
 // client, Conflux eSpace or any EVM chain's JSON-RPC node.
 type EVMOptions struct {
@@ -30,7 +28,14 @@ type EVMOptions struct {
 
 type evmKind struct{ Base }
 
-func (evmKind) Name() string    { return "evm" }
+func (evmKind) Name() string { return "evm" }
+
+func (evmKind) Values() []ValueSpec {
+	return append([]ValueSpec{
+		{Name: "syncing", Label: "Syncing", Unit: UnitBool},
+		valueChainID, valuePeers, valuePeersError, valueVersion,
+	}, headValues...)
+}
 func (evmKind) NewOptions() any { return &EVMOptions{} }
 
 func (evmKind) Vars() []string {

@@ -38,7 +38,7 @@ const guard = 60 * time.Second
 // loads them with the built-in kinds. env maps ${NAME} references.
 func testConfig(t *testing.T, upchain, checks string, env map[string]string) *config.Loaded {
 	t.Helper()
-	l, err := loadConfig(t, Kinds, upchain, checks, env)
+	l, err := loadConfig(t, Builtin(), upchain, checks, env)
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
@@ -77,10 +77,27 @@ func runRound(t *testing.T, r *Runner) []Result {
 	go func() { done <- r.Round(context.Background(), nil) }()
 	select {
 	case res := <-done:
+		assertDeclared(t, r.Kinds, res)
 		return res
 	case <-time.After(guard):
 		t.Fatalf("round did not end within %s: a probe hangs", guard)
 		return nil
+	}
+}
+
+// assertDeclared fails the test when a result carries a value its kind
+// does not declare: every recorded value has its declaration (ValueSpec).
+func assertDeclared(t testing.TB, kinds *Registry, res []Result) {
+	t.Helper()
+	if kinds == nil {
+		kinds = Builtin()
+	}
+	for _, r := range res {
+		for name := range r.Values {
+			if !kinds.Values().Declared(r.Kind, name) {
+				t.Errorf("kind %s records value %q without declaring it in its Values()", r.Kind, name)
+			}
+		}
 	}
 }
 

@@ -17,8 +17,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(httpKind{}) }
-
 // HTTPOptions are the `http:` options of a check.
 type HTTPOptions struct {
 	// MaxRedirects to follow; default 5, 0 means do not follow.
@@ -29,7 +27,8 @@ type HTTPOptions struct {
 
 type httpKind struct{ Base }
 
-func (httpKind) Name() string { return "http" }
+func (httpKind) Name() string        { return "http" }
+func (httpKind) Values() []ValueSpec { return certValues }
 
 func (httpKind) NewOptions() any { return &HTTPOptions{} }
 

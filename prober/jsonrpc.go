@@ -13,8 +13,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/jsonrpc"
 )
 
-func init() { Register(jsonrpcKind{}) }
-
 // JSONRPCOptions are the `jsonrpc:` options of a check.
 type JSONRPCOptions struct {
 	Method string `yaml:"method"`
@@ -25,7 +23,11 @@ type JSONRPCOptions struct {
 
 type jsonrpcKind struct{ Base }
 
-func (jsonrpcKind) Name() string    { return "jsonrpc" }
+func (jsonrpcKind) Name() string { return "jsonrpc" }
+
+func (jsonrpcKind) Values() []ValueSpec {
+	return []ValueSpec{{Name: "result", Label: "Result", Unit: UnitText}}
+}
 func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
 func (jsonrpcKind) Vars() []string {
 	return []string{"result", "latency", "region"}

@@ -2,8 +2,8 @@
 // rounds that run every check in every region concurrently, and the
 // conditions that decide up, degraded or down.
 //
-// Adding a kind is one file: a type implementing Kind, registered in an
-// init function with Register, plus its tests.
+// Adding a kind is its own file(s): a type implementing Kind, named in
+// the list in builtin.go, plus its tests.
 package prober
 
 import (
@@ -12,7 +12,6 @@ import (
 	"crypto/x509"
 	"net"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
@@ -24,6 +23,8 @@ type Kind interface {
 	config.Kind
 	// Name is the value of `kind:` in check files.
 	Name() string
+	// Values declares every value the kind records (see ValueSpec).
+	ValueDeclarer
 	// Probe makes one attempt against t within ctx's deadline. A returned
 	// error makes the result down with that error as reason; otherwise the
 	// observation's Vars are given to the check's conditions.
@@ -119,47 +120,38 @@ func (Base) Validate(*config.Check) []config.FieldProblem { return nil }
 // DefaultConditions implements config.Kind: none.
 func (Base) DefaultConditions(*config.Check) (up, degraded []string) { return nil, nil }
 
-// Registry holds the known kinds.
+// Registry holds a fixed set of kinds. It is built once and never
+// changed, so it is safe for concurrent use.
 type Registry struct {
-	mu    sync.RWMutex
-	kinds map[string]Kind
+	kinds  map[string]Kind
+	sorted []Kind
+	values *ValueCatalog
 }
 
-// Kinds is the registry every built-in kind registers in.
-var Kinds = &Registry{kinds: map[string]Kind{}}
-
-// NewRegistry returns a registry holding the given kinds (tests and
-// embedders that want kinds besides, or instead of, the built-in ones).
+// NewRegistry returns a registry of the given kinds (tests and embedders
+// that want kinds besides, or instead of, the built-in ones). It panics on
+// a duplicate name or conflicting value declarations: programming errors
+// that any test using the registry catches.
 func NewRegistry(kinds ...Kind) *Registry {
 	r := &Registry{kinds: map[string]Kind{}}
 	for _, k := range kinds {
+		if _, dup := r.kinds[k.Name()]; dup {
+			panic("prober: kind listed twice: " + k.Name())
+		}
 		r.kinds[k.Name()] = k
+		r.sorted = append(r.sorted, k)
 	}
+	sort.Slice(r.sorted, func(i, j int) bool { return r.sorted[i].Name() < r.sorted[j].Name() })
+	cat, err := NewValueCatalog(r.sorted, roundSteps()...)
+	if err != nil {
+		panic("prober: " + err.Error())
+	}
+	r.values = cat
 	return r
 }
 
-// All returns the registered kinds sorted by name.
-func (r *Registry) All() []Kind {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	out := make([]Kind, 0, len(r.kinds))
-	for _, k := range r.kinds {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
-	return out
-}
-
-// Register adds k to the default registry; it panics on a duplicate name,
-// which is a programming error.
-func Register(k Kind) {
-	Kinds.mu.Lock()
-	defer Kinds.mu.Unlock()
-	if _, dup := Kinds.kinds[k.Name()]; dup {
-		panic("prober: kind registered twice: " + k.Name())
-	}
-	Kinds.kinds[k.Name()] = k
-}
+// All returns the kinds sorted by name.
+func (r *Registry) All() []Kind { return append([]Kind(nil), r.sorted...) }
 
 // Lookup implements config.Kinds.
 func (r *Registry) Lookup(name string) (config.Kind, bool) {
@@ -169,25 +161,24 @@ func (r *Registry) Lookup(name string) (config.Kind, bool) {
 
 // Get returns the kind named name.
 func (r *Registry) Get(name string) (Kind, bool) {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
 	k, ok := r.kinds[name]
 	return k, ok
 }
 
 // Names implements config.Kinds.
 func (r *Registry) Names() []string {
-	r.mu.RLock()
-	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.kinds))
-	for n := range r.kinds {
-		out = append(out, n)
+	out := make([]string, len(r.sorted))
+	for i, k := range r.sorted {
+		out[i] = k.Name()
 	}
-	sort.Strings(out)
 	return out
 }
 
-// Load reads the config at path with the registered kinds.
+// Values is the catalog of every value the kinds and the round's steps
+// record.
+func (r *Registry) Values() *ValueCatalog { return r.values }
+
+// Load reads the config at path with the built-in kinds.
 func Load(path string, opts config.Options) (*config.Loaded, error) {
-	return config.Load(path, Kinds, opts)
+	return config.Load(path, Builtin(), opts)
 }

@@ -437,7 +437,7 @@ func TestKindVarsAreProvided(t *testing.T) {
 		"websocket": "    kind: websocket\n    url: wss://" + hp + "/\n    websocket: {send: '{\"id\":1}'}\n",
 		"jsonrpc":   "    kind: jsonrpc\n    url: " + srv + "/\n    jsonrpc: {method: m}\n",
 	}
-	for _, k := range Kinds.All() {
+	for _, k := range Builtin().All() {
 		spec, ok := specs[k.Name()]
 		if !ok {
 			continue // kinds added by other files have their own tests

@@ -48,7 +48,7 @@ func TestApplyLag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checks := []*config.Check{{Slug: "me", Lag: tt.lag}, {Slug: "ref"}}
-			ApplyLag(checks, tt.results)
+			NewLag(checks, Builtin().Values().ChainValues()).Apply(tt.results)
 			r := tt.results[0]
 			if r.Status != tt.status || failedText(r) != tt.failed || r.Values["lag_blocks"] != tt.lagVal {
 				t.Errorf("got %s %q lag %q, want %s %q lag %q", r.Status, failedText(r), r.Values["lag_blocks"], tt.status, tt.failed, tt.lagVal)

@@ -101,7 +101,6 @@ func (r *Runner) Round(ctx context.Context, checks []*config.Check) []Result {
 		}(j)
 	}
 	wg.Wait()
-	ApplyLag(r.Config.Checks, results)
 	SortResults(results)
 	return results
 }
@@ -163,7 +162,7 @@ func (r *Runner) Probe(ctx context.Context, c *config.Check, reg config.Region) 
 	}()
 	kinds := r.Kinds
 	if kinds == nil {
-		kinds = Kinds
+		kinds = Builtin()
 	}
 	k, ok := kinds.Get(c.Kind)
 	if !ok {

@@ -146,6 +146,7 @@ type panicKind struct{ Base }
 
 func (panicKind) Name() string   { return "panics" }
 func (panicKind) Vars() []string { return []string{"status"} }
+func (panicKind) Values() []ValueSpec { return nil }
 func (panicKind) Probe(context.Context, *Target) (*Observation, error) {
 	panic("kind bug: index out of range")
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 )
 
-func init() { Register(substrateKind{}) }
-
 // SubstrateOptions are the `substrate:` options of a check.
 type SubstrateOptions struct {
 	// Chain is the expected system_chain ("Polkadot", "Kusama",
@@ -113,7 +111,28 @@ func (o *SubstrateOptions) account() (scale.AccountID, error) {
 
 type substrateKind struct{ Base }
 
-func (substrateKind) Name() string    { return "substrate" }
+func (substrateKind) Name() string { return "substrate" }
+
+func (substrateKind) Values() []ValueSpec {
+	return []ValueSpec{
+		valueHeight, valueFinalized, valueFinalityLag, valueHeadAge, valuePeers, valueVersion,
+		{Name: "is_syncing", Label: "Syncing", Unit: UnitBool},
+		{Name: "sync_lag", Label: "Blocks behind its peers", Unit: UnitCount},
+		{Name: "chain", Label: "Chain", Unit: UnitText, Chain: true},
+		{Name: "session", Label: "Session", Unit: UnitHeight},
+		{Name: "active", Label: "In the active set", Unit: UnitBool},
+		{Name: valEra, Label: "Era", Unit: UnitHeight},
+		{Name: valPoints, Label: "Era points", Unit: UnitCount,
+			Metric: "upchain_validator_era_points", Help: "Reward points the validator earned in the current era."},
+		{Name: "points_delta", Label: "Points since the previous probe", Unit: UnitCount},
+		{Name: valEraTotal, Label: "Era points of all validators", Unit: UnitCount},
+		{Name: valPointsChangedAt, Label: "Points last grew", Unit: UnitUnixTime, Hidden: true},
+		{Name: valEraTotalAtChange, Label: "Era total when points last grew", Unit: UnitCount, Hidden: true},
+		{Name: "stalled_for_s", Label: "Points stalled for", Unit: UnitSeconds},
+		{Name: "heartbeat", Label: "ImOnline heartbeat sent", Unit: UnitBool},
+		{Name: "authored_blocks", Label: "Blocks authored this session", Unit: UnitCount},
+	}
+}
 func (substrateKind) NewOptions() any { return &SubstrateOptions{} }
 func (substrateKind) Vars() []string {
 	return []string{"head", "finality_lag", "peers", "is_syncing", "sync_lag", "chain", "version",

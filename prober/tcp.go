@@ -10,12 +10,11 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(tcpKind{}) }
-
 type tcpKind struct{ Base }
 
-func (tcpKind) Name() string   { return "tcp" }
-func (tcpKind) Vars() []string { return []string{"latency", "region"} }
+func (tcpKind) Name() string        { return "tcp" }
+func (tcpKind) Vars() []string      { return []string{"latency", "region"} }
+func (tcpKind) Values() []ValueSpec { return nil }
 
 func (tcpKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tcp")

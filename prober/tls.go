@@ -9,8 +9,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(tlsKind{}) }
-
 // TLSOptions are the `tls:` options of a check.
 type TLSOptions struct {
 	// ServerName overrides the SNI and verified name (default: url host).
@@ -19,9 +17,10 @@ type TLSOptions struct {
 
 type tlsKind struct{ Base }
 
-func (tlsKind) Name() string    { return "tls" }
-func (tlsKind) NewOptions() any { return &TLSOptions{} }
-func (tlsKind) Vars() []string  { return []string{"latency", "region", "cert", "tls"} }
+func (tlsKind) Name() string        { return "tls" }
+func (tlsKind) NewOptions() any     { return &TLSOptions{} }
+func (tlsKind) Vars() []string      { return []string{"latency", "region", "cert", "tls"} }
+func (tlsKind) Values() []ValueSpec { return certValues }
 
 func (tlsKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tls")

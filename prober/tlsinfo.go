@@ -9,6 +9,12 @@ import (
 // certVars describes the peer's certificates for conditions
 // (cert.expires_in, cert.subject, ...) and records the earliest expiry as
 // the value cert_expiry (unix seconds), which metrics export.
+// certValues are what certVars records.
+var certValues = []ValueSpec{{
+	Name: "cert_expiry", Label: "Certificate expires", Unit: UnitUnixTime,
+	Metric: "probe_ssl_earliest_cert_expiry", Help: "Earliest expiry of the TLS certificates the endpoint presented, in unix seconds.",
+}}
+
 func certVars(state *tls.ConnectionState, now time.Time, obs *Observation) {
 	if state == nil || len(state.PeerCertificates) == 0 {
 		return

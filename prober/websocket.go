@@ -13,8 +13,6 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() { Register(websocketKind{}) }
-
 // WebsocketOptions are the `websocket:` options of a check.
 type WebsocketOptions struct {
 	// Send is the message sent after the handshake. A completed handshake
@@ -26,8 +24,9 @@ type WebsocketOptions struct {
 
 type websocketKind struct{ Base }
 
-func (websocketKind) Name() string    { return "websocket" }
-func (websocketKind) NewOptions() any { return &WebsocketOptions{} }
+func (websocketKind) Name() string        { return "websocket" }
+func (websocketKind) Values() []ValueSpec { return certValues }
+func (websocketKind) NewOptions() any     { return &WebsocketOptions{} }
 func (websocketKind) Vars() []string {
 	return []string{"message", "latency", "status", "region", "cert", "tls", "json"}
 }

@@ -27,6 +27,8 @@ import (
 
 // Options configure a Scheduler.
 type Options struct {
+	// Kinds probes the checks; default prober.Builtin().
+	Kinds *prober.Registry
 	// OnRun receives each finished run of a check, from that check's job
 	// goroutine: it should hand the results on and return, not block.
 	OnRun func(Run)
@@ -156,7 +158,7 @@ func NextRun(slug string, interval time.Duration, now time.Time) time.Time {
 // finishes with the config it started with.
 func (s *Scheduler) Apply(l *config.Loaded) error {
 	st := &state{loaded: l, checks: map[string]*config.Check{}}
-	st.runner = &prober.Runner{Config: l, Prev: s.prevValues}
+	st.runner = &prober.Runner{Config: l, Kinds: s.opts.Kinds, Prev: s.prevValues}
 	limit := l.Defaults.Concurrency
 	if limit <= 0 {
 		limit = config.DefaultConcurrency

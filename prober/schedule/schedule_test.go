@@ -160,12 +160,15 @@ func load(t *testing.T, dir, checks string) *config.Loaded {
 	}
 	write("upchain.yml", "defaults:\n  timeout: 20s\n  retries: 0\n  round_timeout: 30s\n")
 	write("checks/test.yml", "group: Test\nchecks:\n"+checks)
-	l, err := prober.Load(filepath.Join(dir, "upchain.yml"), config.Options{})
+	l, err := config.Load(filepath.Join(dir, "upchain.yml"), testKinds, config.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return l
 }
+
+// testKinds are the built-in kinds and counterKind.
+var testKinds = prober.NewRegistry(append(prober.Builtin().All(), counterKind{})...)
 
 func httpCheck(name, url, interval string) string {
 	return fmt.Sprintf("  - name: %s\n    kind: http\n    url: %s\n    interval: %s\n", name, url, interval)
@@ -218,7 +221,7 @@ func (c *collector) waitFor(t *testing.T, what string, cond func() bool) {
 
 func start(t *testing.T, l *config.Loaded, c *collector) *Scheduler {
 	t.Helper()
-	s, err := New(l, Options{OnRun: c.add})
+	s, err := New(l, Options{Kinds: testKinds, OnRun: c.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,6 +288,9 @@ type counterKind struct{ prober.Base }
 
 func (counterKind) Name() string   { return "counter" }
 func (counterKind) Vars() []string { return nil }
+func (counterKind) Values() []prober.ValueSpec {
+	return []prober.ValueSpec{{Name: "n", Label: "Count", Unit: prober.UnitCount}}
+}
 func (counterKind) Probe(_ context.Context, t *prober.Target) (*prober.Observation, error) {
 	n, _ := strconv.Atoi(t.Prev["n"])
 	obs := prober.NewObservation()
@@ -292,12 +298,11 @@ func (counterKind) Probe(_ context.Context, t *prober.Target) (*prober.Observati
 	return obs, nil
 }
 
-func init() { prober.Register(counterKind{}) }
 
 func TestProbesSeeTheirPreviousValues(t *testing.T) {
 	l := load(t, t.TempDir(), "  - name: count\n    kind: counter\n    url: counter://local\n    interval: 100ms\n")
 	c := newCollector()
-	s, err := New(l, Options{OnRun: c.add, Prev: func(check, region string) prober.Values {
+	s, err := New(l, Options{Kinds: testKinds, OnRun: c.add, Prev: func(check, region string) prober.Values {
 		// From history: the last value recorded before this process started.
 		return prober.Values{"n": "41"}
 	}})
@@ -349,7 +354,7 @@ func TestStopLetsRunningProbesFinishAndDeliver(t *testing.T) {
 	slow := newEndpoint(t, true)
 	l := load(t, t.TempDir(), httpCheck("slow", slow.URL, "100ms"))
 	c := newCollector()
-	s, err := New(l, Options{OnRun: c.add})
+	s, err := New(l, Options{Kinds: testKinds, OnRun: c.add})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +386,7 @@ func TestStopDeadlineAbortsAndDropsResults(t *testing.T) {
 	slow := newEndpoint(t, true)
 	l := load(t, t.TempDir(), httpCheck("slow", slow.URL, "100ms"))
 	c := newCollector()
-	s, err := New(l, Options{OnRun: c.add})
+	s, err := New(l, Options{Kinds: testKinds, OnRun: c.add})
 	if err != nil {
 		t.Fatal(err)
 	}
