@@ -17,6 +17,7 @@ import (
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/sitegen"
+	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
 
 func init() {
@@ -58,7 +59,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			dir = filepath.Join(l.Dir, dir)
 		}
 	}
-	in, err := loadSiteInput(l)
+	in, err := assemble.Input(l, assemble.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))
 		return exitFailed

@@ -14,6 +14,8 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/logging"
+	"github.com/upchain-dev/upchain/prober/pipeline"
 )
 
 func init() {
@@ -52,16 +54,14 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	for _, w := range lagWithoutReference(checks) {
 		fmt.Fprintln(stderr, "upchain: note:", w)
 	}
-	runner := &prober.Runner{Config: l}
-	var rec *recorder
-	if !*once {
-		rec, err = openRecorder(ctx, l, stderr)
-		if err != nil {
-			fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))
-			return exitFailed
-		}
-		runner.Prev = rec.prev
+	log, _ := logging.NewCommand(stderr, l.Redactor)
+	pipe, err := pipeline.Open(ctx, l, pipeline.Options{Record: !*once, Log: log})
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))
+		return exitFailed
 	}
+	defer pipe.Close()
+	runner := &prober.Runner{Config: l, Prev: pipe.Prev}
 	var progress *progressLine
 	if isTerminal(os.Stderr) && !*asJSON {
 		progress = startProgress(stderr, probeCount(checks))
@@ -69,6 +69,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	started := time.Now()
 	results := runner.Round(ctx, checks)
+	pipe.Finish(results)
 	elapsed := time.Since(started)
 	if progress != nil {
 		progress.stop()
@@ -79,8 +80,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		writeTable(stdout, results)
 		fmt.Fprintf(stdout, "\n%s in %s\n", summaryLine(results), elapsed.Round(time.Millisecond))
 	}
-	if rec != nil {
-		if err := rec.record(ctx, results); err != nil {
+	if !*once {
+		pipe.Stage(results)
+		if err := pipe.Flush(ctx); err != nil {
 			fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))
 			return exitFailed
 		}

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(stderr), Listen: *listen, Textfile: *textfile, Log: stderr})
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(), Listen: *listen, Textfile: *textfile, Log: stderr})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed

@@ -267,10 +267,6 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	return up, degraded
 }
 
-// CometBFTStateValues are the values a cometbft validator probe keeps for
-// the next probe: bookkeeping, not worth showing on a status page.
-var CometBFTStateValues = []string{valLastChecked, valWindow, valSetHash, valSetIndex}
-
 // Values kept between probes of a validator (besides the shown ones).
 const (
 	valLastChecked = "last_checked_height"

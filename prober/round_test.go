@@ -144,8 +144,8 @@ func TestRoundTimeoutMarksUnstartedProbes(t *testing.T) {
 // panicKind is a kind with a bug.
 type panicKind struct{ Base }
 
-func (panicKind) Name() string   { return "panics" }
-func (panicKind) Vars() []string { return []string{"status"} }
+func (panicKind) Name() string        { return "panics" }
+func (panicKind) Vars() []string      { return []string{"status"} }
 func (panicKind) Values() []ValueSpec { return nil }
 func (panicKind) Probe(context.Context, *Target) (*Observation, error) {
 	panic("kind bug: index out of range")

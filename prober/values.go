@@ -231,6 +231,16 @@ func NewValueCatalog(kinds []Kind, steps ...ValueDeclarer) (*ValueCatalog, error
 			return nil, err
 		}
 	}
+	metrics := map[string]string{}
+	for _, s := range c.All() {
+		if s.Metric == "" {
+			continue
+		}
+		if other, dup := metrics[s.Metric]; dup {
+			return nil, fmt.Errorf("metric %s is declared for two values, %q and %q", s.Metric, other, s.Name)
+		}
+		metrics[s.Metric] = s.Name
+	}
 	return c, nil
 }
 

@@ -115,7 +115,10 @@ type Region struct {
 
 // Value is one observed name/value pair.
 type Value struct {
+	// Name is the value's key (stable, for the JSON API); Label names it
+	// for people ("" shows the name).
 	Name  string
+	Label string
 	Value string
 }
 

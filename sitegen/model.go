@@ -408,6 +408,7 @@ func valuesOf(c *Check) valueTable {
 	}
 	var cols []col
 	names := map[string]bool{}
+	labels := map[string]string{}
 	add := func(region string, vs []Value) {
 		if len(vs) == 0 {
 			return
@@ -416,6 +417,9 @@ func valuesOf(c *Check) valueTable {
 		for _, v := range vs {
 			m[v.Name] = v.Value
 			names[v.Name] = true
+			if v.Label != "" {
+				labels[v.Name] = v.Label
+			}
 		}
 		cols = append(cols, col{region, m})
 	}
@@ -437,7 +441,11 @@ func valuesOf(c *Check) valueTable {
 	}
 	sort.Strings(sorted)
 	for _, n := range sorted {
-		row := valueRow{Name: valueLabel(n)}
+		label := labels[n]
+		if label == "" {
+			label = n
+		}
+		row := valueRow{Name: label}
 		for _, cl := range cols {
 			v, ok := cl.vals[n]
 			if !ok {
@@ -448,29 +456,6 @@ func valuesOf(c *Check) valueTable {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
-}
-
-// valueLabel names the well-known chain values for people.
-func valueLabel(name string) string {
-	switch name {
-	case "height":
-		return "Block height"
-	case "head_age_s":
-		return "Head age (s)"
-	case "peers":
-		return "Peers"
-	case "version":
-		return "Version"
-	case "missed":
-		return "Blocks missed"
-	case "signed":
-		return "Blocks signed"
-	case "cert_expiry":
-		return "Certificate expiry (unix time)"
-	case "chain_id":
-		return "Chain ID"
-	}
-	return name
 }
 
 // days lays out the 90 cells ending with the day of Now (or the newest day

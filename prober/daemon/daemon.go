@@ -23,7 +23,9 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/logging"
 	"github.com/upchain-dev/upchain/prober/metrics"
+	"github.com/upchain-dev/upchain/prober/pipeline"
 	"github.com/upchain-dev/upchain/prober/schedule"
 )
 
@@ -31,7 +33,9 @@ import (
 type Options struct {
 	// ConfigPath is upchain.yml, read at start and on every Reload.
 	ConfigPath string
-	// Load reads the config; default prober.Load(ConfigPath, {}).
+	// Kinds probe the checks; default prober.Builtin().
+	Kinds *prober.Registry
+	// Load reads the config; default config.Load(ConfigPath, Kinds, {}).
 	Load func(path string) (*config.Loaded, error)
 	// Stages builds history, incidents and site for a config; nil: none.
 	Stages StagesFunc
@@ -57,7 +61,7 @@ const (
 type Daemon struct {
 	opts    Options
 	log     *slog.Logger
-	logw    *redactingWriter
+	logw    *logging.Writer
 	metrics *metrics.Metrics
 	sched   *schedule.Scheduler
 
@@ -69,6 +73,8 @@ type Daemon struct {
 	server   *http.Server
 
 	incidents *queue
+	// steps is the pipeline of a config whose stages record nothing.
+	steps *pipeline.Pipeline
 
 	abortOnce sync.Once
 	aborted   chan struct{}
@@ -89,15 +95,17 @@ type current struct {
 // New loads the config, builds its stages and opens the listening socket;
 // Run starts the work. A config error is returned as config.Errors.
 func New(opts Options) (*Daemon, error) {
+	if opts.Kinds == nil {
+		opts.Kinds = prober.Builtin()
+	}
 	if opts.Load == nil {
-		opts.Load = func(path string) (*config.Loaded, error) { return prober.Load(path, config.Options{}) }
+		opts.Load = func(path string) (*config.Loaded, error) { return config.Load(path, opts.Kinds, config.Options{}) }
 	}
 	if opts.Log == nil {
 		opts.Log = os.Stderr
 	}
-	d := &Daemon{opts: opts, metrics: metrics.New(), incidents: newQueue(), status: map[string]prober.Status{}, aborted: make(chan struct{})}
-	d.logw = &redactingWriter{w: opts.Log}
-	d.log = slog.New(slog.NewTextHandler(d.logw, nil))
+	d := &Daemon{opts: opts, metrics: metrics.New(opts.Kinds), incidents: newQueue(), status: map[string]prober.Status{}, aborted: make(chan struct{})}
+	d.log, d.logw = logging.New(opts.Log, slog.LevelInfo)
 
 	cur, err := d.prepare()
 	if err != nil {
@@ -107,7 +115,7 @@ func New(opts Options) (*Daemon, error) {
 	d.metrics.Retain(cur.loaded.Checks)
 	d.metrics.ConfigLoaded(true, time.Now())
 
-	d.sched, err = schedule.New(cur.loaded, schedule.Options{OnRun: d.onRun, Prev: d.prev, Log: d.log})
+	d.sched, err = schedule.New(cur.loaded, schedule.Options{Kinds: opts.Kinds, OnRun: d.onRun, Prev: d.prev, Log: d.log})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +152,7 @@ func listenAddr(flag, configured, textfile string) string {
 func (d *Daemon) prepare() (*current, error) {
 	l, err := d.opts.Load(d.opts.ConfigPath)
 	if l != nil {
-		d.logw.add(l.Redactor)
+		d.logw.Add(l.Redactor)
 	}
 	if err != nil {
 		return nil, err
@@ -162,10 +170,22 @@ func (d *Daemon) prepare() (*current, error) {
 		cur.siteDir = filepath.Join(l.Dir, cur.siteDir)
 	}
 	if d.opts.Stages != nil {
-		cur.stages, err = d.opts.Stages(l)
+		cur.stages, err = d.opts.Stages(l, d.log)
 		if err != nil {
 			return nil, fmt.Errorf("set up history, incidents and site: %s", l.Redactor.Error(err))
 		}
+	}
+	if cur.stages.Pipeline == nil {
+		// Nothing recorded, but the round steps (lag) still run.
+		if d.steps == nil {
+			d.steps, err = pipeline.Open(context.Background(), l, pipeline.Options{Kinds: d.opts.Kinds, Log: d.log})
+		} else {
+			err = d.steps.Reload(l)
+		}
+		if err != nil {
+			return nil, err
+		}
+		cur.stages.Pipeline = d.steps
 	}
 	return cur, nil
 }
@@ -203,11 +223,9 @@ func (d *Daemon) Reload() error {
 	d.metrics.Retain(next.loaded.Checks)
 	d.metrics.ConfigLoaded(true, time.Now())
 	d.pruneStatus(next.loaded.Checks)
-	if prev.stages.History != nil {
-		// Results staged under the old config are committed now, whether
-		// or not the new config uses the same history sink.
-		d.flush(prev.stages.History, "reload")
-	}
+	// Results staged under the old config are committed now, whether or
+	// not the new config uses the same pipeline.
+	d.flush(prev.stages.Pipeline, "reload")
 	if d.opts.Listen == "" && next.loaded.Serve.Listen != prev.loaded.Serve.Listen {
 		d.log.Warn("serve.listen changed: restart upchain serve to apply it", "listening", addrString(d.Addr()), "configured", next.loaded.Serve.Listen)
 	}
@@ -230,7 +248,7 @@ func (d *Daemon) redact(err error) string {
 	if err == nil {
 		return ""
 	}
-	return d.logw.redact(err.Error())
+	return d.logw.Redact(err.Error())
 }
 
 // Run serves and probes until ctx ends (SIGTERM), then finishes the
@@ -297,10 +315,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	<-incDone
 	drain.Stop()
 
-	if h := cur.stages.History; h != nil {
-		if err := d.flush(h, "shutdown"); err != nil && runErr == nil {
-			runErr = fmt.Errorf("history not committed: %s", d.redact(err))
-		}
+	if err := d.flush(cur.stages.Pipeline, "shutdown"); err != nil && runErr == nil {
+		runErr = fmt.Errorf("history not committed: %s", d.redact(err))
 	}
 	d.writeTextfile(context.Background())
 	if d.server != nil {
@@ -345,12 +361,11 @@ func (d *Daemon) every(ctx context.Context, interval func(*current) time.Duratio
 // onRun hands one run's results to every stage. It runs on the check's
 // job goroutine, so it only does quick work and queues the rest.
 func (d *Daemon) onRun(run schedule.Run) {
+	cur := d.cur.Load()
+	cur.stages.Pipeline.Finish(run.Results)
 	d.metrics.Observe(run.Results)
 	d.metrics.ObserveRound(run.Elapsed)
-	cur := d.cur.Load()
-	if h := cur.stages.History; h != nil {
-		h.Stage(run.Results)
-	}
+	cur.stages.Pipeline.Stage(run.Results)
 	if inc := cur.stages.Incidents; inc != nil {
 		d.incidents.push(incidentBatch{sink: inc, results: run.Results})
 	}
@@ -358,10 +373,7 @@ func (d *Daemon) onRun(run schedule.Run) {
 }
 
 func (d *Daemon) prev(check, region string) prober.Values {
-	if p := d.cur.Load().stages.Prev; p != nil {
-		return p(check, region)
-	}
-	return nil
+	return d.cur.Load().stages.Pipeline.Prev(check, region)
 }
 
 // logChanges logs a check's region when its status changes (and when it
@@ -405,14 +417,12 @@ func (d *Daemon) pruneStatus(checks []*config.Check) {
 
 // commit flushes the current history batch.
 func (d *Daemon) commit(context.Context) {
-	if h := d.cur.Load().stages.History; h != nil {
-		_ = d.flush(h, "periodic")
-	}
+	_ = d.flush(d.cur.Load().stages.Pipeline, "periodic")
 }
 
 // flush runs one history flush with its own deadline: it is not cut short
 // by shutdown, which is when it matters most.
-func (d *Daemon) flush(h RoundSink, why string) error {
+func (d *Daemon) flush(h Pipeline, why string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
 	err := h.Flush(ctx)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -97,6 +98,9 @@ type history struct {
 }
 
 func newHistory() *history { return &history{flushes: make(chan struct{}, 1000)} }
+
+func (h *history) Finish([]prober.Result)                  {}
+func (h *history) Prev(check, region string) prober.Values { return nil }
 
 func (h *history) Stage(rs []prober.Result) {
 	h.mu.Lock()
@@ -211,7 +215,7 @@ func TestServesSiteMetricsAndHealth(t *testing.T) {
 	s := newSite(t)
 	s.write(baseConfig, httpCheck("up", up.URL)+httpCheck("down", "http://127.0.0.1:1/"))
 	built := make(chan struct{}, 10)
-	r := start(t, Options{ConfigPath: s.path(), Stages: func(l *config.Loaded) (Stages, error) {
+	r := start(t, Options{ConfigPath: s.path(), Stages: func(l *config.Loaded, _ *slog.Logger) (Stages, error) {
 		return Stages{Site: func(ctx context.Context) error {
 			out := filepath.Join(l.Dir, l.Site.Output)
 			if err := os.MkdirAll(out, 0o755); err != nil {
@@ -312,7 +316,7 @@ func TestShutdownFinishesProbesAndFlushesHistory(t *testing.T) {
 	s := newSite(t)
 	s.write(baseConfig, httpCheck("slow", slow.URL))
 	h := newHistory()
-	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded) (Stages, error) { return Stages{History: h}, nil }})
+	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Pipeline: h}, nil }})
 	defer slow.release()
 	<-slow.arrived
 	r.stop() // SIGTERM while the probe hangs
@@ -343,7 +347,7 @@ func TestShutdownReportsAFailedFlush(t *testing.T) {
 	s.write(baseConfig, httpCheck("down", "http://127.0.0.1:1/"))
 	h := newHistory()
 	h.failWith = errors.New("push rejected")
-	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded) (Stages, error) { return Stages{History: h}, nil }})
+	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Pipeline: h}, nil }})
 	if err := r.shutdown(); err == nil || !strings.Contains(err.Error(), "push rejected") {
 		t.Fatalf("Run = %v, want the flush error", err)
 	}
@@ -354,7 +358,7 @@ func TestHistoryIsCommittedInBatches(t *testing.T) {
 	s := newSite(t)
 	s.write(baseConfig+"  commit_every: 300ms\n", httpCheck("a", ep.URL))
 	h := newHistory()
-	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded) (Stages, error) { return Stages{History: h}, nil }})
+	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Pipeline: h}, nil }})
 	for range 2 {
 		<-h.flushes
 	}
@@ -403,7 +407,7 @@ func TestSlowIncidentsNeverDelayProbesAndAreDrainedAtShutdown(t *testing.T) {
 	s := newSite(t)
 	s.write(baseConfig, httpCheck("a", ep.URL))
 	inc := &incidents{gate: make(chan struct{})}
-	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded) (Stages, error) { return Stages{Incidents: inc}, nil }})
+	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Incidents: inc}, nil }})
 	// The incident stage is stuck on the first run; probes go on.
 	for range 5 {
 		<-ep.arrived
@@ -497,7 +501,7 @@ func TestLogsNeverShowSecrets(t *testing.T) {
 				return "", false
 			}})
 		},
-		Stages: func(*config.Loaded) (Stages, error) { return Stages{History: h}, nil },
+		Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Pipeline: h}, nil },
 	})
 	eventually(t, "the probe of keyed", func() bool { return len(r.success(t)) == 1 })
 	_ = r.shutdown()

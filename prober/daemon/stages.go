@@ -2,13 +2,18 @@ package daemon
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-// RoundSink records results in history in batches.
-type RoundSink interface {
+// Pipeline is what every finished run goes through: the round steps, then
+// history in batches (pipeline.Pipeline, the same as in `upchain probe`).
+type Pipeline interface {
+	// Finish runs the round steps (lag) on one run's results, in place,
+	// before metrics, history or incidents see them.
+	Finish(results []prober.Result)
 	// Stage adds the results of one run of a check to the next batch. It
 	// is called from the check's job for every run: it must not block on
 	// I/O.
@@ -17,12 +22,15 @@ type RoundSink interface {
 	// serve.commit_every and once more at shutdown. A failed flush must
 	// keep its batch for the next one.
 	Flush(ctx context.Context) error
+	// Prev returns the values last recorded for a check and region
+	// before this process probed it (e.g. from history's current state),
+	// given to the kind as Target.Prev; nil means none.
+	Prev(check, region string) prober.Values
 }
 
-// ResultSink reacts to results: incidents and notifications. Observe is
-// called on one goroutine, for each run in the order the runs finished,
-// never concurrently with itself, so it may take its time (API calls)
-// without delaying any probe.
+// ResultSink reacts to results. Observe is called on one goroutine, for
+// each run in the order the runs finished, never concurrently with
+// itself, so it may take its time (API calls) without delaying any probe.
 type ResultSink interface {
 	Observe(ctx context.Context, results []prober.Result) error
 }
@@ -31,19 +39,17 @@ type ResultSink interface {
 // directory, which the daemon serves.
 type SiteBuilder func(ctx context.Context) error
 
-// Stages are the pluggable stages of one config. A nil field is a stage
-// that is not configured.
+// Stages are the pluggable stages of one config. A nil Pipeline runs the
+// round steps only and records nothing; another nil field is a stage that
+// is not configured.
 type Stages struct {
-	History   RoundSink
+	Pipeline  Pipeline
 	Incidents ResultSink
 	Site      SiteBuilder
-	// Prev returns the values last recorded for a check and region
-	// before this process probed it (e.g. from history's current state),
-	// given to the kind as Target.Prev.
-	Prev func(check, region string) prober.Values
 }
 
 // StagesFunc builds the stages for a config, at start and on each reload.
-// It may return the same RoundSink as before: the daemon flushes the
-// previous history sink after switching, so nothing staged is lost.
-type StagesFunc func(l *config.Loaded) (Stages, error)
+// It may return the same Pipeline as before: the daemon flushes the
+// previous pipeline after switching, so nothing staged is lost.
+// log is the daemon's (redacted) logger.
+type StagesFunc func(l *config.Loaded, log *slog.Logger) (Stages, error)

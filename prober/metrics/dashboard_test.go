@@ -18,11 +18,15 @@ import (
 // value, counter and histogram has been touched.
 func exportedNames(t *testing.T) map[string]bool {
 	t.Helper()
-	m := New()
+	m := New(nil)
 	r := httpUp()
 	r.Values = prober.Values{}
-	for _, vm := range ValueMetrics {
-		r.Values[vm.Value] = "1"
+	for _, vm := range prober.Builtin().Values().Metrics() {
+		if vm.Unit == prober.UnitBool {
+			r.Values[vm.Name] = "true"
+		} else {
+			r.Values[vm.Name] = "1"
+		}
 	}
 	m.Observe([]prober.Result{r})
 	m.ObserveRound(time.Second)

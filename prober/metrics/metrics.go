@@ -11,7 +11,6 @@ package metrics
 
 import (
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -22,36 +21,11 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-// ProbeLabels are the labels of every per-probe series, in order.
-var ProbeLabels = []string{"check", "region", "group", "kind"}
+// probeLabels are the labels of every per-probe series, in order.
+var probeLabels = []string{"check", "region", "group", "kind"}
 
-// ValueMetric exports one of Result.Values as a gauge.
-type ValueMetric struct {
-	// Value is the key in prober.Result.Values.
-	Value string
-	// Name and Help of the gauge.
-	Name string
-	Help string
-}
-
-// ValueMetrics lists the recorded values exported as gauges. A value that a
-// probe did not record (or that is not a number) has no series for that
-// check and region until a probe records it again. Exporting a new value is
-// one line here.
-var ValueMetrics = []ValueMetric{
-	{"cert_expiry", "probe_ssl_earliest_cert_expiry", "Earliest expiry of the TLS certificates the endpoint presented, in unix seconds."},
-	{"height", "upchain_head_height", "Height of the latest block the node reported."},
-	{"finalized", "upchain_finalized_height", "Height of the latest finalized block the node reported."},
-	{"head_age_s", "upchain_head_age_seconds", "Age of the latest block when it was probed, in seconds."},
-	{"peers", "upchain_peers", "Number of peers the node is connected to."},
-	{"missed", "upchain_validator_missed_blocks", "Blocks the validator missed in the window the check observes."},
-	{"signed", "upchain_validator_signed_blocks", "Blocks the validator signed in the window the check observes."},
-	{"missed_consecutive", "upchain_validator_missed_blocks_consecutive", "Blocks the validator missed in a row, up to the latest observed."},
-	{"points", "upchain_validator_era_points", "Reward points the validator earned in the current era."},
-	{"missed_percent", "upchain_validator_missed_percent", "Share of the observed window the validator missed, in percent."},
-	{"finality_lag", "upchain_finality_lag_blocks", "Best block number minus finalized block number."},
-	{"lag_blocks", "upchain_lag_blocks", "Blocks the node is behind its lag reference (another check or the group's highest head) in the same round."},
-}
+// ProbeLabels returns the labels of every per-probe series, in order.
+func ProbeLabels() []string { return append([]string(nil), probeLabels...) }
 
 // Names of the metrics with fixed meaning.
 const (
@@ -72,7 +46,7 @@ const (
 )
 
 func probeDesc(name, help string) *prometheus.Desc {
-	return prometheus.NewDesc(name, help, ProbeLabels, nil)
+	return prometheus.NewDesc(name, help, probeLabels, nil)
 }
 
 var (
@@ -82,13 +56,6 @@ var (
 	descDNS        = probeDesc(NameDNSLookup, "How long resolving the endpoint's name took in the last probe, in seconds.")
 	descStatus     = probeDesc(NameStatus, "Status of the last probe: 0 up, 1 degraded, 2 down.")
 	descLastProbe  = probeDesc(NameLastProbe, "When the last probe ran, in unix seconds.")
-	descValues     = func() []*prometheus.Desc {
-		out := make([]*prometheus.Desc, len(ValueMetrics))
-		for i, v := range ValueMetrics {
-			out[i] = probeDesc(v.Name, v.Help)
-		}
-		return out
-	}()
 )
 
 // series is the last result of one check in one region, reduced to numbers.
@@ -108,6 +75,12 @@ type series struct {
 type Metrics struct {
 	mu     sync.RWMutex
 	probes map[string]*series
+	// values are the recorded values exported as gauges (those whose
+	// declaration names a metric), with their descriptions. A value that
+	// a probe did not record, or that is not a number, has no series for
+	// that check and region until a probe records it again.
+	values     []prober.ValueSpec
+	descValues []*prometheus.Desc
 
 	// reg holds everything upchain itself exports: what /metrics serves
 	// and the textfile holds. runtime adds the Go and process collectors,
@@ -126,10 +99,15 @@ type Metrics struct {
 	siteBuilds     *prometheus.CounterVec
 }
 
-// New returns empty metrics.
-func New() *Metrics {
+// New returns empty metrics for the values that kinds declare as metrics
+// (default prober.Builtin()).
+func New(kinds *prober.Registry) *Metrics {
+	if kinds == nil {
+		kinds = prober.Builtin()
+	}
 	m := &Metrics{
 		probes:  map[string]*series{},
+		values:  kinds.Values().Metrics(),
 		reg:     prometheus.NewRegistry(),
 		runtime: prometheus.NewRegistry(),
 		probesTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -158,6 +136,9 @@ func New() *Metrics {
 		siteBuilds: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameSiteBuilds, Help: "Site rebuilds, by result (success, failure).",
 		}, []string{"result"}),
+	}
+	for _, v := range m.values {
+		m.descValues = append(m.descValues, probeDesc(v.Metric, v.Help))
 	}
 	for _, s := range []prober.Status{prober.Up, prober.Degraded, prober.Down} {
 		m.probesTotal.WithLabelValues(string(s))
@@ -188,19 +169,17 @@ func (m *Metrics) Observe(results []prober.Result) {
 			duration: r.Latency.Seconds(),
 			dns:      r.Phases.DNS.Seconds(),
 			time:     float64(r.Time.UnixNano()) / 1e9,
-			values:   make([]float64, len(ValueMetrics)),
-			hasValue: make([]bool, len(ValueMetrics)),
+			values:   make([]float64, len(m.values)),
+			hasValue: make([]bool, len(m.values)),
 		}
 		// Like the blackbox exporter, an HTTP check that got no response
 		// reports status code 0.
 		if r.Code != 0 || r.Kind == "http" {
 			s.code, s.hasCode = float64(r.Code), true
 		}
-		for i, vm := range ValueMetrics {
-			if text, ok := r.Values[vm.Value]; ok {
-				if f, err := strconv.ParseFloat(text, 64); err == nil {
-					s.values[i], s.hasValue[i] = f, true
-				}
+		for i, vm := range m.values {
+			if text, ok := r.Values[vm.Name]; ok {
+				s.values[i], s.hasValue[i] = vm.Number(text)
 			}
 		}
 		m.probes[key(r.Check, r.Region)] = s
@@ -283,7 +262,7 @@ func (c probeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descSuccess, descDuration, descHTTPStatus, descDNS, descStatus, descLastProbe} {
 		ch <- d
 	}
-	for _, d := range descValues {
+	for _, d := range c.m.descValues {
 		ch <- d
 	}
 }
@@ -312,7 +291,7 @@ func (c probeCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		for i, ok := range s.hasValue {
 			if ok {
-				gauge(descValues[i], s.values[i])
+				gauge(c.m.descValues[i], s.values[i])
 			}
 		}
 	}

@@ -158,7 +158,7 @@ upchain_probes_total{status="up"} 2
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := New()
+			m := New(nil)
 			for _, rs := range tt.results {
 				m.Observe(rs)
 			}
@@ -170,7 +170,7 @@ upchain_probes_total{status="up"} 2
 }
 
 func TestLabelsStayLowCardinality(t *testing.T) {
-	m := New()
+	m := New(nil)
 	m.Observe([]prober.Result{httpUp(), rpcDegraded(), tcpDown()})
 	mfs, err := m.Gatherer().Gather()
 	if err != nil {
@@ -192,7 +192,7 @@ func TestLabelsStayLowCardinality(t *testing.T) {
 }
 
 func TestRetainDropsRemovedChecksAndRegions(t *testing.T) {
-	m := New()
+	m := New(nil)
 	eu := rpcDegraded()
 	global := rpcDegraded()
 	global.Region = "global"
@@ -218,7 +218,7 @@ upchain_checks 2
 }
 
 func TestDaemonCounters(t *testing.T) {
-	m := New()
+	m := New(nil)
 	m.ConfigLoaded(true, t0)
 	m.ConfigLoaded(false, t0.Add(time.Hour))
 	m.HistoryFlushed(nil)
@@ -251,7 +251,7 @@ upchain_site_builds_total{result="success"} 1
 }
 
 func TestWriteTextfileParsesAndHoldsNoRuntimeMetrics(t *testing.T) {
-	m := New()
+	m := New(nil)
 	m.Observe([]prober.Result{httpUp(), tcpDown()})
 	dir := t.TempDir()
 	path := filepath.Join(dir, "upchain.prom")

@@ -298,7 +298,6 @@ func (counterKind) Probe(_ context.Context, t *prober.Target) (*prober.Observati
 	return obs, nil
 }
 
-
 func TestProbesSeeTheirPreviousValues(t *testing.T) {
 	l := load(t, t.TempDir(), "  - name: count\n    kind: counter\n    url: counter://local\n    interval: 100ms\n")
 	c := newCollector()

@@ -48,7 +48,7 @@ func TestProbeRecordsRound(t *testing.T) {
 	if code := run(ctx, []string{"probe", "--config", cfg}, &out, &errb); code != exitOK {
 		t.Fatalf("probe: exit %d\n%s", code, errb.String())
 	}
-	if !strings.Contains(errb.String(), "history: recorded 1 result(s)") {
+	if !strings.Contains(errb.String(), `msg="history: recorded" results=1`) {
 		t.Errorf("stderr %q", errb.String())
 	}
 	histDir := filepath.Join(dir, ".upchain", "history")

@@ -1,16 +1,12 @@
-package main
+// Package assemble fills the site generator's input from config and
+// history: current status from the state file, figures from the uptime
+// package, incidents and maintenance from their history files, values
+// labelled and formatted by the kinds' declarations. sitegen itself only
+// renders what it is given.
+package assemble
 
 import (
-	"archive/tar"
-	"context"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
@@ -22,23 +18,32 @@ import (
 	"github.com/upchain-dev/upchain/sitegen"
 )
 
-// loadSiteInput fills the site's input from config and history: current
-// status from the state file, figures from the uptime package, incidents
-// and maintenance from their history files. It never touches the network.
-// Every text from config passes the redactor, because config values may
-// contain expanded ${NAME} secrets.
-func loadSiteInput(l *config.Loaded) (*sitegen.Input, error) {
-	dir, cleanup, err := historySource(l)
+// Options tune Input.
+type Options struct {
+	// Kinds declare the values shown; default prober.Builtin().
+	Kinds *prober.Registry
+}
+
+// Input fills the site's input from config and the history that
+// history.Source finds. It never touches the network. Every text from
+// config passes the redactor, because config values may contain expanded
+// ${NAME} secrets.
+func Input(l *config.Loaded, opts Options) (*sitegen.Input, error) {
+	dir, cleanup, err := history.Source(l)
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	return siteInputFrom(l, dir)
+	return FromDir(l, dir, opts)
 }
 
-// siteInputFrom builds the input from a checked-out history directory, or
-// from config alone when dir is "".
-func siteInputFrom(l *config.Loaded, dir string) (*sitegen.Input, error) {
+// FromDir builds the input from a checked-out history directory, or from
+// config alone when dir is "".
+func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error) {
+	if opts.Kinds == nil {
+		opts.Kinds = prober.Builtin()
+	}
+	values := opts.Kinds.Values()
 	red := l.Redactor.String
 	in := &sitegen.Input{Site: sitegen.Site{
 		Title:       red(l.Site.Title),
@@ -112,7 +117,7 @@ func siteInputFrom(l *config.Loaded, dir string) (*sitegen.Input, error) {
 		for _, r := range c.Targets() {
 			cur := sitegen.Current{Status: sitegen.NoData}
 			if rs := state.Get(c.Slug, r.Name); rs != nil {
-				cur = currentOf(rs, last[history.Key{Check: c.Slug, Region: r.Name}], red)
+				cur = currentOf(rs, last[history.Key{Check: c.Slug, Region: r.Name}], red, values)
 				regionResults = append(regionResults, prober.Result{Status: rs.Status})
 			}
 			sc.Regions = append(sc.Regions, sitegen.Region{Name: r.Name, Current: cur})
@@ -181,7 +186,7 @@ func overall(regions []sitegen.Region, results []prober.Result) sitegen.Current 
 	return cur
 }
 
-func currentOf(rs *history.RegionState, last history.Sample, red func(string) string) sitegen.Current {
+func currentOf(rs *history.RegionState, last history.Sample, red func(string) string, values *prober.ValueCatalog) sitegen.Current {
 	cur := sitegen.Current{
 		Status:  sitegen.Status(rs.Status),
 		Since:   rs.Since.UTC(),
@@ -190,32 +195,13 @@ func currentOf(rs *history.RegionState, last history.Sample, red func(string) st
 		Latency: last.Latency,
 	}
 	for _, k := range rs.Values.Keys() {
-		if hiddenValues[k] {
+		spec := values.Spec(k)
+		if spec.Hidden {
 			continue
 		}
-		cur.Values = append(cur.Values, sitegen.Value{Name: k, Value: red(displayValue(k, rs.Values[k]))})
+		cur.Values = append(cur.Values, sitegen.Value{Name: k, Label: spec.Label, Value: red(spec.Format(rs.Values[k]))})
 	}
 	return cur
-}
-
-// hiddenValues are bookkeeping the chain kinds keep for their next probe;
-// they mean nothing to a visitor.
-var hiddenValues = func() map[string]bool {
-	m := map[string]bool{"points_changed_at": true, "era_total_at_change": true}
-	for _, k := range prober.CometBFTStateValues {
-		m[k] = true
-	}
-	return m
-}()
-
-func displayValue(name, v string) string {
-	if name == "cert_expiry" {
-		var unix int64
-		if _, err := fmt.Sscan(v, &unix); err == nil {
-			return time.Unix(unix, 0).UTC().Format(time.RFC3339)
-		}
-	}
-	return v
 }
 
 func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][]string) {
@@ -292,95 +278,4 @@ func lastSamples(s *history.Store, now time.Time, l *config.Loaded) (map[history
 		return nil, fmt.Errorf("reading recent samples: %w", err)
 	}
 	return out, nil
-}
-
-// historySource finds the history to build from: the history worktree when
-// `upchain probe` ran in this checkout, else the history branch's tip from
-// the repository (local or fetched remote-tracking branch, as the site
-// workflow fetches it), extracted into a temporary directory. Without
-// either, the site is built from config alone.
-func historySource(l *config.Loaded) (dir string, cleanup func(), err error) {
-	noop := func() {}
-	h := l.History.WithDefaults()
-	wt := h.Path(l.Dir)
-	if _, err := os.Stat(filepath.Join(wt, history.StateFile)); err == nil {
-		return wt, noop, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	for _, ref := range []string{"refs/heads/" + h.Branch, "refs/remotes/" + h.Remote + "/" + h.Branch} {
-		if exec.CommandContext(ctx, "git", "-C", l.Dir, "rev-parse", "--verify", "--quiet", ref).Run() != nil {
-			continue
-		}
-		tmp, err := os.MkdirTemp("", "upchain-history-")
-		if err != nil {
-			return "", noop, err
-		}
-		clean := func() { os.RemoveAll(tmp) }
-		if err := extractRef(ctx, l.Dir, ref, tmp); err != nil {
-			clean()
-			return "", noop, fmt.Errorf("reading history branch %s: %w", ref, err)
-		}
-		return tmp, clean, nil
-	}
-	return "", noop, nil
-}
-
-// extractRef writes the tree of ref into dir with `git archive`, without
-// touching the repository's worktrees or index.
-func extractRef(ctx context.Context, repo, ref, dir string) error {
-	cmd := exec.CommandContext(ctx, "git", "-C", repo, "archive", "--format=tar", ref)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	terr := untar(out, dir)
-	if werr := cmd.Wait(); werr != nil {
-		return fmt.Errorf("git archive: %v: %s", werr, strings.TrimSpace(stderr.String()))
-	}
-	return terr
-}
-
-func untar(r io.Reader, dir string) error {
-	tr := tar.NewReader(r)
-	for {
-		hdr, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		name := filepath.Clean(hdr.Name)
-		if !filepath.IsLocal(name) {
-			return fmt.Errorf("unsafe path %q in history branch", hdr.Name)
-		}
-		p := filepath.Join(dir, name)
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-			if err := os.MkdirAll(p, 0o755); err != nil {
-				return err
-			}
-		case tar.TypeReg:
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				return err
-			}
-			f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, fs.FileMode(0o644))
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(f, tr)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
 }
