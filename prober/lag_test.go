@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/upchain-dev/upchain/prober/cometbft/cometbfttest"
 	"github.com/upchain-dev/upchain/prober/config"
@@ -112,5 +113,40 @@ checks:
 	}
 	if r := byCheck(t, res, "rpc-1"); r.Status != Up {
 		t.Errorf("reference: %s %q", r.Status, r.Reason)
+	}
+}
+
+// TestLagAcrossRuns: under serve a check and its reference come in
+// separate runs. The step remembers the reference's newest height, and
+// forgets it once it is older than twice the reference's interval.
+func TestLagAcrossRuns(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	checks := []*config.Check{
+		{Slug: "me", Interval: config.Duration(time.Minute), Lag: &config.Lag{Reference: "ref", DownBlocks: 10}},
+		{Slug: "ref", Interval: config.Duration(time.Minute)},
+	}
+	run := func(slug, height string, at time.Time) []Result {
+		return []Result{{Check: slug, Region: "global", Status: Up, Time: at, Values: Values{"height": height}}}
+	}
+	tests := []struct {
+		name    string
+		refAt   time.Time
+		meAt    time.Time
+		status  Status
+		lagSeen string
+	}{
+		{"reference probed earlier", t0, t0.Add(30 * time.Second), Down, "50"},
+		{"reference too old", t0, t0.Add(3 * time.Minute), Up, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lag := NewLag(checks, Builtin().Values().ChainValues())
+			lag.Apply(run("ref", "150", tt.refAt))
+			me := run("me", "100", tt.meAt)
+			lag.Apply(me)
+			if me[0].Status != tt.status || me[0].Values["lag_blocks"] != tt.lagSeen {
+				t.Errorf("got %s lag %q, want %s lag %q", me[0].Status, me[0].Values["lag_blocks"], tt.status, tt.lagSeen)
+			}
+		})
 	}
 }

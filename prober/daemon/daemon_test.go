@@ -120,6 +120,16 @@ func (h *history) Flush(ctx context.Context) error {
 	return nil
 }
 
+func (h *history) stagedNow() []prober.Result {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := append([]prober.Result(nil), h.staged...)
+	for _, b := range h.flushed {
+		out = append(out, b...)
+	}
+	return out
+}
+
 func (h *history) committed() []prober.Result {
 	h.mu.Lock()
 	defer h.mu.Unlock()
