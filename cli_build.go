@@ -20,9 +20,7 @@ import (
 	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
 
-func init() {
-	register(command{name: "build", summary: "render the static status site into public/ (reads config and history, no network)", run: runBuild})
-}
+var buildCommand = command{name: "build", summary: "render the static status site into public/ (reads config and history, no network)", run: runBuild}
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)

@@ -19,10 +19,9 @@ import (
 	"github.com/upchain-dev/upchain/prober/notify"
 )
 
-func init() {
-	register(command{name: "incidents", summary: "list incidents and maintenance windows recorded in history", run: runIncidents})
-	register(command{name: "notify", summary: "send a test message to the notification channels (--test)", run: runNotify})
-}
+var incidentsCommand = command{name: "incidents", summary: "list incidents and maintenance windows recorded in history", run: runIncidents}
+
+var notifyCommand = command{name: "notify", summary: "send a test message to the notification channels (--test)", run: runNotify}
 
 // historyDir is the history worktree of l, as `upchain probe` uses it.
 func historyDir(l *config.Loaded, flagDir string) string {

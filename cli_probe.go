@@ -18,9 +18,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/pipeline"
 )
 
-func init() {
-	register(command{name: "probe", summary: "run one round of probes (and record it in history unless --once)", run: runProbe})
-}
+var probeCommand = command{name: "probe", summary: "run one round of probes (and record it in history unless --once)", run: runProbe}
 
 // probeOutput is the stable JSON shape of `upchain probe --json`.
 type probeOutput struct {

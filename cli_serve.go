@@ -13,9 +13,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/daemon"
 )
 
-func init() {
-	register(command{name: "serve", summary: "run as a daemon: probe each check on its schedule, serve the site, /metrics and /healthz", run: runServe})
-}
+var serveCommand = command{name: "serve", summary: "run as a daemon: probe each check on its schedule, serve the site, /metrics and /healthz", run: runServe}
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)

@@ -11,9 +11,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
-func init() {
-	register(command{name: "validate", summary: "check upchain.yml and checks/ and report every problem", run: runValidate})
-}
+var validateCommand = command{name: "validate", summary: "check upchain.yml and checks/ and report every problem", run: runValidate}
 
 func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)

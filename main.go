@@ -8,22 +8,37 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 )
 
-// command is one subcommand. Each lives in its own cli_*.go file and
-// registers itself in init, so stages can be added without touching this
-// file.
+// command is one subcommand. Each lives in its own cli_*.go file.
 type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-var commands = map[string]command{}
+// commands is the explicit list of subcommands, in the order of the
+// README's command table.
+func commands() []command {
+	return []command{
+		probeCommand,
+		serveCommand,
+		buildCommand,
+		validateCommand,
+		incidentsCommand,
+		notifyCommand,
+	}
+}
 
-func register(c command) { commands[c.name] = c }
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
 
 // Exit statuses: whether the command itself worked, never whether the
 // endpoints are up.
@@ -44,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return exitOK
 	}
-	c, ok := commands[args[0]]
+	c, ok := lookup(args[0])
 	if !ok {
 		fmt.Fprintf(stderr, "upchain: unknown command %q\n\n", args[0])
 		usage(stderr)
@@ -57,12 +72,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "upchain: status page and uptime prober for blockchain infrastructure")
 	fmt.Fprintln(w, "\nUsage: upchain <command> [flags]   (upchain <command> -h for its flags)")
 	fmt.Fprintln(w, "\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 }

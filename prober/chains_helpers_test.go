@@ -2,12 +2,12 @@ package prober
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config/configtest"
 
 	"github.com/upchain-dev/upchain/prober/config"
 )
@@ -16,20 +16,7 @@ import (
 // temporary directory and loads them with the real loader.
 func loadYAML(t *testing.T, checksYAML string, env map[string]string) (*config.Loaded, error) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "upchain.yml"), []byte("defaults:\n  timeout: 10s\n  retries: 0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "checks", "checks.yml"), []byte(checksYAML), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return Load(filepath.Join(dir, "upchain.yml"), config.Options{Lookup: func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	}})
+	return configtest.Load(t, Builtin(), "defaults:\n  timeout: 10s\n  retries: 0\n", map[string]string{"checks/checks.yml": checksYAML}, env)
 }
 
 func mustLoad(t *testing.T, checksYAML string) *config.Loaded {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"math/big"
 	"strconv"
 	"sync"
@@ -148,7 +149,7 @@ func (evmKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	height, ok := quantity(b.Number)
 	ts, ok2 := quantity(b.Timestamp)
 	if !ok || !ok2 {
-		return obs, Fail(ReasonBadResponse, "latest block has a bad number %q or timestamp %q", trunc(b.Number), trunc(b.Timestamp))
+		return obs, Fail(ReasonBadResponse, "latest block has a bad number %q or timestamp %q", text.Truncate(b.Number, 80), text.Truncate(b.Timestamp, 80))
 	}
 	now := t.Now()
 	blockTime := time.Unix(0, 0)
@@ -170,11 +171,11 @@ func (evmKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 
 	var idHex string
 	if err := json.Unmarshal(chainID.raw, &idHex); err != nil {
-		return obs, Fail(ReasonBadResponse, "eth_chainId: not a hex quantity: %s", trunc(string(chainID.raw)))
+		return obs, Fail(ReasonBadResponse, "eth_chainId: not a hex quantity: %s", text.Truncate(string(chainID.raw), 80))
 	}
 	id, ok := quantity(idHex)
 	if !ok {
-		return obs, Fail(ReasonBadResponse, "eth_chainId: not a hex quantity: %q", trunc(idHex))
+		return obs, Fail(ReasonBadResponse, "eth_chainId: not a hex quantity: %q", text.Truncate(idHex, 80))
 	}
 	obs.Vars["chain_id"] = condNumber(id)
 	obs.Values["chain_id"] = id.String()
@@ -194,7 +195,7 @@ func (evmKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 		var s string
 		if json.Unmarshal(version.raw, &s) == nil {
 			obs.Vars["version"] = s
-			obs.Values["version"] = trunc(s)
+			obs.Values["version"] = text.Truncate(s, 80)
 		}
 	}
 	return obs, nil
@@ -212,7 +213,7 @@ func parseSyncing(raw json.RawMessage) (bool, map[string]any, error) {
 	}
 	var s evmSync
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return false, nil, fmt.Errorf("neither false nor a sync status: %s", trunc(string(raw)))
+		return false, nil, fmt.Errorf("neither false nor a sync status: %s", text.Truncate(string(raw), 80))
 	}
 	vars := map[string]any{}
 	cur, okC := quantity(s.CurrentBlock)
@@ -248,11 +249,4 @@ func condNumber(n *big.Int) any {
 	}
 	v, _ := cond.ParseQuantity("0x" + n.Text(16))
 	return v
-}
-
-func trunc(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
-	}
-	return s
 }

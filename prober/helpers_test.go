@@ -17,12 +17,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config/configtest"
 
 	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/config"
@@ -47,18 +47,7 @@ func testConfig(t *testing.T, upchain, checks string, env map[string]string) *co
 
 func loadConfig(t *testing.T, kinds config.Kinds, upchain, checks string, env map[string]string) (*config.Loaded, error) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.Mkdir(filepath.Join(dir, "checks"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "upchain.yml"), []byte(upchain), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "checks", "test.yml"), []byte(checks), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	return config.Load(filepath.Join(dir, "upchain.yml"), kinds, config.Options{Lookup: lookup})
+	return configtest.Load(t, kinds, upchain, map[string]string{"checks/test.yml": checks}, env)
 }
 
 // oneCheck is the checks file of a single check; spec is its YAML body

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"math/rand/v2"
 	"net"
 	"sort"
@@ -336,15 +337,7 @@ func describeFailed(fs []FailedCondition) string {
 const MaxReason = 300
 
 func shorten(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= MaxReason {
-		return s
-	}
-	cut := MaxReason
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
+	return text.Truncate(strings.Join(strings.Fields(s), " "), MaxReason)
 }
 
 func firstLine(s string) string {

@@ -5,12 +5,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/jsonrpc"
@@ -162,7 +162,7 @@ func (p *substrateProbe) run(ctx context.Context) error {
 
 	tasks = []func() error{func() error {
 		if !strings.HasPrefix(finalizedHash, "0x") {
-			return Fail(ReasonBadResponse, "chain_getFinalizedHead returned %q, not a 0x hash", cut(finalizedHash, 80))
+			return Fail(ReasonBadResponse, "chain_getFinalizedHead returned %q, not a 0x hash", text.Truncate(finalizedHash, 80))
 		}
 		n, err := p.node.header(ctx, []any{finalizedHash}, "finalized")
 		p.finalized, p.haveFin = n, err == nil
@@ -366,10 +366,10 @@ func (p *substrateProbe) record() {
 		vals["sync_lag"] = strconv.FormatInt(p.syncLag, 10)
 	}
 	if p.version != "" {
-		v["version"], vals["version"] = p.version, cut(p.version, 80)
+		v["version"], vals["version"] = p.version, text.Truncate(p.version, 80)
 	}
 	if p.chain != "" {
-		v["chain"], vals["chain"] = p.chain, cut(p.chain, 80)
+		v["chain"], vals["chain"] = p.chain, text.Truncate(p.chain, 80)
 	}
 	if p.o.Validator == "" {
 		return
@@ -467,7 +467,7 @@ func (s *substrateRPC) header(ctx context.Context, params []any, which string) (
 	}
 	n, err := strconv.ParseUint(strings.TrimPrefix(h.Number, "0x"), 16, 64)
 	if err != nil || !strings.HasPrefix(h.Number, "0x") {
-		return 0, Fail(ReasonBadResponse, "%schain_getHeader: %s head number %q is not a hex quantity", s.where, which, cut(h.Number, 40))
+		return 0, Fail(ReasonBadResponse, "%schain_getHeader: %s head number %q is not a hex quantity", s.where, which, text.Truncate(h.Number, 40))
 	}
 	return n, nil
 }
@@ -484,7 +484,7 @@ func (s *substrateRPC) storage(ctx context.Context, key storage.Key, what string
 	}
 	b, err := parseHex(*res)
 	if err != nil {
-		return nil, false, Fail(ReasonBadResponse, "%sstate_getStorage(%s) returned %q: %v", s.where, what, cut(*res, 40), err)
+		return nil, false, Fail(ReasonBadResponse, "%sstate_getStorage(%s) returned %q: %v", s.where, what, text.Truncate(*res, 40), err)
 	}
 	return b, true, nil
 }
@@ -505,17 +505,6 @@ func parseHex(s string) ([]byte, error) {
 func withPrefix(err error, prefix string) error {
 	f := Classify(err)
 	return &Failure{Code: f.Code, Msg: prefix + f.Msg, Transient: f.Transient, Err: err}
-}
-
-// cut shortens s to at most n bytes, on a character boundary.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
 }
 
 // parallel runs fns concurrently and returns the error of the first one (in

@@ -148,7 +148,7 @@ func fixtureCheck(rng *rand.Rand, n int, group, kind string, days int) Check {
 		upSum += float64(samples - fail)
 		total += float64(samples)
 	}
-	for _, w := range UptimeWindows {
+	for _, w := range UptimeWindows() {
 		span := windowSpan(w)
 		if w == WindowAll {
 			span = time.Duration(days) * 24 * time.Hour

@@ -137,11 +137,13 @@ const (
 	Window1y Window = "1y"
 )
 
-// UptimeWindows are the windows of the uptime table, in display order.
-var UptimeWindows = []Window{Window24h, Window7d, Window30d, Window90d, Window365d, WindowAll}
+// UptimeWindows returns the windows of the uptime table, in display order.
+func UptimeWindows() []Window {
+	return []Window{Window24h, Window7d, Window30d, Window90d, Window365d, WindowAll}
+}
 
-// LatencyWindows are the windows of the response-time charts.
-var LatencyWindows = []Window{Window24h, Window7d, Window30d, Window1y}
+// LatencyWindows returns the windows of the response-time charts.
+func LatencyWindows() []Window { return []Window{Window24h, Window7d, Window30d, Window1y} }
 
 // Uptime is the share of time a check was up in a window.
 type Uptime struct {

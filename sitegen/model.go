@@ -353,7 +353,7 @@ func (m *model) newCheck(c *Check) *checkView {
 		cv.Regions = append(cv.Regions, rv)
 	}
 	cv.MultiRegion = len(c.Regions) > 1
-	for _, w := range UptimeWindows {
+	for _, w := range UptimeWindows() {
 		uv := uptimeOf(c, w)
 		cv.Uptime = append(cv.Uptime, uv)
 		switch w {

@@ -197,7 +197,7 @@ func (m *model) checkPage(c *checkView) ([]byte, error) {
 	if c.Interval > 0 {
 		p.IntervalText = fmtDuration(c.Interval)
 	}
-	for _, w := range LatencyWindows {
+	for _, w := range LatencyWindows() {
 		p.Charts = append(p.Charts, renderChart(c.Check, w, m.now, "chart-"+string(w)))
 	}
 	for i := len(c.Days) - 1; i >= 0; i-- {

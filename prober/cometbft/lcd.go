@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"io"
 	"net/http"
 	"net/url"
@@ -74,7 +75,7 @@ func (l LCD) get(ctx context.Context, path string, out any) error {
 		return fmt.Errorf("LCD %s: answer larger than %d bytes", path, limit)
 	}
 	if resp.StatusCode/100 != 2 {
-		return &LCDError{Path: path, Code: resp.StatusCode, Body: truncate(strings.Join(strings.Fields(string(data)), " "), 120)}
+		return &LCDError{Path: path, Code: resp.StatusCode, Body: text.Truncate(strings.Join(strings.Fields(string(data)), " "), 120)}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("LCD %s: unexpected answer: %v", path, err)
@@ -93,7 +94,7 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return fmt.Errorf("not a decimal: %s", truncate(s, 40))
+		return fmt.Errorf("not a decimal: %s", text.Truncate(s, 40))
 	}
 	*d = Decimal(f)
 	return nil
@@ -169,7 +170,7 @@ func (v StakingValidator) ConsensusAddress() (string, error) {
 	}
 	key, err := base64.StdEncoding.DecodeString(v.ConsensusPubkey.Key)
 	if err != nil || len(key) != 32 {
-		return "", fmt.Errorf("consensus key %q is not a 32-byte ed25519 key", truncate(v.ConsensusPubkey.Key, 60))
+		return "", fmt.Errorf("consensus key %q is not a 32-byte ed25519 key", text.Truncate(v.ConsensusPubkey.Key, 60))
 	}
 	sum := sha256.Sum256(key)
 	return strings.ToUpper(hex.EncodeToString(sum[:20])), nil

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"strconv"
 	"strings"
 	"time"
@@ -39,17 +40,10 @@ func (n *Int64) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil {
-		return fmt.Errorf("not an integer: %s", truncate(string(b), 40))
+		return fmt.Errorf("not an integer: %s", text.Truncate(string(b), 40))
 	}
 	*n = Int64(v)
 	return nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // Status is the part of /status a probe reads.

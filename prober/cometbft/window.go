@@ -2,6 +2,7 @@ package cometbft
 
 import (
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"strconv"
 	"strings"
 )
@@ -60,12 +61,12 @@ func ParseWindow(s string, max int) (Window, error) {
 			j++
 		}
 		if j == i || j >= len(s) {
-			return nil, fmt.Errorf("bad signing window %q", truncate(s, 40))
+			return nil, fmt.Errorf("bad signing window %q", text.Truncate(s, 40))
 		}
 		n, err := strconv.Atoi(s[i:j])
 		m := Mark(s[j])
 		if err != nil || n <= 0 || !m.valid() || len(w)+n > max {
-			return nil, fmt.Errorf("bad signing window %q", truncate(s, 40))
+			return nil, fmt.Errorf("bad signing window %q", text.Truncate(s, 40))
 		}
 		for range n {
 			w = append(w, m)

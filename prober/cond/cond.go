@@ -6,12 +6,12 @@ package cond
 
 import (
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/internal/text"
 	"math/big"
 	"reflect"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -224,27 +224,16 @@ func FormatClean(v any, clean func(string) string) string {
 	case time.Duration:
 		return x.Round(time.Millisecond).String()
 	case string:
-		return fmt.Sprintf("%q", truncate(clean(x), MaxObserved))
+		return fmt.Sprintf("%q", text.Truncate(clean(x), MaxObserved))
 	case *big.Int:
 		return x.String()
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice {
-			return truncate(clean(fmt.Sprintf("%v", v)), MaxObserved)
+			return text.Truncate(clean(fmt.Sprintf("%v", v)), MaxObserved)
 		}
 		return clean(fmt.Sprint(v))
 	}
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // collectPaths lists the distinct variable paths (identifiers and member

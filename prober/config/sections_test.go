@@ -3,11 +3,12 @@ package config_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config/configtest"
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
@@ -15,19 +16,8 @@ import (
 
 func loadServe(t *testing.T, serve string) (*config.Loaded, error) {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	check := "checks:\n  - name: web\n    kind: http\n    url: http://127.0.0.1:1/\n"
-	if err := os.WriteFile(filepath.Join(dir, "checks", "web.yml"), []byte(check), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "upchain.yml")
-	if err := os.WriteFile(path, []byte("site:\n  title: t\nserve:\n"+serve), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return prober.Load(path, config.Options{})
+	return configtest.Load(t, prober.Builtin(), "site:\n  title: t\nserve:\n"+serve, map[string]string{"checks/web.yml": check}, nil)
 }
 
 func TestServeSection(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config/configtest"
+	"github.com/upchain-dev/upchain/prober/testlog"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/upchain-dev/upchain/prober"
@@ -34,15 +36,7 @@ func (s *site) path() string { return filepath.Join(s.dir, "upchain.yml") }
 // write replaces upchain.yml and checks/test.yml.
 func (s *site) write(upchain, checks string) {
 	s.t.Helper()
-	if err := os.MkdirAll(filepath.Join(s.dir, "checks"), 0o755); err != nil {
-		s.t.Fatal(err)
-	}
-	if err := os.WriteFile(s.path(), []byte(upchain), 0o644); err != nil {
-		s.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(s.dir, "checks", "test.yml"), []byte("group: Test\nchecks:\n"+checks), 0o644); err != nil {
-		s.t.Fatal(err)
-	}
+	configtest.WriteDir(s.t, s.dir, upchain, map[string]string{"checks/test.yml": "group: Test\nchecks:\n" + checks})
 }
 
 const baseConfig = "defaults:\n  timeout: 20s\n  retries: 0\n  round_timeout: 30s\nserve:\n  listen: 127.0.0.1:0\n"

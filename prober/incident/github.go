@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/go-github/v60/github"
 	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 	"github.com/upchain-dev/upchain/prober/maintenance"
 	"github.com/upchain-dev/upchain/prober/redact"
-	"github.com/upchain-dev/upchain/prober/retry"
 )
 
 // maxPages bounds one listing (100 issues a page); the sync cursor

@@ -18,7 +18,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/history"
 	"github.com/upchain-dev/upchain/prober/internal/fakegithub"
-	"github.com/upchain-dev/upchain/prober/retry"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 )
 
 const (

@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
-	"github.com/upchain-dev/upchain/prober/frontmatter"
+	"github.com/upchain-dev/upchain/prober/internal/frontmatter"
 )
 
 // Dir is the directory of incident files inside the history worktree.

@@ -16,13 +16,13 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/frontmatter"
 	"github.com/upchain-dev/upchain/prober/history"
-	"github.com/upchain-dev/upchain/prober/httplimit"
+	"github.com/upchain-dev/upchain/prober/internal/frontmatter"
+	"github.com/upchain-dev/upchain/prober/internal/httplimit"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 	"github.com/upchain-dev/upchain/prober/maintenance"
 	"github.com/upchain-dev/upchain/prober/notify"
 	"github.com/upchain-dev/upchain/prober/redact"
-	"github.com/upchain-dev/upchain/prober/retry"
 )
 
 // Options tune a Manager; the zero value is what production uses.

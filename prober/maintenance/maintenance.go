@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/frontmatter"
+	"github.com/upchain-dev/upchain/prober/internal/frontmatter"
 )
 
 // State of a window relative to a time.

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/retry"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 )
 
 // slackEscape escapes the three characters Slack gives meaning to, so

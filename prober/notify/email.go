@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/retry"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 )
 
 // email sends one message to all recipients over SMTP (RFC 5321) with

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/httplimit"
+	"github.com/upchain-dev/upchain/prober/internal/httplimit"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 	"github.com/upchain-dev/upchain/prober/redact"
-	"github.com/upchain-dev/upchain/prober/retry"
 )
 
 // Event kinds.

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/retry"
+	"github.com/upchain-dev/upchain/prober/internal/retry"
 )
 
 type noKinds struct{}

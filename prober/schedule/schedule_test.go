@@ -7,14 +7,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/config/configtest"
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
@@ -150,17 +150,8 @@ func (e *endpoint) release() {
 // load writes upchain.yml and checks/test.yml and loads them.
 func load(t *testing.T, dir, checks string) *config.Loaded {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("upchain.yml", "defaults:\n  timeout: 20s\n  retries: 0\n  round_timeout: 30s\n")
-	write("checks/test.yml", "group: Test\nchecks:\n"+checks)
-	l, err := config.Load(filepath.Join(dir, "upchain.yml"), testKinds, config.Options{})
+	path := configtest.WriteDir(t, dir, "defaults:\n  timeout: 20s\n  retries: 0\n  round_timeout: 30s\n", map[string]string{"checks/test.yml": "group: Test\nchecks:\n" + checks})
+	l, err := config.Load(path, testKinds, config.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,8 +35,10 @@ type Window struct {
 	Span time.Duration
 }
 
-// Windows are the periods every report covers.
-var Windows = []Window{
+// Windows returns the periods every report covers, in display order.
+func Windows() []Window { return append([]Window(nil), windows...) }
+
+var windows = []Window{
 	{"24h", 24 * time.Hour},
 	{"7d", 7 * 24 * time.Hour},
 	{"30d", 30 * 24 * time.Hour},
@@ -52,8 +54,10 @@ type SeriesSpec struct {
 	Bucket time.Duration
 }
 
-// Series are the latency charts every report has.
-var Series = []SeriesSpec{
+// Series returns the latency charts every report has.
+func Series() []SeriesSpec { return append([]SeriesSpec(nil), latencySeries...) }
+
+var latencySeries = []SeriesSpec{
 	{"24h", 24 * time.Hour, 15 * time.Minute},
 	{"7d", 7 * 24 * time.Hour, time.Hour},
 	{"30d", 30 * 24 * time.Hour, 6 * time.Hour},
@@ -114,7 +118,7 @@ type LatencySeries struct {
 
 // Summary holds the figures of a check in one region, or over all of them.
 type Summary struct {
-	// Windows in the order of uptime.Windows.
+	// Windows in the order of uptime.Windows().
 	Windows []Stats
 	// Days are the last UTC days, oldest first; the last is today so far.
 	Days []Stats
@@ -573,7 +577,7 @@ func (d *Data) Report() *Report {
 
 func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
-	sum := &Summary{Windows: make([]Stats, 0, len(Windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(Series))}
+	sum := &Summary{Windows: make([]Stats, 0, len(windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(latencySeries))}
 	var a accum // scratch, reused for every period
 	stats := func(from, to time.Time) Stats {
 		a.reset()
@@ -586,7 +590,7 @@ func (d *Data) summary(ss []*series) *Summary {
 	for _, sr := range ss {
 		first = min(first, sr.first())
 	}
-	for _, w := range Windows {
+	for _, w := range windows {
 		from := now.Add(-w.Span)
 		if w.Span == 0 {
 			from = now
@@ -603,7 +607,7 @@ func (d *Data) summary(ss []*series) *Summary {
 		day := today.AddDate(0, 0, -i)
 		sum.Days = append(sum.Days, stats(day, minTime(day.AddDate(0, 0, 1), now)))
 	}
-	for _, spec := range Series {
+	for _, spec := range latencySeries {
 		n := int(spec.Span / spec.Bucket)
 		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket, Points: make([]LatencyPoint, 0, n)}
 		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
