@@ -22,11 +22,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/simnet"
+
 	"github.com/upchain-dev/upchain/prober/config/configtest"
 
 	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/config"
-	"golang.org/x/net/dns/dnsmessage"
 )
 
 // guard bounds every probe a test makes. Probes end by their check's
@@ -266,53 +267,16 @@ func wsURL(httpURL string) string { return "ws" + strings.TrimPrefix(httpURL, "h
 
 // --- DNS ---
 
-// serveDNS answers A and AAAA questions over UDP on 127.0.0.1 from
-// records (name with trailing dot -> IPv4), NXDOMAIN for any other name
-// (RFC 1035 message format, RCODE 3). It returns host:port.
+// serveDNS serves records (name with trailing dot -> IPv4) with the
+// simulated DNS server and returns its host:port.
 func serveDNS(t *testing.T, records map[string]string) string {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	d, err := simnet.ListenDNS("127.0.0.1:0", records)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	t.Cleanup(func() { pc.Close(); <-done })
-	go func() {
-		defer close(done)
-		buf := make([]byte, 512)
-		for {
-			n, addr, err := pc.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			var q dnsmessage.Message
-			if q.Unpack(buf[:n]) != nil || len(q.Questions) != 1 {
-				continue
-			}
-			question := q.Questions[0]
-			resp := dnsmessage.Message{
-				Header:    dnsmessage.Header{ID: q.ID, Response: true, Authoritative: true, RecursionDesired: q.RecursionDesired, RecursionAvailable: true},
-				Questions: q.Questions,
-			}
-			ip, known := records[question.Name.String()]
-			switch {
-			case !known:
-				resp.RCode = dnsmessage.RCodeNameError
-			case question.Type == dnsmessage.TypeA:
-				var a [4]byte
-				copy(a[:], net.ParseIP(ip).To4())
-				resp.Answers = []dnsmessage.Resource{{
-					Header: dnsmessage.ResourceHeader{Name: question.Name, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET, TTL: 60},
-					Body:   &dnsmessage.AResource{A: a},
-				}}
-			}
-			out, err := resp.Pack()
-			if err == nil {
-				_, _ = pc.WriteTo(out, addr)
-			}
-		}
-	}()
-	return pc.LocalAddr().String()
+	t.Cleanup(func() { d.Close() })
+	return d.Addr()
 }
 
 // --- certificates ---
