@@ -201,6 +201,9 @@ func validateChannel(ch *Channel, i int, c collector) {
 	if ch.Name != "" {
 		where += " (" + ch.Name + ")"
 	}
+	if ch.decodeErr != nil {
+		c.addYAML(ch.decodeErr, ch.Line)
+	}
 	switch {
 	case ch.Kind == "":
 		c.add(ch.Line, "%s: no kind: add `kind:` (one of %s)", where, strings.Join(channel.Kinds(), ", "))

@@ -117,15 +117,18 @@ type Channel struct {
 	Line     int      `yaml:"-"`
 	// Settings is the kind's config, nil for an unknown kind.
 	Settings channel.Channel `yaml:"-"`
-	// node is the channel's mapping, for checking its keys.
-	node *yaml.Node
+	// node is the channel's mapping, for checking its keys; decodeErr
+	// holds the type errors of its values.
+	node      *yaml.Node
+	decodeErr error
 }
 
 // channelKeys are the keys every channel has.
 type channelKeys Channel
 
 // UnmarshalYAML decodes the common keys, then the kind's own from the
-// same mapping.
+// same mapping. Type errors are kept for validation to report with their
+// lines: returning them would drop the whole channel from the list.
 func (ch *Channel) UnmarshalYAML(n *yaml.Node) error {
 	var terr yaml.TypeError
 	add := func(err error) error {
@@ -147,7 +150,7 @@ func (ch *Channel) UnmarshalYAML(n *yaml.Node) error {
 		}
 	}
 	if len(terr.Errors) > 0 {
-		return &terr
+		ch.decodeErr = &terr
 	}
 	return nil
 }
