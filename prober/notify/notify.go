@@ -73,9 +73,10 @@ type Notifier struct {
 	timeout time.Duration
 }
 
-// target is one place a message goes: a channel, or one chat of a
-// Telegram channel (so that a chat that got a message is not sent it again
-// when another chat of the same channel failed).
+// target is one place a message goes: a channel, or one part of a channel
+// that fans out (a chat of a Telegram channel, so that a chat that got a
+// message is not sent it again when another chat of the same channel
+// failed).
 type target struct {
 	name   string
 	ch     channel.Channel
