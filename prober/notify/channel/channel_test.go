@@ -65,6 +65,14 @@ func TestTypedConfigDecodesAndChecksValues(t *testing.T) {
 	}
 }
 
+// An unexpanded ${NAME} (validate --allow-missing-secrets) is not judged
+// as a URL: its value is unknown.
+func TestUnexpandedURLIsNotJudged(t *testing.T) {
+	if ps := (&Slack{URL: "${SLACK_WEBHOOK_URL}"}).Validate(); len(ps) != 0 {
+		t.Errorf("problems = %+v", ps)
+	}
+}
+
 func TestTelegramFansOutPerChatAndPagerDutyTakesNoReminders(t *testing.T) {
 	tg := &Telegram{Token: "t", ChatIDs: []string{"1", "-2"}}
 	parts := tg.Parts()
