@@ -2,31 +2,18 @@ package config
 
 import (
 	"fmt"
-	"net/mail"
+	"reflect"
 	"regexp"
 	"strings"
 	"text/template"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/notify/channel"
 	"gopkg.in/yaml.v3"
 )
 
-// Channel kinds understood by the notify package.
-var ChannelKinds = []string{"slack", "discord", "telegram", "pagerduty", "teams", "email", "webhook"}
-
-// NotifyEvents are the incident events a channel can be told about.
-var NotifyEvents = []string{"opened", "changed", "resolved", "reminder"}
-
-// TemplateFuncs names the functions notification templates may call
-// (defined by the notify package), so that templates are checked here.
-var TemplateFuncs = []string{"join", "upper", "lower", "duration", "utc"}
-
 func parseTemplate(name, src string) error {
-	fm := template.FuncMap{}
-	for _, f := range TemplateFuncs {
-		fm[f] = func(...any) string { return "" }
-	}
-	_, err := template.New(name).Funcs(fm).Parse(src)
+	_, err := template.New(name).Funcs(channel.Funcs()).Parse(src)
 	return err
 }
 
@@ -207,76 +194,60 @@ func validateSections(cfg *Config, root *yaml.Node, c collector) {
 	}
 }
 
+// validateChannel checks the keys every channel has, and lets the kind
+// check its own. Problems are reported at the channel's line.
 func validateChannel(ch *Channel, i int, c collector) {
 	where := fmt.Sprintf("notifications.channels[%d]", i)
 	if ch.Name != "" {
 		where += " (" + ch.Name + ")"
 	}
-	need := func(ok bool, field, hint string) {
-		if !ok {
-			c.add(ch.Line, "%s: kind %s needs `%s:` (%s)", where, ch.Kind, field, hint)
-		}
+	if ch.decodeErr != nil {
+		c.addYAML(ch.decodeErr, ch.Line)
 	}
-	urlOK := func(required bool) {
-		if ch.URL == "" {
-			need(!required, "url", "the webhook address; write it as ${NAME} to keep it secret")
-			return
-		}
-		if !isHTTPURL(ch.URL) {
-			c.add(ch.Line, "%s: url is not an http(s) URL", where)
-		}
-	}
-	switch ch.Kind {
-	case "slack", "discord", "teams":
-		urlOK(true)
-	case "webhook":
-		urlOK(true)
-		need(ch.Secret != "", "secret", "key of the HMAC-SHA256 signature header; write it as ${NAME}")
-	case "telegram":
-		urlOK(false)
-		need(ch.Token != "", "token", "the bot token from @BotFather, as ${NAME}")
-		need(len(ch.ChatIDs) > 0, "chat_ids", "one or more chat ids")
-	case "pagerduty":
-		urlOK(false)
-		need(ch.RoutingKey != "", "routing_key", "the Events API v2 integration key, as ${NAME}")
-	case "email":
-		need(ch.Host != "", "host", "the SMTP server")
-		need(ch.From != "", "from", "the sender address")
-		need(len(ch.To) > 0, "to", "one or more recipients")
-		if ch.From != "" {
-			if _, err := mail.ParseAddress(ch.From); err != nil {
-				c.add(ch.Line, "%s: from %q: %v", where, ch.From, err)
-			}
-		}
-		for _, to := range ch.To {
-			if _, err := mail.ParseAddress(to); err != nil {
-				c.add(ch.Line, "%s: to %q: %v", where, to, err)
-			}
-		}
-		if ch.Port < 0 || ch.Port > 65535 {
-			c.add(ch.Line, "%s: port %d out of range", where, ch.Port)
-		}
-		switch ch.TLS {
-		case "", "starttls", "tls", "none":
-		default:
-			c.add(ch.Line, "%s: tls %q: use starttls, tls or none", where, ch.TLS)
-		}
-	case "":
-		c.add(ch.Line, "%s: no kind: add `kind:` (one of %s)", where, strings.Join(ChannelKinds, ", "))
+	switch {
+	case ch.Kind == "":
+		c.add(ch.Line, "%s: no kind: add `kind:` (one of %s)", where, strings.Join(channel.Kinds(), ", "))
 		return
-	default:
-		c.add(ch.Line, "%s: unknown kind %q%s", where, ch.Kind, suggest(ch.Kind, ChannelKinds))
+	case ch.Settings == nil:
+		c.add(ch.Line, "%s: unknown kind %q%s", where, ch.Kind, suggest(ch.Kind, channel.Kinds()))
 		return
 	}
+	checkChannelKeys(ch, c)
+	for _, p := range ch.Settings.Validate() {
+		c.add(ch.Line, "%s: %s", where, p.Msg)
+	}
+	events := channel.Events()
 	for _, e := range ch.Events {
-		if !contains(NotifyEvents, e) {
-			c.add(ch.Line, "%s: unknown event %q (use %s)", where, e, strings.Join(NotifyEvents, ", "))
+		if !contains(events, e) {
+			c.add(ch.Line, "%s: unknown event %q (use %s)", where, e, strings.Join(events, ", "))
 		}
 	}
 	if ch.Template != "" {
 		if err := parseTemplate(ch.Name, ch.Template); err != nil {
 			c.add(ch.Line, "%s: template: %v", where, err)
 		}
+	}
+}
+
+// checkChannelKeys reports keys that are neither common to channels nor
+// the kind's own, at their lines.
+func checkChannelKeys(ch *Channel, c collector) {
+	n := ch.node
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	fields := yamlFields(reflect.TypeOf(channelKeys{}))
+	for k, t := range yamlFields(reflect.TypeOf(ch.Settings).Elem()) {
+		fields[k] = t
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		ft, ok := fields[k.Value]
+		if !ok {
+			c.add(k.Line, "unknown key %q in a channel of kind %s%s", k.Value, ch.Kind, suggest(k.Value, keysOf(fields)))
+			continue
+		}
+		checkKeys(v, ft, k.Value, c)
 	}
 }
 

@@ -147,6 +147,50 @@ notifications:
 	}
 }
 
+// A channel takes the keys every channel has and its own kind's: keys of
+// another kind, misspelt keys and wrongly typed values are reported at
+// their lines.
+func TestChannelKeysAreTheKinds(t *testing.T) {
+	_, err := loadYAML(t, `notifications:
+  channels:
+    - kind: slack
+      url: https://hooks.example/x
+      token: x
+    - kind: email
+      host: smtp.example.org
+      port: many
+      from: s@example.org
+      to: [a@example.org]
+      evnets: [opened]
+`)
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v", err)
+	}
+	want := []struct {
+		line int
+		msg  string
+	}{
+		{5, `unknown key "token" in a channel of kind slack`},
+		{8, "wrong type"},
+		{11, `unknown key "evnets" in a channel of kind email; did you mean "events"?`},
+	}
+	for _, w := range want {
+		found := false
+		for _, p := range errs {
+			if p.Line == w.line && strings.Contains(p.Msg, w.msg) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no problem at line %d containing %q; got:\n%v", w.line, w.msg, err)
+		}
+	}
+	if len(errs) != len(want) {
+		t.Errorf("%d problems, want %d:\n%v", len(errs), len(want), err)
+	}
+}
+
 func TestParseTime(t *testing.T) {
 	want := time.Date(2025, 6, 1, 22, 0, 0, 0, time.UTC)
 	for _, s := range []string{"2025-06-01T22:00:00Z", "2025-06-02T00:00:00+02:00", "2025-06-01 22:00", "2025-06-01 22:00 UTC", "2025-06-01T22:00"} {

@@ -1,12 +1,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/notify/channel"
 	"gopkg.in/yaml.v3"
 )
 
@@ -98,40 +100,59 @@ type Notifications struct {
 	Channels []Channel `yaml:"channels"`
 }
 
-// Channel is one notification target. Kind selects which fields apply:
-//
-//	slack, discord, teams: url
-//	telegram:              token, chat_ids (url: API base, optional)
-//	pagerduty:             routing_key (url: Events API, optional)
-//	email:                 host, port, username, password, from, to, tls
-//	webhook:               url, secret (HMAC-SHA256 signature)
+// Channel is one notification target: the keys every channel has, and
+// Settings, the kind's own keys (url, token, ...) decoded from the same
+// mapping into the kind's type from prober/notify/channel, which also
+// validates them.
 type Channel struct {
 	// Name identifies the channel in logs and history, default
 	// "<kind>" or "<kind>-<n>" when a kind is used twice.
-	Name       string   `yaml:"name"`
-	Kind       string   `yaml:"kind"`
-	URL        string   `yaml:"url"`
-	Token      string   `yaml:"token"`
-	ChatIDs    []string `yaml:"chat_ids"`
-	RoutingKey string   `yaml:"routing_key"`
-	Secret     string   `yaml:"secret"`
-	// SMTP
-	Host     string   `yaml:"host"`
-	Port     int      `yaml:"port"`
-	Username string   `yaml:"username"`
-	Password string   `yaml:"password"`
-	From     string   `yaml:"from"`
-	To       []string `yaml:"to"`
-	// TLS for email: "starttls" (default: used when the server offers it,
-	// required unless the host is loopback), "tls" (implicit, port 465)
-	// or "none".
-	TLS string `yaml:"tls"`
+	Name string `yaml:"name"`
+	Kind string `yaml:"kind"`
 	// Events limits the channel to some of opened, changed, resolved,
 	// reminder (default all); Checks to some check slugs (default all).
 	Events   []string `yaml:"events"`
 	Checks   []string `yaml:"checks"`
 	Template string   `yaml:"template"`
 	Line     int      `yaml:"-"`
+	// Settings is the kind's config, nil for an unknown kind.
+	Settings channel.Channel `yaml:"-"`
+	// node is the channel's mapping, for checking its keys; decodeErr
+	// holds the type errors of its values.
+	node      *yaml.Node
+	decodeErr error
+}
+
+// channelKeys are the keys every channel has.
+type channelKeys Channel
+
+// UnmarshalYAML decodes the common keys, then the kind's own from the
+// same mapping. Type errors are kept for validation to report with their
+// lines: returning them would drop the whole channel from the list.
+func (ch *Channel) UnmarshalYAML(n *yaml.Node) error {
+	var terr yaml.TypeError
+	add := func(err error) error {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return err
+		}
+		terr.Errors = append(terr.Errors, te.Errors...)
+		return nil
+	}
+	if err := add(n.Decode((*channelKeys)(ch))); err != nil {
+		return err
+	}
+	ch.node = n
+	if s, ok := channel.New(ch.Kind); ok {
+		ch.Settings = s
+		if err := add(n.Decode(s)); err != nil {
+			return err
+		}
+	}
+	if len(terr.Errors) > 0 {
+		ch.decodeErr = &terr
+	}
+	return nil
 }
 
 // Serve configures `upchain serve`.

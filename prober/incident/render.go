@@ -187,13 +187,20 @@ func oneLine(s string, n int) string {
 }
 
 // regionLine is one line of Markdown for updates: "eu-west: down —
-// reason; condition (observed x)", with endpoint text escaped.
+// reason; condition (observed x)", with endpoint text escaped. A failed
+// condition is said once: the prober's reason for a failed condition
+// already reads "failed: <condition> (<observed>)", so only conditions the
+// (possibly shortened) reason does not state are added.
 func regionLine(d regionDetail) string {
 	s := fmt.Sprintf("%s: %s", escapeMD(d.Name), d.Status)
-	if d.Reason != "" {
-		s += " — " + escapeMD(oneLine(d.Reason, 200))
+	reason := oneLine(d.Reason, 200)
+	if reason != "" {
+		s += " — " + escapeMD(reason)
 	}
 	for _, f := range d.Failed {
+		if strings.Contains(reason, "failed: "+oneLine(f.Condition, 1<<20)) {
+			continue
+		}
 		s += "; " + escapeMD(oneLine(f.Condition, 100))
 		if f.Observed != "" {
 			s += " (observed " + escapeMD(oneLine(f.Observed, 60)) + ")"

@@ -365,6 +365,9 @@ func (c *Client) callHTTP(ctx context.Context, id uint64, body []byte) (*message
 	}
 	if m.Error == nil || len(m.ID) > 0 && string(m.ID) != "null" {
 		if got, ok := parseID(m.ID); !ok || got != id {
+			if len(m.ID) == 0 || string(m.ID) == "null" {
+				return nil, &ProtocolError{Msg: fmt.Sprintf("reply has no id, expected %d", id)}
+			}
 			return nil, &ProtocolError{Msg: fmt.Sprintf("reply has id %s, expected %d", string(m.ID), id)}
 		}
 	}

@@ -58,6 +58,10 @@ func TestHTTPCalls(t *testing.T) {
 			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"parse error"}}`)
 		case "wrong-id":
 			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":12345,"result":1}`)
+		case "no-id":
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","result":1}`)
+		case "null-id":
+			_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":null,"result":1}`)
 		case "string-id":
 			fmt.Fprintf(w, `{"jsonrpc":"2.0","id":"%s","result":1}`, req.ID)
 		case "garbage":
@@ -102,6 +106,8 @@ func TestHTTPCalls(t *testing.T) {
 		{"error", func(e error) bool { var x *Error; return errors.As(e, &x) && x.Code == -32602 }, "JSON-RPC error -32602: invalid params"},
 		{"error-null-id", func(e error) bool { var x *Error; return errors.As(e, &x) && x.Code == -32700 }, "parse error"},
 		{"wrong-id", func(e error) bool { var x *ProtocolError; return errors.As(e, &x) }, "reply has id 12345, expected"},
+		{"no-id", func(e error) bool { var x *ProtocolError; return errors.As(e, &x) }, "reply has no id, expected "},
+		{"null-id", func(e error) bool { var x *ProtocolError; return errors.As(e, &x) }, "reply has no id, expected "},
 		{"string-id", func(e error) bool { return e == nil }, ""},
 		{"garbage", func(e error) bool { var x *ProtocolError; return errors.As(e, &x) }, "not valid JSON-RPC"},
 		{"status", func(e error) bool { var x *HTTPStatusError; return errors.As(e, &x) && x.Code == 502 }, "HTTP 502: upstream unavailable"},

@@ -1,6 +1,6 @@
 // Package notify tells the channels operators already use about incidents:
 // Slack, Discord, Telegram, PagerDuty, Microsoft Teams, email and a signed
-// JSON webhook. Each channel is tried with backoff inside the caller's
+// JSON webhook (each defined in prober/notify/channel). Each channel is tried with backoff inside the caller's
 // deadline, concurrently with the others, so that a failing channel never
 // holds the rest back. Every text sent is redacted of secrets.
 package notify
@@ -20,98 +20,26 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/internal/httplimit"
 	"github.com/upchain-dev/upchain/prober/internal/retry"
+	"github.com/upchain-dev/upchain/prober/notify/channel"
 	"github.com/upchain-dev/upchain/prober/redact"
 )
 
 // Event kinds.
 const (
-	Opened   = "opened"
-	Changed  = "changed"
-	Resolved = "resolved"
-	Reminder = "reminder"
+	Opened   = channel.Opened
+	Changed  = channel.Changed
+	Resolved = channel.Resolved
+	Reminder = channel.Reminder
 )
 
 // Event is what a channel is told. Templates see its fields and methods.
-type Event struct {
-	// Kind is opened, changed, resolved or reminder.
-	Kind string
-	// ID is the incident's id, stable for its lifetime (PagerDuty's
-	// dedup_key derives from it); Seq numbers the incident's updates.
-	ID  string
-	Seq int
-	// Title is the incident's title, e.g. "Ethereum RPC is down in eu-west".
-	Title     string
-	Check     string
-	CheckName string
-	Group     string
-	// Status is down or degraded, up once resolved.
-	Status  string
-	Regions []string
-	// Text says what happened in this update.
-	Text     string
-	Started  time.Time
-	Resolved time.Time
-	// URL is the incident's issue, or its file in the history branch.
-	URL   string
-	Links []Link
-	// Time is when the update happened.
-	Time time.Time
-	// Site is the status page's title.
-	Site string
-}
+type Event = channel.Event
 
 // Link is a named link (Grafana, Kibana, telemetry, ...).
-type Link struct{ Name, URL string }
-
-// Duration is how long the incident has lasted (until resolved).
-func (e Event) Duration() time.Duration {
-	end := e.Resolved
-	if end.IsZero() {
-		end = e.Time
-	}
-	if e.Started.IsZero() || end.Before(e.Started) {
-		return 0
-	}
-	return end.Sub(e.Started)
-}
-
-// Headline is a one-line summary: "🔴 Down: <title>" and so on.
-func (e Event) Headline() string {
-	switch e.Kind {
-	case Resolved:
-		return fmt.Sprintf("✅ Resolved after %s: %s", HumanDuration(e.Duration()), e.Title)
-	case Reminder:
-		return fmt.Sprintf("⏰ Still open after %s: %s", HumanDuration(e.Duration()), e.Title)
-	case Changed:
-		return "🟠 Update: " + e.Title
-	}
-	if e.Status == "degraded" {
-		return "🟠 Degraded: " + e.Title
-	}
-	return "🔴 Down: " + e.Title
-}
+type Link = channel.Link
 
 // HumanDuration writes d as "2 h 5 min", "45 s".
-func HumanDuration(d time.Duration) string {
-	d = d.Round(time.Second)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
-	case d < 48*time.Hour:
-		h, m := int(d.Hours()), int(d.Minutes())%60
-		if m == 0 {
-			return fmt.Sprintf("%d h", h)
-		}
-		return fmt.Sprintf("%d h %d min", h, m)
-	}
-	days, h := int(d.Hours())/24, int(d.Hours())%24
-	if h == 0 {
-		return fmt.Sprintf("%d d", days)
-	}
-	return fmt.Sprintf("%d d %d h", days, h)
-}
+func HumanDuration(d time.Duration) string { return channel.HumanDuration(d) }
 
 // DefaultTemplate is the message text unless the config sets one.
 const DefaultTemplate = `{{.Headline}}
@@ -121,14 +49,6 @@ const DefaultTemplate = `{{.Headline}}
 {{.Name}}: {{.URL}}{{end}}
 {{- if .URL}}
 {{.URL}}{{end}}`
-
-var funcs = template.FuncMap{
-	"join":     strings.Join,
-	"upper":    strings.ToUpper,
-	"lower":    strings.ToLower,
-	"duration": HumanDuration,
-	"utc":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
-}
 
 // Options tune a Notifier. The zero value is what production uses.
 type Options struct {
@@ -146,22 +66,23 @@ type Options struct {
 // Notifier sends events to the configured channels.
 type Notifier struct {
 	targets []*target
+	env     channel.Env
 	red     *redact.Redactor
 	opts    Options
 	site    string
 	timeout time.Duration
 }
 
-// target is one place a message goes: a channel, or one chat of a
-// Telegram channel (so that a chat that got a message is not sent it again
-// when another chat of the same channel failed).
+// target is one place a message goes: a channel, or one part of a channel
+// that fans out (a chat of a Telegram channel, so that a chat that got a
+// message is not sent it again when another chat of the same channel
+// failed).
 type target struct {
 	name   string
-	cfg    config.Channel
+	ch     channel.Channel
 	tmpl   *template.Template
 	events map[string]bool
 	checks map[string]bool
-	send   func(ctx context.Context, ev Event, text string) error
 }
 
 // ResponseLimit bounds how much of a channel's reply is read.
@@ -191,6 +112,7 @@ func New(l *config.Loaded, opts Options) (*Notifier, error) {
 	if n.opts.Log == nil {
 		n.opts.Log = func(string, ...any) {}
 	}
+	n.env = channel.Env{HTTP: n.opts.HTTPClient, Now: n.opts.Now}
 	var errs config.Errors
 	for i, ch := range cfg.Channels {
 		src := DefaultTemplate
@@ -200,7 +122,7 @@ func New(l *config.Loaded, opts Options) (*Notifier, error) {
 		case cfg.Template != "":
 			src = cfg.Template
 		}
-		tmpl, err := template.New(ch.Name).Funcs(funcs).Option("missingkey=error").Parse(src)
+		tmpl, err := template.New(ch.Name).Funcs(channel.Funcs()).Option("missingkey=error").Parse(src)
 		if err == nil {
 			err = tmpl.Execute(io.Discard, sampleEvent())
 		}
@@ -208,26 +130,20 @@ func New(l *config.Loaded, opts Options) (*Notifier, error) {
 			errs = append(errs, config.Problem{File: l.File, Line: ch.Line, Msg: fmt.Sprintf("notifications.channels[%d] (%s): template: %v", i, ch.Name, err)})
 			continue
 		}
-		base := target{name: ch.Name, cfg: ch, tmpl: tmpl, events: set(ch.Events), checks: set(ch.Checks)}
-		senders := map[string]func(config.Channel) func(context.Context, Event, string) error{
-			"slack": n.slack, "discord": n.discord, "teams": n.teams,
-			"webhook": n.webhook, "pagerduty": n.pagerduty, "email": n.email,
-		}
-		switch send, ok := senders[ch.Kind]; {
-		case ok:
-			t := base
-			t.send = send(ch)
-			n.targets = append(n.targets, &t)
-		case ch.Kind == "telegram":
-			// One target per chat, so a failing chat is retried alone.
-			for _, chat := range ch.ChatIDs {
-				t := base
-				t.name = ch.Name + "/" + chat
-				t.send = n.telegram(ch, chat)
-				n.targets = append(n.targets, &t)
-			}
-		default:
+		if ch.Settings == nil {
 			errs = append(errs, config.Problem{File: l.File, Line: ch.Line, Msg: fmt.Sprintf("notifications.channels[%d]: unknown kind %q", i, ch.Kind)})
+			continue
+		}
+		base := target{name: ch.Name, ch: ch.Settings, tmpl: tmpl, events: set(ch.Events), checks: set(ch.Checks)}
+		fan, ok := ch.Settings.(channel.Fanout)
+		if !ok {
+			n.targets = append(n.targets, &base)
+			continue
+		}
+		for _, p := range fan.Parts() {
+			t := base
+			t.name, t.ch = ch.Name+"/"+p.Suffix, p.Channel
+			n.targets = append(n.targets, &t)
 		}
 	}
 	if len(errs) > 0 {
@@ -250,11 +166,11 @@ func set(list []string) map[string]bool {
 func sampleEvent() Event {
 	t := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	return Event{Kind: Opened, ID: "20250102-0304-sample", Seq: 1, Title: "Sample is down", Check: "sample", CheckName: "Sample", Status: "down",
-		Regions: []string{"global"}, Text: "text", Started: t, Time: t, URL: "https://example.org/1", Links: []Link{{"Grafana", "https://example.org/g"}}, Site: "Status"}
+		Regions: []string{"global"}, Text: "text", Started: t, Time: t, URL: "https://example.org/1", Links: []Link{{Name: "Grafana", URL: "https://example.org/g"}}, Site: "Status"}
 }
 
-// Targets lists where messages go: channel names, and "<name>/<chat id>"
-// for each chat of a Telegram channel.
+// Targets lists where messages go: channel names, and "<name>/<suffix>"
+// for each part of a channel that fans out (a Telegram channel's chats).
 func (n *Notifier) Targets() []string {
 	if n == nil {
 		return nil
@@ -279,7 +195,7 @@ func (n *Notifier) target(name string) *target {
 }
 
 // Wants reports whether target name takes ev (its events and checks
-// filters; PagerDuty takes no reminders: it escalates by itself).
+// filters, and its kind's own, e.g. PagerDuty takes no reminders).
 func (n *Notifier) Wants(name string, ev Event) bool {
 	t := n.target(name)
 	if t == nil {
@@ -291,7 +207,7 @@ func (n *Notifier) Wants(name string, ev Event) bool {
 	if t.checks != nil && !t.checks[ev.Check] {
 		return false
 	}
-	if t.cfg.Kind == "pagerduty" && ev.Kind == Reminder {
+	if f, ok := t.ch.(channel.EventFilter); ok && !f.Takes(ev.Kind) {
 		return false
 	}
 	return true
@@ -323,7 +239,7 @@ func (n *Notifier) Send(ctx context.Context, name string, ev Event) error {
 	err := policy.Do(ctx, func(ctx context.Context) error {
 		rctx, cancel := context.WithTimeout(ctx, n.timeout)
 		defer cancel()
-		return t.send(rctx, ev, text)
+		return t.ch.Send(rctx, n.env, ev, text)
 	})
 	if err != nil {
 		return errors.New(n.red.String(fmt.Sprintf("%s: %v", name, err)))
@@ -368,44 +284,4 @@ func (n *Notifier) redactEvent(ev Event) Event {
 	}
 	ev.Links = links
 	return ev
-}
-
-// postJSON sends body to url and classifies the answer for retry.
-func (n *Notifier) postJSON(ctx context.Context, url string, body []byte, header http.Header) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, retry.Permanent(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "upchain")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := n.opts.HTTPClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	data, readErr := io.ReadAll(resp.Body)
-	if err := retry.HTTPStatus(resp.StatusCode, resp.Header, excerpt(data)); err != nil {
-		return data, err
-	}
-	return data, readErr
-}
-
-func excerpt(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}
-
-// truncate cuts s to at most n runes, marking the cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/testlog"
 	"io"
 	"net/http"
 	"os"
@@ -15,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/testlog"
+
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/internal/retry"
+	"github.com/upchain-dev/upchain/prober/notify/channel"
 )
 
 type noKinds struct{}
@@ -154,7 +156,7 @@ func newFixture(t *testing.T, replies map[string]func(int, http.ResponseWriter))
 	}))
 	// The generic webhook: a receiver that verifies the signature.
 	f.hook = newService(t, func(r request) (int, string) {
-		if !hmac.Equal([]byte(r.Header.Get(SignatureHeader)), []byte(Sign(hookSecret, r.Body))) {
+		if !hmac.Equal([]byte(r.Header.Get(channel.SignatureHeader)), []byte(channel.Sign(hookSecret, r.Body))) {
 			return 401, "bad signature"
 		}
 		return 0, ""
@@ -219,7 +221,7 @@ func event(kind string) Event {
 		Text:    "eu-west: Post \"https://mainnet.example/v3/" + rpcSecret + "\": connection refused",
 		Started: start, Time: start.Add(10 * time.Minute),
 		URL:   "https://github.com/example/status/issues/7",
-		Links: []Link{{"Grafana", "https://grafana.example/d/x?key=" + rpcSecret}},
+		Links: []Link{{Name: "Grafana", URL: "https://grafana.example/d/x?key=" + rpcSecret}},
 	}
 	if kind == Resolved {
 		ev.Seq, ev.Status, ev.Resolved, ev.Text = 2, "up", start.Add(65*time.Minute), "All regions passed 2 rounds in a row."
@@ -284,7 +286,7 @@ func TestEveryChannelGetsItsDocumentedShape(t *testing.T) {
 		t.Errorf("pagerduty payload = %v", trig["payload"])
 	}
 	hooks := one(f.hook, "webhook")
-	var p WebhookPayload
+	var p channel.WebhookPayload
 	if err := json.Unmarshal(hooks[1].Body, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -505,14 +507,26 @@ func TestMailHeaderInjection(t *testing.T) {
 	}
 }
 
-func TestTemplateFuncsMatchConfig(t *testing.T) {
-	if len(funcs) != len(config.TemplateFuncs) {
-		t.Fatalf("notify defines %d template functions, config checks %d", len(funcs), len(config.TemplateFuncs))
-	}
-	for _, name := range config.TemplateFuncs {
-		if funcs[name] == nil {
-			t.Errorf("config allows %q, notify does not define it", name)
+// Templates are checked by config and run by notify with the same
+// functions (channel.Funcs): a template that uses each of them loads and
+// renders.
+func TestTemplateFuncsAcceptedByConfigAndNotify(t *testing.T) {
+	var uses []string
+	for name := range channel.Funcs() {
+		switch name {
+		case "join":
+			uses = append(uses, `{{join .Regions ","}}`)
+		case "duration":
+			uses = append(uses, `{{duration .Duration}}`)
+		case "utc":
+			uses = append(uses, `{{utc .Time}}`)
+		default:
+			uses = append(uses, "{{"+name+" .Title}}")
 		}
+	}
+	l := load(t, fmt.Sprintf("notifications:\n  channels:\n    - kind: slack\n      url: https://hooks.example/x\n      template: %q\n", strings.Join(uses, " ")), nil)
+	if _, err := New(l, Options{}); err != nil {
+		t.Fatal(err)
 	}
 }
 

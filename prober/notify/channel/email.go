@@ -1,4 +1,4 @@
-package notify
+package channel
 
 import (
 	"bytes"
@@ -16,16 +16,64 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/internal/retry"
 )
 
-// email sends one message to all recipients over SMTP (RFC 5321) with
+// Email sends over SMTP to one or more recipients.
+type Email struct {
+	Host string `yaml:"host"`
+	// Port defaults to 587, or 465 with tls: tls.
+	Port     int      `yaml:"port"`
+	Username string   `yaml:"username"`
+	Password string   `yaml:"password"`
+	From     string   `yaml:"from"`
+	To       []string `yaml:"to"`
+	// TLS is "starttls" (default: used when the server offers it,
+	// required unless the host is loopback), "tls" (implicit, port 465)
+	// or "none".
+	TLS string `yaml:"tls"`
+}
+
+// Validate needs a host, a sender and recipients that parse as
+// addresses, a port in range and a known tls mode.
+func (ch *Email) Validate() []Problem {
+	var out []Problem
+	if ch.Host == "" {
+		out = append(out, need("email", "host", "the SMTP server"))
+	}
+	if ch.From == "" {
+		out = append(out, need("email", "from", "the sender address"))
+	}
+	if len(ch.To) == 0 {
+		out = append(out, need("email", "to", "one or more recipients"))
+	}
+	if ch.From != "" {
+		if _, err := mail.ParseAddress(ch.From); err != nil {
+			out = append(out, Problem{Field: "from", Msg: fmt.Sprintf("from %q: %v", ch.From, err)})
+		}
+	}
+	for _, to := range ch.To {
+		if _, err := mail.ParseAddress(to); err != nil {
+			out = append(out, Problem{Field: "to", Msg: fmt.Sprintf("to %q: %v", to, err)})
+		}
+	}
+	if ch.Port < 0 || ch.Port > 65535 {
+		out = append(out, Problem{Field: "port", Msg: fmt.Sprintf("port %d out of range", ch.Port)})
+	}
+	switch ch.TLS {
+	case "", "starttls", "tls", "none":
+	default:
+		out = append(out, Problem{Field: "tls", Msg: fmt.Sprintf("tls %q: use starttls, tls or none", ch.TLS)})
+	}
+	return out
+}
+
+// Send sends one message to all recipients over SMTP (RFC 5321) with
 // net/smtp: STARTTLS when offered (required with a password unless the
 // server is on loopback, which net/smtp's PLAIN auth enforces), or
 // implicit TLS with tls: tls. The connection has a deadline; 4xx replies
 // are retried, 5xx are not.
-func (n *Notifier) email(ch config.Channel) func(context.Context, Event, string) error {
+func (ch *Email) Send(ctx context.Context, env Env, ev Event, text string) error {
 	port := ch.Port
 	if port == 0 {
 		port = 587
@@ -34,28 +82,30 @@ func (n *Notifier) email(ch config.Channel) func(context.Context, Event, string)
 		}
 	}
 	addr := net.JoinHostPort(ch.Host, strconv.Itoa(port))
-	return func(ctx context.Context, ev Event, text string) error {
-		from, err := mail.ParseAddress(ch.From)
-		if err != nil {
-			return retry.Permanent(fmt.Errorf("from: %v", err))
-		}
-		var to []*mail.Address
-		for _, s := range ch.To {
-			a, err := mail.ParseAddress(s)
-			if err != nil {
-				return retry.Permanent(fmt.Errorf("to: %v", err))
-			}
-			to = append(to, a)
-		}
-		msg, err := n.message(from, to, ev, text)
-		if err != nil {
-			return retry.Permanent(err)
-		}
-		return smtpErr(sendSMTP(ctx, ch, addr, from.Address, to, msg))
+	from, err := mail.ParseAddress(ch.From)
+	if err != nil {
+		return retry.Permanent(fmt.Errorf("from: %v", err))
 	}
+	var to []*mail.Address
+	for _, s := range ch.To {
+		a, err := mail.ParseAddress(s)
+		if err != nil {
+			return retry.Permanent(fmt.Errorf("to: %v", err))
+		}
+		to = append(to, a)
+	}
+	now := time.Now
+	if env.Now != nil {
+		now = env.Now
+	}
+	msg, err := message(from, to, ev, text, now())
+	if err != nil {
+		return retry.Permanent(err)
+	}
+	return smtpErr(sendSMTP(ctx, ch, addr, from.Address, to, msg))
 }
 
-func sendSMTP(ctx context.Context, ch config.Channel, addr, from string, to []*mail.Address, msg []byte) error {
+func sendSMTP(ctx context.Context, ch *Email, addr, from string, to []*mail.Address, msg []byte) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -126,7 +176,7 @@ func smtpErr(err error) error {
 
 // message renders an RFC 5322 message: UTF-8 text, quoted-printable, a
 // subject encoded per RFC 2047, and headers that mark it automatic.
-func (n *Notifier) message(from *mail.Address, to []*mail.Address, ev Event, text string) ([]byte, error) {
+func message(from *mail.Address, to []*mail.Address, ev Event, text string, now time.Time) ([]byte, error) {
 	var b bytes.Buffer
 	subject := strings.Join(strings.Fields(ev.Headline()), " ") // no CR/LF: no header injection
 	if ev.Site != "" {
@@ -136,7 +186,6 @@ func (n *Notifier) message(from *mail.Address, to []*mail.Address, ev Event, tex
 	for i, a := range to {
 		rcpts[i] = a.String()
 	}
-	now := n.opts.Now()
 	if !ev.Time.IsZero() {
 		now = ev.Time
 	}
