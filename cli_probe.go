@@ -39,7 +39,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	l, err := prober.Load(*cfgPath, config.Options{})
+	l, err := prober.Load(*cfgPath, config.Options{MissingSecretsFailChecks: true})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed

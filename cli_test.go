@@ -352,3 +352,52 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress line not cleared at the end: %q", got)
 	}
 }
+
+// TestUnsetSecretFailsOnlyItsChecks: in probe an unset ${NAME} makes only
+// the checks that use it down (reason code config, naming the variable);
+// every other check runs. validate still reports it with file and line.
+func TestUnsetSecretFailsOnlyItsChecks(t *testing.T) {
+	httpURL, _ := endpoints(t)
+	cfg := project(t, "defaults: {timeout: 5s, retries: 0}\n", map[string]string{"web.yml": `group: Web
+checks:
+  - name: Keyed
+    kind: http
+    url: ` + httpURL + `/v3/${UPCHAIN_TEST_UNSET_KEY}
+  - name: Open
+    kind: http
+    url: ` + httpURL + `/
+`})
+	code, out, errOut := runCLI(t, "probe", "--once", "--json", "--config", cfg)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var doc struct {
+		Checks []struct {
+			Check   string `json:"check"`
+			Regions []struct {
+				Status     string `json:"status"`
+				ReasonCode string `json:"reason_code"`
+				Reason     string `json:"reason"`
+			} `json:"regions"`
+		} `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got := map[string]string{}
+	for _, c := range doc.Checks {
+		for _, r := range c.Regions {
+			got[c.Check] = r.Status + " " + r.ReasonCode + " " + r.Reason
+		}
+	}
+	if s := got["keyed"]; !strings.HasPrefix(s, "down config not probed: environment variable UPCHAIN_TEST_UNSET_KEY is not set (referenced as ${UPCHAIN_TEST_UNSET_KEY} in ") || !strings.Contains(s, "web.yml:3)") {
+		t.Errorf("keyed: %q", s)
+	}
+	if s := got["open"]; !strings.HasPrefix(s, "up") {
+		t.Errorf("open: %q", s)
+	}
+	code, _, errOut = runCLI(t, "validate", "--config", cfg)
+	if code != exitFailed || !strings.Contains(errOut, "web.yml:5: environment variable UPCHAIN_TEST_UNSET_KEY is not set") {
+		t.Errorf("validate: exit %d\n%s", code, errOut)
+	}
+}

@@ -165,6 +165,10 @@ func (r *Runner) Probe(ctx context.Context, c *config.Check, reg config.Region) 
 	if kinds == nil {
 		kinds = Builtin()
 	}
+	if len(c.MissingEnv) > 0 {
+		res.Status, res.ReasonCode, res.Reason = Down, ReasonConfig, missingEnvReason(c)
+		return res
+	}
 	k, ok := kinds.Get(c.Kind)
 	if !ok {
 		res.Status, res.ReasonCode, res.Reason = Down, ReasonConfig, "unknown kind "+c.Kind
@@ -282,6 +286,19 @@ func (r *Runner) attempt(ctx context.Context, k Kind, t *Target, res *Result) (r
 		res.Reason = describeFailed(res.Failed)
 	}
 	return false
+}
+
+func missingEnvReason(c *config.Check) string {
+	refs := make([]string, len(c.MissingEnv))
+	for i, n := range c.MissingEnv {
+		refs[i] = "${" + n + "}"
+	}
+	verb := "is"
+	if len(refs) > 1 {
+		verb = "are"
+	}
+	return fmt.Sprintf("not probed: environment variable %s %s not set (referenced as %s in %s:%d); export it, or add it as a repository secret for the workflow",
+		strings.Join(c.MissingEnv, ", "), verb, strings.Join(refs, ", "), c.File, c.Line)
 }
 
 // attemptExpired reports whether the attempt's deadline has passed. A

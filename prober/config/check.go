@@ -39,6 +39,10 @@ type Check struct {
 	DisplayURL string `yaml:"-"`
 	// File and Line locate the check for error messages.
 	File string `yaml:"-"`
+	// MissingEnv names the environment variables the check references
+	// that are not set (see Options.MissingSecretsFailChecks): probing it
+	// fails with reason code config.
+	MissingEnv []string `yaml:"-"`
 	Line int    `yaml:"-"`
 	// Lines maps field names to their line, and "conditions[i]" /
 	// "degraded[i]" to each condition's line.

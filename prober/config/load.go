@@ -54,6 +54,10 @@ type Options struct {
 	// AllowMissingSecrets leaves ${NAME} unexpanded when NAME is unset,
 	// for commands that never contact endpoints (build, validate --offline).
 	AllowMissingSecrets bool
+	// MissingSecretsFailChecks (probe, serve) leaves an unset ${NAME} in a
+	// check file unexpanded and records it in the check's MissingEnv, so
+	// that only the checks using it fail; elsewhere it is still an error.
+	MissingSecretsFailChecks bool
 	// Redactor receives every secret value; default a new one.
 	Redactor *redact.Redactor
 }
@@ -115,6 +119,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 	if err != nil {
 		errs = append(errs, Problem{File: dir, Msg: err.Error()})
 	}
+	exp.allowMissing = opts.AllowMissingSecrets || opts.MissingSecretsFailChecks
 	for _, f := range files {
 		loadCheckFile(f, cfg, kinds, exp, &errs)
 	}
@@ -246,7 +251,7 @@ func loadCheckFile(path string, cfg *Config, kinds Kinds, exp *expander, errs *E
 			c.add(n.Line, "each check is a mapping with at least name, kind and url")
 			continue
 		}
-		chk := &Check{File: path, Line: n.Line, Lines: map[string]int{}}
+		chk := &Check{File: path, Line: n.Line, Lines: map[string]int{}, MissingEnv: exp.missingIn(n)}
 		// Split the kind's own options (the key named after the kind) from
 		// the common fields.
 		kindName := ""

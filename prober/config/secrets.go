@@ -57,6 +57,29 @@ func (e *expander) walk(n *yaml.Node) {
 	}
 }
 
+// missingIn lists the variables referenced under n that are not set
+// (left unexpanded), each once, in order of appearance.
+func (e *expander) missingIn(n *yaml.Node) []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode {
+			for _, m := range envRef.FindAllStringSubmatch(n.Value, -1) {
+				if v, ok := e.lookup(m[1]); (!ok || v == "") && !seen[m[1]] {
+					seen[m[1]] = true
+					out = append(out, m[1])
+				}
+			}
+		}
+		for _, ch := range n.Content {
+			walk(ch)
+		}
+	}
+	walk(n)
+	return out
+}
+
 // registerURLPassword treats a password written directly into a URL's
 // userinfo as a secret too.
 func registerURLPassword(s string, red *redact.Redactor) {

@@ -35,7 +35,7 @@ type Options struct {
 	ConfigPath string
 	// Kinds probe the checks; default prober.Builtin().
 	Kinds *prober.Registry
-	// Load reads the config; default config.Load(ConfigPath, Kinds, {}).
+	// Load reads the config; default config.Load(ConfigPath, Kinds, {MissingSecretsFailChecks}).
 	Load func(path string) (*config.Loaded, error)
 	// Stages builds history, incidents and site for a config; nil: none.
 	Stages StagesFunc
@@ -99,7 +99,7 @@ func New(opts Options) (*Daemon, error) {
 		opts.Kinds = prober.Builtin()
 	}
 	if opts.Load == nil {
-		opts.Load = func(path string) (*config.Loaded, error) { return config.Load(path, opts.Kinds, config.Options{}) }
+		opts.Load = func(path string) (*config.Loaded, error) { return config.Load(path, opts.Kinds, config.Options{MissingSecretsFailChecks: true}) }
 	}
 	if opts.Log == nil {
 		opts.Log = os.Stderr
