@@ -43,7 +43,7 @@ type Check struct {
 	// that are not set (see Options.MissingSecretsFailChecks): probing it
 	// fails with reason code config.
 	MissingEnv []string `yaml:"-"`
-	Line int    `yaml:"-"`
+	Line       int      `yaml:"-"`
 	// Lines maps field names to their line, and "conditions[i]" /
 	// "degraded[i]" to each condition's line.
 	Lines map[string]int `yaml:"-"`

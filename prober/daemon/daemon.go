@@ -99,7 +99,9 @@ func New(opts Options) (*Daemon, error) {
 		opts.Kinds = prober.Builtin()
 	}
 	if opts.Load == nil {
-		opts.Load = func(path string) (*config.Loaded, error) { return config.Load(path, opts.Kinds, config.Options{MissingSecretsFailChecks: true}) }
+		opts.Load = func(path string) (*config.Loaded, error) {
+			return config.Load(path, opts.Kinds, config.Options{MissingSecretsFailChecks: true})
+		}
 	}
 	if opts.Log == nil {
 		opts.Log = os.Stderr
