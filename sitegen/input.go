@@ -29,6 +29,9 @@ type Site struct {
 	// the 404 page (served at any depth) and absolute links in JSON.
 	BaseURL string
 	Links   []Link
+	// Notice, when set, is a banner on every page (`upchain demo` says
+	// that the data is simulated).
+	Notice string
 }
 
 // Link is a named outbound link. Only http(s) URLs are rendered as links.

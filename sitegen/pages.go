@@ -71,6 +71,7 @@ type pageData struct {
 	Title       string
 	Description string
 	SiteTitle   string
+	Notice      string
 	Nav         string
 	CSS         string
 	Canonical   string
@@ -87,7 +88,7 @@ func (m *model) page(root, title, nav, path string, main any) pageData {
 		home = "./"
 	}
 	p := pageData{
-		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Nav: nav,
+		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Notice: m.in.Site.Notice, Nav: nav,
 		CSS: tmpl.cssHref, Main: main,
 		Feeds: []feedLink{
 			{Title: m.siteTitle() + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/rss.xml"},

@@ -50,6 +50,8 @@ type Pipeline struct {
 	cfg   *config.Loaded
 	inc   *incident.Manager
 	batch []prober.Result
+	// spooled counts results handed to history but not yet committed.
+	spooled int
 }
 
 // Open builds the pipeline for a loaded config, opening history when
@@ -142,25 +144,49 @@ func (p *Pipeline) Commit(ctx context.Context) (commit string, err error) {
 	if p.rec == nil {
 		return "", nil
 	}
+	if err := p.Spool(ctx); err != nil {
+		return "", err
+	}
+	p.mu.Lock()
+	n := p.spooled
+	p.mu.Unlock()
+	commit, err = p.rec.Flush(ctx)
+	if commit != "" {
+		p.mu.Lock()
+		p.spooled -= n
+		p.mu.Unlock()
+		p.log.Info("history: recorded", "results", n, "commit", short(commit), "dir", p.rec.Dir())
+	}
+	return commit, err
+}
+
+// Spool hands the queued results to history as one round (the incident
+// stage runs on it) without committing: a crash after it loses nothing,
+// and the next Flush commits it with whatever else is spooled. `upchain
+// demo` spools every simulated round and commits every few.
+func (p *Pipeline) Spool(ctx context.Context) error {
+	if p.rec == nil {
+		return nil
+	}
 	p.mu.Lock()
 	batch, inc := p.batch, p.inc
 	p.batch = nil
 	p.mu.Unlock()
-	if len(batch) > 0 {
-		// State folds results in time order.
-		sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
-		if err := p.rec.Stage(ctx, batch, p.incidentHook(inc)); err != nil {
-			p.mu.Lock()
-			p.batch = append(batch, p.batch...)
-			p.mu.Unlock()
-			return "", err
-		}
+	if len(batch) == 0 {
+		return nil
 	}
-	commit, err = p.rec.Flush(ctx)
-	if commit != "" {
-		p.log.Info("history: recorded", "results", len(batch), "commit", short(commit), "dir", p.rec.Dir())
+	// State folds results in time order.
+	sort.SliceStable(batch, func(i, j int) bool { return batch[i].Time.Before(batch[j].Time) })
+	if err := p.rec.Stage(ctx, batch, p.incidentHook(inc)); err != nil {
+		p.mu.Lock()
+		p.batch = append(batch, p.batch...)
+		p.mu.Unlock()
+		return err
 	}
-	return commit, err
+	p.mu.Lock()
+	p.spooled += len(batch)
+	p.mu.Unlock()
+	return nil
 }
 
 // incidentHook runs the incident stage inside a history commit.
