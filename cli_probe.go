@@ -203,6 +203,7 @@ func probeCount(checks []*config.Check) int {
 // round waiting on slow endpoints still shows that it is alive.
 type progressLine struct {
 	w     io.Writer
+	label string
 	total int
 	start time.Time
 	mu    sync.Mutex
@@ -213,7 +214,11 @@ type progressLine struct {
 }
 
 func startProgress(w io.Writer, total int) *progressLine {
-	p := &progressLine{w: w, total: total, start: time.Now(), quit: make(chan struct{}), ended: make(chan struct{})}
+	return startProgressLabel(w, "probing", total)
+}
+
+func startProgressLabel(w io.Writer, label string, total int) *progressLine {
+	p := &progressLine{w: w, label: label, total: total, start: time.Now(), quit: make(chan struct{}), ended: make(chan struct{})}
 	p.draw(true)
 	go func() {
 		defer close(p.ended)
@@ -246,7 +251,15 @@ func (p *progressLine) draw(force bool) {
 		return
 	}
 	p.last = time.Now()
-	fmt.Fprintf(p.w, "\r\033[Kprobing: %d/%d done, %s", p.done, p.total, time.Since(p.start).Truncate(time.Second))
+	fmt.Fprintf(p.w, "\r\033[K%s: %d/%d done, %s", p.label, p.done, p.total, time.Since(p.start).Truncate(time.Second))
+}
+
+// println prints a line above the progress line.
+func (p *progressLine) println(line string) {
+	p.mu.Lock()
+	fmt.Fprintf(p.w, "\r\033[K%s\n", line)
+	p.mu.Unlock()
+	p.draw(true)
 }
 
 // stop ends the redraws and clears the line for the results.

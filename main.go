@@ -22,6 +22,7 @@ type command struct {
 // README's command table.
 func commands() []command {
 	return []command{
+		demoCommand,
 		probeCommand,
 		serveCommand,
 		buildCommand,

@@ -1,0 +1,204 @@
+package demo
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// configFiles returns the demo's upchain.yml and check files, pointing at
+// the network's addresses: a worked example of every kind and option
+// group, commented so that it can be copied.
+func configFiles(n *network, s *story) map[string]string {
+	from, to := s.maintenanceWindow(n.clock.start)
+	upchain := fmt.Sprintf(`# upchain demo: every endpoint below is simulated on 127.0.0.1 by
+# `+"`upchain demo`"+`. Copy this file and checks/ as a starting point and put
+# your own endpoints in.
+site:
+  title: upchain demo
+  description: A simulated network on this machine; a week of history made in seconds.
+  links:                # site-wide links, e.g. your dashboards
+    - name: Grafana docs
+      url: https://grafana.com/docs/grafana/latest/
+
+defaults:
+  timeout: 5s
+  retries: 0            # a demo round is one attempt per probe
+  interval: %s
+  round_timeout: 1m
+
+history:
+  branch: upchain-history
+  dir: .upchain/history
+
+incidents:
+  failure_threshold: 2  # failed rounds in a row to open an incident
+  success_threshold: 2  # good rounds in a row to resolve it
+  github: false         # incidents as files in history only
+
+# A planned restart of the EVM node: its failures open no incident.
+maintenance:
+  - title: Planned restart of the EVM node
+    checks: [evm-node, evm-node-websocket, eth-blocknumber, evm-websocket]
+    start: %s
+    end: %s
+    body: Client upgrade; the node is restarted.
+
+notifications:
+  channels:
+    - kind: webhook      # JSON body, see README (Notifications)
+      name: demo-sink
+      url: %s
+      secret: ${UPCHAIN_DEMO_WEBHOOK_SECRET}   # secrets always come from the environment
+`, s.interval, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), n.url(offSink, "http", "/hook"))
+
+	web := fmt.Sprintf(`group: Website
+checks:
+  # http: status, body and latency. Slower than %[5]s is degraded.
+  - name: Status website
+    kind: http
+    url: %[1]s
+    conditions:
+      - status == 200
+      - body contains "Example Co."
+    degraded:
+      - latency < %[5]s
+    links:
+      grafana: https://grafana.com/docs/
+    tags: [web]
+
+  # tcp: the port accepts connections.
+  - name: Website port
+    kind: tcp
+    url: %[2]s
+
+  # dns: the name resolves (here, through the demo's own DNS server).
+  - name: Website DNS
+    kind: dns
+    url: dns://status.upchain.demo
+    dns: {type: A, server: "%[3]s"}
+    conditions: ['"127.0.0.1" in answers']
+
+  # A geo-routed endpoint: probed through its public address and through
+  # each regional backend. One region down makes the check degraded.
+  - name: API (geo-routed)
+    kind: http
+    url: %[4]s
+    conditions: [status == 200]
+    regions:
+%[6]s`, n.url(offWeb, "http", "/"), n.url(offWeb, "tcp", ""), n.addrs[offDNS], n.url(offAPI, "http", "/health"), slowLimit, regionLines(n))
+
+	ethereum := fmt.Sprintf(`group: Ethereum
+checks:
+  # evm: head age, syncing, chain id and peers of an execution node.
+  - name: EVM node
+    kind: evm
+    url: %[1]s
+    evm:
+      chain_id: %[3]d
+      max_head_age: 1m
+      min_peers: 3
+    tags: [ethereum, rpc]
+
+  # The same node over its websocket, compared with the node above:
+  # more than 5 blocks behind is degraded, 20 down.
+  - name: EVM node (websocket)
+    kind: evm
+    url: %[2]s
+    evm: {chain_id: %[3]d}
+    lag: {reference: evm-node, degraded_blocks: 5, down_blocks: 20}
+
+  # jsonrpc: any method; result is the reply's result (hex quantities
+  # are numbers).
+  - name: eth_blockNumber
+    kind: jsonrpc
+    url: %[1]s
+    jsonrpc: {method: eth_blockNumber}
+    conditions: [result > 0]
+
+  # websocket: a message is sent and an answer must arrive.
+  - name: EVM websocket
+    kind: websocket
+    url: %[2]s
+    websocket: {send: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'}
+    conditions: [json.result == %[3]d]   # hex quantities read as numbers
+`, n.url(offEVM, "http", "/"), n.url(offEVM, "ws", "/"), evmChainID, evmChainID)
+
+	cosmos := fmt.Sprintf(`group: Cosmos
+checks:
+  # cometbft: catching_up, head age (a stalled chain), chain id, peers.
+  - name: Cosmos node 1
+    kind: cometbft
+    url: %[1]s
+    cometbft:
+      chain_id: %[3]s
+      max_head_age: 3m
+      min_peers: 3
+
+  # A second node of the chain, compared with the other nodes of the
+  # group: 5 blocks behind is degraded, 20 down.
+  - name: Cosmos node 2
+    kind: cometbft
+    url: %[2]s
+    cometbft: {chain_id: %[3]s, max_head_age: 3m}
+    lag: {group: Cosmos, degraded_blocks: 5, down_blocks: 20}
+
+  # A validator: in the active set and signing. 5 missed in a row is
+  # down; 10%% of the last 100 blocks missed is degraded.
+  - name: Cosmos validator
+    kind: cometbft
+    url: %[1]s
+    cometbft:
+      chain_id: %[3]s
+      max_head_age: 3m
+      validator: {address: "%[4]s"}
+      signatures_window: 100
+      max_blocks_per_round: 100
+      missed_consecutive_alert: 5
+      missed_percent_alert: 10
+    tags: [cosmos, validator]
+`, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator)
+
+	return map[string]string{
+		"upchain.yml":         upchain,
+		"checks/website.yml":  web,
+		"checks/ethereum.yml": ethereum,
+		"checks/cosmos.yml":   cosmos,
+	}
+}
+
+func regionLines(n *network) string {
+	var b strings.Builder
+	for _, name := range []string{"eu-west", "us-east"} {
+		off := offAPIEU
+		if name == "us-east" {
+			off = offAPIUS
+		}
+		fmt.Fprintf(&b, "      - {name: %s, address: \"%s\"}\n", name, n.addrs[off])
+	}
+	return b.String()
+}
+
+// writeFiles writes files under dir, refusing to overwrite any unless
+// force is set; nothing is written when one exists.
+func writeFiles(dir string, files map[string]string, force bool) error {
+	if !force {
+		for name := range files {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				return fmt.Errorf("%s exists: choose another directory, or remove it first", filepath.Join(dir, name))
+			}
+		}
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

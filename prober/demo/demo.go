@@ -1,0 +1,197 @@
+// Package demo is `upchain demo`: a simulated network on 127.0.0.1 (a
+// website, a geo-routed API, an EVM node, a CometBFT network with
+// validators, ...) and a scripted story on a simulated clock, probed
+// round by round over real sockets and recorded into real git history,
+// with incidents, notifications and the site built from it. It needs no
+// internet, no secrets and no GitHub.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/incident"
+	"github.com/upchain-dev/upchain/prober/pipeline"
+	"github.com/upchain-dev/upchain/sitegen"
+	"github.com/upchain-dev/upchain/sitegen/assemble"
+)
+
+// Options configure a demo run.
+type Options struct {
+	// Dir holds the demo's config, history and site; it must not hold an
+	// upchain.yml yet. Required.
+	Dir string
+	// Days of history the story makes (default 7); Interval is the
+	// simulated time between rounds (default 15m).
+	Days     int
+	Interval time.Duration
+	// PortBase is the first port of the simulated endpoints (default
+	// DefaultPortBase); -1 lets the system pick free ports.
+	PortBase int
+	// Say receives what a person watching should read: notifications as
+	// they fire, the steps. Default: nothing.
+	Say func(string)
+	// Progress, if set, is called after each round.
+	Progress func(done, total int)
+	// Log receives the pipeline's log; default discards.
+	Log *slog.Logger
+}
+
+// Result is what a demo run made.
+type Result struct {
+	Dir     string // the config directory
+	Site    string // the built site
+	History string // the history checkout (a git repository)
+	Rounds  int
+	// Incidents are the titles of the incidents the story opened.
+	Incidents []string
+	// Notifications counts what the webhook sink received.
+	Notifications int
+	// Network is running until Close.
+	network *network
+}
+
+// Close stops the simulated network.
+func (r *Result) Close() {
+	if r.network != nil {
+		r.network.close()
+	}
+}
+
+// Run starts the simulated network, writes the demo's config into
+// opts.Dir, plays the story and builds the site. The network keeps
+// running until Result.Close, so the written config can be probed.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("demo: no directory")
+	}
+	if opts.Days <= 0 {
+		opts.Days = 7
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 15 * time.Minute
+	}
+	if opts.PortBase == 0 {
+		opts.PortBase = DefaultPortBase
+	}
+	say := opts.Say
+	if say == nil {
+		say = func(string) {}
+	}
+	rounds := int(time.Duration(opts.Days) * 24 * time.Hour / opts.Interval)
+	end := time.Now().UTC().Truncate(opts.Interval)
+	clk := newClock(end.Add(-time.Duration(rounds) * opts.Interval))
+	st := newStory(rounds, opts.Interval)
+
+	net, err := startNetwork(clk, max(opts.PortBase, 0), say)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Dir: opts.Dir, Rounds: rounds, network: net}
+	fail := func(err error) (*Result, error) {
+		net.close()
+		return nil, err
+	}
+	if err := writeFiles(opts.Dir, configFiles(net, st), false); err != nil {
+		return fail(err)
+	}
+	l, err := prober.Load(filepath.Join(opts.Dir, "upchain.yml"), config.Options{Lookup: demoEnv})
+	if err != nil {
+		return fail(fmt.Errorf("the demo's own config does not load: %w", err))
+	}
+	pipe, err := pipeline.Open(ctx, l, pipeline.Options{
+		Record: true, Log: opts.Log,
+		// No GitHub, whatever the environment holds.
+		Incidents: incident.Options{Env: noEnv},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	defer pipe.Close()
+	res.History = pipe.Dir()
+	runner := &prober.Runner{Config: l, Now: clk.Now, Prev: pipe.Prev, Backoff: time.Millisecond}
+
+	say(fmt.Sprintf("simulating %d days: %d rounds, one every %s of simulated time", opts.Days, rounds, opts.Interval))
+	// Commit every few hours of simulated time, as a scheduled run would.
+	commitEvery := max(1, int(3*time.Hour/opts.Interval))
+	for i := 0; i < rounds; i++ {
+		if err := ctx.Err(); err != nil {
+			return fail(err)
+		}
+		now := clk.start.Add(time.Duration(i) * opts.Interval)
+		clk.set(now)
+		st.apply(net, i, now)
+		results := runner.Round(ctx, nil)
+		pipe.Finish(results)
+		pipe.Stage(results)
+		if err := pipe.Spool(ctx); err != nil {
+			return fail(fmt.Errorf("recording round %d: %w", i+1, err))
+		}
+		if (i+1)%commitEvery == 0 || i == rounds-1 {
+			if err := pipe.Flush(ctx); err != nil {
+				return fail(fmt.Errorf("committing history: %w", err))
+			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(i+1, rounds)
+		}
+	}
+
+	incs, err := incident.LoadAll(pipe.Dir())
+	if err != nil {
+		return fail(err)
+	}
+	for _, inc := range incs {
+		res.Incidents = append(res.Incidents, inc.Title)
+	}
+	res.Notifications = len(net.sink.all())
+
+	in, err := assemble.Input(l, assemble.Options{})
+	if err != nil {
+		return fail(err)
+	}
+	in.Site.Notice = "This is a demo: every endpoint is simulated on this machine, and its week of history was made in seconds by `upchain demo`."
+	res.Site = filepath.Join(opts.Dir, l.Site.Output)
+	if err := sitegen.Build(in, res.Site); err != nil {
+		return fail(err)
+	}
+	return res, nil
+}
+
+// WriteConfig writes the demo's upchain.yml and checks/ into dir without
+// running anything: the addresses are those a demo listens on with
+// portBase (DefaultPortBase when 0).
+func WriteConfig(dir string, portBase int, force bool) error {
+	if portBase <= 0 {
+		portBase = DefaultPortBase
+	}
+	n := &network{clock: newClock(time.Now().UTC().Truncate(15 * time.Minute).Add(-7 * 24 * time.Hour))}
+	for off := 0; off < offCount; off++ {
+		n.addrs[off] = fmt.Sprintf("127.0.0.1:%d", portBase+off)
+	}
+	return writeFiles(dir, configFiles(n, newStory(7*24*4, 15*time.Minute)), force)
+}
+
+func noEnv(string) (string, bool) { return "", false }
+
+// demoEnv is the demo's whole environment: the webhook's signing secret
+// (redacted everywhere, like any secret) and nothing else.
+func demoEnv(name string) (string, bool) {
+	if name == "UPCHAIN_DEMO_WEBHOOK_SECRET" {
+		return "demo-only-signing-secret", true
+	}
+	return "", false
+}
+
+// Exists reports whether dir already holds a config.
+func Exists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "upchain.yml"))
+	return err == nil
+}

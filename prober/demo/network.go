@@ -1,0 +1,190 @@
+package demo
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober/cometbft/cometbfttest"
+	"github.com/upchain-dev/upchain/prober/simnet"
+)
+
+// Ports of the simulated network: each endpoint listens on 127.0.0.1 at
+// base + its offset (with base 0, every one on a port the system picks).
+const (
+	offWeb = iota
+	offAPI
+	offAPIEU
+	offAPIUS
+	offEVM
+	offCosmos1
+	offCosmos2
+	offDNS
+	offSink
+	offCount
+)
+
+// DefaultPortBase is where the demo's endpoints listen unless told
+// otherwise, so that `upchain demo --write-config` writes addresses that
+// work while a demo runs.
+const DefaultPortBase = 18500
+
+// The chains' simulated parameters.
+const (
+	evmChainID     = 1337
+	evmBlockTime   = 12 * time.Second
+	cosmosChainID  = "demo-1"
+	cosmosBlock    = time.Minute
+	validatorCount = 4
+)
+
+// network is the simulated infrastructure: every endpoint a real server
+// on 127.0.0.1 speaking its real wire format, advancing with the clock.
+type network struct {
+	clock *clock
+
+	web        *simnet.Web
+	api        *simnet.Web            // the geo-routed API's public name
+	apiRegions map[string]*simnet.Web // its regional backends
+	evm        *simnet.EVM
+	evmSwitch  *simnet.Switch
+	cosmos     [2]*cometbfttest.Chain
+	dns        *simnet.DNS
+	sink       *sink
+
+	addrs   [offCount]string
+	servers []*http.Server
+	closers []func() error
+}
+
+// validatorAddress is the consensus address of the demo's i-th validator.
+func validatorAddress(i int) string { return fmt.Sprintf("%040X", 0xDE300+i) }
+
+// watchedValidator is the validator the demo's validator check watches.
+var watchedValidator = validatorAddress(3)
+
+func startNetwork(c *clock, base int, out func(string)) (*network, error) {
+	n := &network{clock: c, sink: &sink{out: out}}
+	n.web = &simnet.Web{Title: "Example Co. status website"}
+	n.api = &simnet.Web{Title: "Example Co. API"}
+	n.apiRegions = map[string]*simnet.Web{"eu-west": {Title: "API eu-west"}, "us-east": {Title: "API us-east"}}
+	genesis := c.start.Add(-30 * 24 * time.Hour)
+	n.evm = &simnet.EVM{ChainID: evmChainID, Genesis: genesis, BlockTime: evmBlockTime, Version: "Geth/v1.17.8-demo", Peers: 8, Now: c.Now}
+	n.evmSwitch = &simnet.Switch{Handler: n.evm}
+	set := make([]cometbfttest.Validator, validatorCount)
+	for i := range set {
+		set[i] = cometbfttest.Validator{Address: validatorAddress(i), Power: 10}
+	}
+	for i := range n.cosmos {
+		n.cosmos[i] = &cometbfttest.Chain{
+			ChainID: cosmosChainID, Version: "0.38.17", Earliest: 1, Peers: 6,
+			Set: func(int64) []cometbfttest.Validator { return set },
+		}
+	}
+	handlers := map[int]http.Handler{
+		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
+		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
+	}
+	for off := 0; off < offCount; off++ {
+		addr := "127.0.0.1:0"
+		if base > 0 {
+			addr = "127.0.0.1:" + strconv.Itoa(base+off)
+		}
+		if off == offDNS {
+			d, err := simnet.ListenDNS(addr, map[string]string{"status.upchain.demo.": "127.0.0.1"})
+			if err != nil {
+				n.close()
+				return nil, portError(addr, err)
+			}
+			n.dns, n.addrs[off] = d, d.Addr()
+			n.closers = append(n.closers, d.Close)
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			n.close()
+			return nil, portError(addr, err)
+		}
+		srv := &http.Server{Handler: handlers[off], ReadHeaderTimeout: 5 * time.Second}
+		n.servers = append(n.servers, srv)
+		n.addrs[off] = ln.Addr().String()
+		go func() { _ = srv.Serve(ln) }()
+	}
+	return n, nil
+}
+
+func portError(addr string, err error) error {
+	return fmt.Errorf("simulated network: cannot listen on %s: %w (another demo running? choose other ports with --ports N, or --ports 0 for any free ones)", addr, err)
+}
+
+func (n *network) close() {
+	for _, s := range n.servers {
+		_ = s.Close()
+	}
+	for _, c := range n.closers {
+		_ = c()
+	}
+}
+
+func (n *network) url(off int, scheme, path string) string {
+	return scheme + "://" + n.addrs[off] + path
+}
+
+// sink is the local webhook receiver that the demo's notification channel
+// posts to (the webhook channel's documented JSON body); it prints each
+// notification as it arrives.
+type sink struct {
+	out func(string)
+
+	mu       sync.Mutex
+	received []notification
+}
+
+type notification struct {
+	Event string
+	Title string
+	Text  string
+}
+
+func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Event    string `json:"event"`
+		Text     string `json:"text"`
+		Incident struct {
+			Title string `json:"title"`
+		} `json:"incident"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	note := notification{Event: body.Event, Title: body.Incident.Title, Text: body.Text}
+	s.mu.Lock()
+	s.received = append(s.received, note)
+	s.mu.Unlock()
+	if s.out != nil {
+		s.out(fmt.Sprintf("notification (%s): %s", note.Event, note.Title))
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *sink) all() []notification {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]notification(nil), s.received...)
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(v); err != nil {
+		return errors.Join(errNotJSON, err)
+	}
+	return nil
+}
+
+var errNotJSON = errors.New("want a JSON body")

@@ -1,0 +1,109 @@
+package demo
+
+import (
+	"time"
+
+	"github.com/upchain-dev/upchain/prober/cometbft/cometbfttest"
+)
+
+// event is one scripted episode of the story: it runs from round From up
+// to (not including) round To.
+type event struct {
+	Name     string
+	From, To int
+	// Check is the check whose incident the episode causes ("" for none:
+	// the maintenance window's restart).
+	Check string
+}
+
+// story is the script: what breaks when, over rounds rounds. Episodes sit
+// at fixed shares of the story and last at least minRounds, so a short
+// story (a test's) still has every one, and each lasts long enough to
+// open an incident (failure_threshold 2) and resolve it.
+type story struct {
+	rounds      int
+	interval    time.Duration
+	missBlocks  event // a validator misses blocks, then recovers
+	stall       event // a node stalls, then catches up
+	regionDown  event // one region of a geo-routed endpoint goes down
+	slow        event // a website slows down past its latency condition
+	maintenance event // a planned restart inside a maintenance window
+}
+
+const minRounds = 4
+
+func newStory(rounds int, interval time.Duration) *story {
+	length := max(minRounds, rounds/24)
+	at := func(name, check string, share float64) event {
+		from := int(float64(rounds) * share)
+		return event{Name: name, From: from, To: min(from+length, rounds-3), Check: check}
+	}
+	return &story{
+		rounds: rounds, interval: interval,
+		missBlocks:  at("validator misses blocks", "cosmos-validator", 0.15),
+		stall:       at("node stalls", "cosmos-node-2", 0.32),
+		regionDown:  at("region us-east down", "api-geo-routed", 0.48),
+		slow:        at("website slow", "status-website", 0.64),
+		maintenance: at("planned restart", "", 0.80),
+	}
+}
+
+func (e event) active(round int) bool { return round >= e.From && round < e.To }
+
+// episodes are the story's events that open an incident.
+func (s *story) episodes() []event {
+	return []event{s.missBlocks, s.stall, s.regionDown, s.slow}
+}
+
+// maintenanceWindow is the configured window around the planned restart:
+// from a round before it to a round after.
+func (s *story) maintenanceWindow(start time.Time) (from, to time.Time) {
+	return start.Add(time.Duration(s.maintenance.From-1) * s.interval),
+		start.Add(time.Duration(s.maintenance.To+1) * s.interval)
+}
+
+// apply sets every simulated endpoint to what the story says for round,
+// at time now.
+func (s *story) apply(n *network, round int, now time.Time) {
+	// Cosmos: one block a minute since genesis; node 2 freezes while it
+	// stalls and is caught up again afterwards.
+	genesis := n.clock.start.Add(-30 * 24 * time.Hour)
+	height := int64(now.Sub(genesis)/cosmosBlock) + 1
+	stallHeight := int64(n.clock.start.Add(time.Duration(s.stall.From)*s.interval).Sub(genesis)/cosmosBlock) + 1
+	missFrom := int64(n.clock.start.Add(time.Duration(s.missBlocks.From)*s.interval).Sub(genesis)/cosmosBlock) + 1
+	missTo := int64(n.clock.start.Add(time.Duration(s.missBlocks.To)*s.interval).Sub(genesis)/cosmosBlock) + 1
+	for i, c := range n.cosmos {
+		h := height
+		if i == 1 && s.stall.active(round) {
+			h = stallHeight
+		}
+		c.Update(func(c *cometbfttest.Chain) {
+			c.Latest = h
+			c.LatestTime = genesis.Add(time.Duration(h-1) * cosmosBlock)
+			c.Absent = func(height int64, addr string) bool {
+				return addr == watchedValidator && height >= missFrom && height < missTo
+			}
+		})
+	}
+	// The geo-routed API: us-east answers 503 during its outage.
+	status := 0
+	if s.regionDown.active(round) {
+		status = 503
+	}
+	n.apiRegions["us-east"].Set(status, 0)
+	// The website answers slowly, past its latency condition.
+	var delay time.Duration
+	if s.slow.active(round) {
+		delay = slowDelay
+	}
+	n.web.Set(0, delay)
+	// The EVM node restarts inside its maintenance window.
+	n.evmSwitch.Off(s.maintenance.active(round))
+}
+
+// slowDelay is how slowly the website answers when it is slow; its
+// degraded condition is latency < slowLimit.
+const (
+	slowDelay = 300 * time.Millisecond
+	slowLimit = "200ms"
+)
