@@ -47,10 +47,10 @@ type OasisOptions struct {
 
 // Defaults of the oasis options.
 const (
-	DefaultOasisMaxIndexerAge   = 2 * time.Minute
-	DefaultOasisMaxIndexerLag   = 20
-	DefaultOasisUptimeDegraded  = 95.0
-	defaultOasisMissedPercent   = DefaultMissedPercent
+	DefaultOasisMaxIndexerAge     = 2 * time.Minute
+	DefaultOasisMaxIndexerLag     = 20
+	DefaultOasisUptimeDegraded    = 95.0
+	defaultOasisMissedPercent     = DefaultMissedPercent
 	defaultOasisMissedConsecutive = DefaultMissedConsecutive
 )
 
