@@ -17,6 +17,7 @@ func builtinKinds() []Kind {
 		evmKind{},
 		substrateKind{},
 		oasisKind{},
+		prometheusKind{},
 	}
 }
 
