@@ -91,7 +91,12 @@ func TestPrometheusOasisNode(t *testing.T) {
 	// A scrape that fails keeps the counters for the next one.
 	exp.Update(func(s *simnet.ExporterState) { s.Malformed = true })
 	step(time.Minute, Down, "not a Prometheus text exposition")
-	exp.Update(func(s *simnet.ExporterState) { s.Malformed = false; s.StopSigningAt = time.Time{}; s.BlockTime = 6 * time.Second; s.Peers = 30 })
+	exp.Update(func(s *simnet.ExporterState) {
+		s.Malformed = false
+		s.StopSigningAt = time.Time{}
+		s.BlockTime = 6 * time.Second
+		s.Peers = 30
+	})
 	// The rate spans the failed scrape: 20 blocks in 3 minutes.
 	step(2*time.Minute, Up, "")
 	exp.Update(func(s *simnet.ExporterState) { s.Registered = false })
