@@ -87,7 +87,7 @@ func TestPrometheusOasisNode(t *testing.T) {
 	exp.Update(func(s *simnet.ExporterState) { s.BlockTime = time.Minute })
 	step(time.Minute, Degraded, `failed: (rate("oasis_consensus_signed_blocks") ?? 1) > 0.1`)
 	exp.Update(func(s *simnet.ExporterState) { s.StopSigningAt = clock.Now(); s.Peers = 3 })
-	step(time.Minute, Down, `failed: (increase("oasis_consensus_signed_blocks") ?? 1) > 0`)
+	step(time.Minute, Down, `failed: (increase("oasis_consensus_signed_blocks") ?? 1) > 0 (increase("oasis_consensus_signed_blocks")=0)`)
 	// A scrape that fails keeps the counters for the next one.
 	exp.Update(func(s *simnet.ExporterState) { s.Malformed = true })
 	step(time.Minute, Down, "not a Prometheus text exposition")
