@@ -70,10 +70,14 @@ func Parse(data []byte) (*Set, error) {
 				add(name+"_count", labels, float64(sm.GetSampleCount()))
 			case dto.MetricType_HISTOGRAM:
 				h := m.GetHistogram()
+				inf := false
 				for _, b := range h.GetBucket() {
+					inf = math.IsInf(b.GetUpperBound(), 1)
 					add(name+"_bucket", with(labels, "le", formatLe(b.GetUpperBound())), float64(b.GetCumulativeCount()))
 				}
-				add(name+"_bucket", with(labels, "le", "+Inf"), float64(h.GetSampleCount()))
+				if !inf { // every histogram has a +Inf bucket: its count
+					add(name+"_bucket", with(labels, "le", "+Inf"), float64(h.GetSampleCount()))
+				}
 				add(name+"_sum", labels, h.GetSampleSum())
 				add(name+"_count", labels, float64(h.GetSampleCount()))
 			default:
