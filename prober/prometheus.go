@@ -32,7 +32,9 @@ type PrometheusOptions struct {
 // Bounds of the prometheus options.
 const (
 	maxPrometheusRecord = 32
-	maxPrometheusBytes  = 64 << 20
+	// Parsing allocates about 20 bytes per byte of exposition (expfmt
+	// builds a protobuf message per series): 16 MiB costs ~350 MB.
+	maxPrometheusBytes = 16 << 20
 )
 
 // sampleFuncs are the condition functions that read a sample.

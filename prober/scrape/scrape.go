@@ -24,13 +24,41 @@ const Accept = "text/plain;version=0.0.4;q=1,*/*;q=0.1"
 // flattened as in the text format: name_bucket{le=...}, name{quantile=...},
 // name_sum, name_count.
 type Sample struct {
-	Name   string
-	Labels map[string]string
+	Name string
+	// Labels are the parser's own pairs (no copy per series); extra is the
+	// le or quantile label of a bucket or quantile.
+	labels []*dto.LabelPair
+	extra  *dto.LabelPair
 	Value  float64
 }
 
+// Label returns the value of label k ("" if absent, as in PromQL).
+func (s Sample) Label(k string) string {
+	if s.extra != nil && s.extra.GetName() == k {
+		return s.extra.GetValue()
+	}
+	for _, l := range s.labels {
+		if l.GetName() == k {
+			return l.GetValue()
+		}
+	}
+	return ""
+}
+
+// Labels returns the labels as a map.
+func (s Sample) Labels() map[string]string {
+	out := make(map[string]string, len(s.labels)+1)
+	for _, l := range s.labels {
+		out[l.GetName()] = l.GetValue()
+	}
+	if s.extra != nil {
+		out[s.extra.GetName()] = s.extra.GetValue()
+	}
+	return out
+}
+
 // Key is the series written as in the text format, labels sorted.
-func (s Sample) Key() string { return Selector{Name: s.Name, Labels: s.Labels}.String() }
+func (s Sample) Key() string { return Selector{Name: s.Name, Labels: s.Labels()}.String() }
 
 // Set is the samples of one scrape.
 type Set struct {
@@ -48,61 +76,48 @@ func Parse(data []byte) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &Set{byName: map[string][]Sample{}}
-	add := func(name string, labels map[string]string, v float64) {
-		set.byName[name] = append(set.byName[name], Sample{Name: name, Labels: labels, Value: v})
+	set := &Set{byName: make(map[string][]Sample, len(fams))}
+	add := func(name string, labels []*dto.LabelPair, extra *dto.LabelPair, v float64) {
+		set.byName[name] = append(set.byName[name], Sample{Name: name, labels: labels, extra: extra, Value: v})
 		set.n++
 	}
+	pair := func(k, v string) *dto.LabelPair { return &dto.LabelPair{Name: &k, Value: &v} }
 	for name, f := range fams {
+		if t := f.GetType(); t != dto.MetricType_SUMMARY && t != dto.MetricType_HISTOGRAM {
+			set.byName[name] = make([]Sample, 0, len(f.GetMetric()))
+		}
 		for _, m := range f.GetMetric() {
-			labels := labelMap(m.GetLabel())
+			labels := m.GetLabel()
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
-				add(name, labels, m.GetCounter().GetValue())
+				add(name, labels, nil, m.GetCounter().GetValue())
 			case dto.MetricType_GAUGE:
-				add(name, labels, m.GetGauge().GetValue())
+				add(name, labels, nil, m.GetGauge().GetValue())
 			case dto.MetricType_SUMMARY:
 				sm := m.GetSummary()
 				for _, q := range sm.GetQuantile() {
-					add(name, with(labels, "quantile", fmt.Sprint(q.GetQuantile())), q.GetValue())
+					add(name, labels, pair("quantile", fmt.Sprint(q.GetQuantile())), q.GetValue())
 				}
-				add(name+"_sum", labels, sm.GetSampleSum())
-				add(name+"_count", labels, float64(sm.GetSampleCount()))
+				add(name+"_sum", labels, nil, sm.GetSampleSum())
+				add(name+"_count", labels, nil, float64(sm.GetSampleCount()))
 			case dto.MetricType_HISTOGRAM:
 				h := m.GetHistogram()
 				inf := false
 				for _, b := range h.GetBucket() {
 					inf = math.IsInf(b.GetUpperBound(), 1)
-					add(name+"_bucket", with(labels, "le", formatLe(b.GetUpperBound())), float64(b.GetCumulativeCount()))
+					add(name+"_bucket", labels, pair("le", formatLe(b.GetUpperBound())), float64(b.GetCumulativeCount()))
 				}
 				if !inf { // every histogram has a +Inf bucket: its count
-					add(name+"_bucket", with(labels, "le", "+Inf"), float64(h.GetSampleCount()))
+					add(name+"_bucket", labels, pair("le", "+Inf"), float64(h.GetSampleCount()))
 				}
-				add(name+"_sum", labels, h.GetSampleSum())
-				add(name+"_count", labels, float64(h.GetSampleCount()))
+				add(name+"_sum", labels, nil, h.GetSampleSum())
+				add(name+"_count", labels, nil, float64(h.GetSampleCount()))
 			default:
-				add(name, labels, m.GetUntyped().GetValue())
+				add(name, labels, nil, m.GetUntyped().GetValue())
 			}
 		}
 	}
 	return set, nil
-}
-
-func labelMap(ls []*dto.LabelPair) map[string]string {
-	out := make(map[string]string, len(ls))
-	for _, l := range ls {
-		out[l.GetName()] = l.GetValue()
-	}
-	return out
-}
-
-func with(labels map[string]string, k, v string) map[string]string {
-	out := make(map[string]string, len(labels)+1)
-	for a, b := range labels {
-		out[a] = b
-	}
-	out[k] = v
-	return out
 }
 
 func formatLe(f float64) string {
@@ -177,7 +192,7 @@ const MaxCandidates = 3
 func (s *Set) Find(sel Selector) (Sample, error) {
 	var hits []Sample
 	for _, x := range s.byName[sel.Name] {
-		if matches(x.Labels, sel.Labels) {
+		if matches(x, sel.Labels) {
 			hits = append(hits, x)
 		}
 	}
@@ -192,9 +207,9 @@ func (s *Set) Find(sel Selector) (Sample, error) {
 	return Sample{}, fmt.Errorf("no metric %s in the scrape (%d series)", sel.Name, s.n)
 }
 
-func matches(have, want map[string]string) bool {
+func matches(have Sample, want map[string]string) bool {
 	for k, v := range want {
-		if have[k] != v {
+		if have.Label(k) != v {
 			return false
 		}
 	}
