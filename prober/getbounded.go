@@ -70,7 +70,7 @@ func boundedErr(err error, max int64) error {
 func excerpt(b []byte, n int) string {
 	s := strings.Join(strings.Fields(string(b[:min(len(b), 4*n)])), " ")
 	if len(s) > n {
-		s = s[:n] + "…"
+		s = strings.ToValidUTF8(s[:n], "") + "…"
 	}
-	return s
+	return strings.ToValidUTF8(s, "�")
 }

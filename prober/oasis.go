@@ -249,13 +249,14 @@ func (oasisKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	if o.Validator == "" {
 		return obs, nil
 	}
+	addr := strings.ToLower(o.Validator) // bech32 may be written in upper case
 	var list oasis.ValidatorList
-	if err := nexusGet(ctx, t, o, base+"/consensus/validators/"+url.PathEscape(o.Validator), &list); err != nil {
+	if err := nexusGet(ctx, t, o, base+"/consensus/validators/"+url.PathEscape(addr), &list); err != nil {
 		return obs, err
 	}
 	var v *oasis.Validator
 	for i := range list.Validators {
-		if list.Validators[i].EntityAddress == o.Validator {
+		if list.Validators[i].EntityAddress == addr {
 			v = &list.Validators[i]
 		}
 	}

@@ -106,6 +106,7 @@ func TestOasisScenarios(t *testing.T) {
 				s.IndexerStalledAt = now.Add(-10 * time.Minute)
 				s.InValidatorSet = false
 			}, values: map[string]string{"oasis_in_validator_set": "false"}},
+		{name: "address written in upper case", address: strings.ToUpper(oasisTestAddress), want: Up},
 		{name: "unknown validator", address: oasis.NewAddress([20]byte{9}), want: Down, code: ReasonHTTPStatus, reason: "HTTP 404"},
 	}
 	for _, tt := range tests {

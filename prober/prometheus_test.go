@@ -82,7 +82,11 @@ func TestPrometheusOasisNode(t *testing.T) {
 	if got := res.Values["prometheus_samples"]; got != `oasis_consensus_signed_blocks=123456 up{job="node"}=1 oasis_p2p_peers=25` {
 		t.Errorf("samples %q", got)
 	}
-	step(time.Minute, Up, "")
+	res = step(time.Minute, Up, "")
+	// Only the series increase() and rate() name are kept.
+	if st := res.Values["prometheus_state"]; !strings.Contains(st, `"oasis_consensus_signed_blocks":"123466"`) || strings.Contains(st, "peers") {
+		t.Errorf("state %s", st)
+	}
 	// Ten blocks in a minute is a rate of 1/6 per second.
 	exp.Update(func(s *simnet.ExporterState) { s.BlockTime = time.Minute })
 	step(time.Minute, Degraded, `failed: (rate("oasis_consensus_signed_blocks") ?? 1) > 0.1`)
@@ -169,5 +173,21 @@ func TestPrometheusHostile(t *testing.T) {
 				t.Fatalf("got %s/%s %q, want down/%s containing %q", res.Status, res.ReasonCode, res.Reason, tt.code, tt.reason)
 			}
 		})
+	}
+}
+
+// TestPrometheusSecretURL: a token in the url never reaches the reason,
+// even when the endpoint echoes it back.
+func TestPrometheusSecretURL(t *testing.T) {
+	url := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "bad token "+r.URL.RawQuery, http.StatusUnauthorized)
+	}))
+	l, err := loadYAML(t, "checks:\n  - name: m\n    kind: prometheus\n    url: "+url+"/metrics?token=${TOKEN}\n", map[string]string{"TOKEN": "tok-s3cr3t-value"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := byCheck(t, newRounds(l).round(t), "m")
+	if res.Status != Down || res.ReasonCode != ReasonHTTPStatus || strings.Contains(res.Reason, "s3cr3t") || !strings.Contains(res.Reason, "HTTP 401") {
+		t.Fatalf("%s/%s %q", res.Status, res.ReasonCode, res.Reason)
 	}
 }
