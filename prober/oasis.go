@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/oasis"
 )
@@ -175,6 +176,16 @@ func (oasisKind) Validate(c *config.Check) []config.FieldProblem {
 		}
 	}
 	if o.Validator == "" {
+		for _, list := range []struct {
+			field string
+			srcs  []string
+		}{{"conditions", c.Conditions}, {"degraded", c.Degraded}} {
+			for i, src := range list.srcs {
+				if cond.References(src, "validator") {
+					out = append(out, config.FieldProblem{Field: fmt.Sprintf("%s[%d]", list.field, i), Msg: "reads validator.* but the check follows no validator: add `validator: oasis1...` under oasis"})
+				}
+			}
+		}
 		for field, set := range map[string]bool{
 			"oasis.missed_consecutive_alert": o.MissedConsecutiveAlert != nil,
 			"oasis.missed_percent_alert":     o.MissedPercentAlert != nil,
@@ -223,6 +234,7 @@ func (oasisKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	if err := nexusGet(ctx, t, o, base+"/", &st); err != nil {
 		return obs, err
 	}
+	obs.Code = http.StatusOK // nexusGet accepts nothing else
 	if st.LatestBlockTime.IsZero() || st.LatestBlock <= 0 {
 		return obs, Fail(ReasonBadResponse, "Nexus status has no latest_block / latest_block_time: not a Nexus API root?")
 	}

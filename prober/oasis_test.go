@@ -5,6 +5,7 @@ package prober
 // /work/shared/reference/chains-detail.md, section 4).
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -49,6 +50,7 @@ func TestOasisValidate(t *testing.T) {
 		{"threshold without validator", "http://127.0.0.1:1/v1", "oasis: {missed_percent_alert: 3}", "only applies to a validator"},
 		{"validator path as url", "http://127.0.0.1:1/v1/consensus/validators", "", "not /v1/consensus/validators"},
 		{"websocket url", "ws://127.0.0.1:1/v1", "", "needs the http(s) root"},
+		{"validator condition without validator", "http://127.0.0.1:1/v1", "conditions: ['validator.rank < 100']", "follows no validator"},
 		{"unknown key", "http://127.0.0.1:1/v1", "oasis: {validatr: " + other + "}", "validator"},
 	}
 	for _, tt := range tests {
@@ -210,6 +212,34 @@ func TestOasisSummarise(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := oasis.Summarise(tt.blocks); got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestOasisPrometheusVarsProvided: every variable the kinds declare is set
+// by a healthy probe, so a condition the loader accepts can be evaluated.
+func TestOasisPrometheusVarsProvided(t *testing.T) {
+	nexus := serveHTTP(t, simnet.NewNexus(nil, oasisTestAddress))
+	metrics := serveHTTP(t, simnet.NewExporter(nil))
+	tests := []struct {
+		kind Kind
+		spec string
+	}{
+		{oasisKind{}, "    kind: oasis\n    url: " + nexus + "\n    oasis: {validator: " + oasisTestAddress + "}\n"},
+		{prometheusKind{}, "    kind: prometheus\n    url: " + metrics + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.kind.Name(), func(t *testing.T) {
+			c := testConfig(t, "", oneCheck(tt.spec), nil).Checks[0]
+			obs, err := tt.kind.Probe(context.Background(), &Target{Check: c, MaxBody: 1 << 20, Now: time.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range tt.kind.Vars() {
+				if _, ok := obs.Vars[v]; !ok && v != "latency" && v != "region" && (v != "status" || obs.Code == 0) {
+					t.Errorf("%q declared but not set", v)
+				}
 			}
 		})
 	}
