@@ -191,3 +191,25 @@ func TestPrometheusSecretURL(t *testing.T) {
 		t.Fatalf("%s/%s %q", res.Status, res.ReasonCode, res.Reason)
 	}
 }
+
+// TestPrometheusHang: an endpoint that sends headers and then a line now
+// and then, never finishing, ends at the check's timeout.
+func TestPrometheusHang(t *testing.T) {
+	url := serveHTTP(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+				_, _ = w.Write([]byte("# still here\n"))
+				w.(http.Flusher).Flush()
+			}
+		}
+	}))
+	l := mustLoad(t, "checks:\n  - name: m\n    kind: prometheus\n    url: "+url+"\n    timeout: 300ms\n    retries: 0\n")
+	res := byCheck(t, newRounds(l).round(t), "m")
+	if res.Status != Down || res.ReasonCode != ReasonTimeout {
+		t.Fatalf("%s/%s %q", res.Status, res.ReasonCode, res.Reason)
+	}
+}
