@@ -142,3 +142,24 @@ func TestParseSelector(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParse: hostile expositions fail or parse, never panic, and every
+// parsed series can be found by its own name and labels.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(exposition))
+	f.Add([]byte("x{a=\"1\" 3\n"))
+	f.Add([]byte("# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		set, err := Parse(data)
+		if err != nil {
+			return
+		}
+		for _, ss := range set.byName {
+			for _, s := range ss {
+				if _, err := set.Find(Selector{Name: s.Name, Labels: s.Labels()}); err != nil && !strings.Contains(err.Error(), "series match") {
+					t.Fatalf("%s: %v", s.Key(), err)
+				}
+			}
+		}
+	})
+}
