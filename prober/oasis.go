@@ -344,7 +344,7 @@ func roseFloat(b oasis.BigInt) float64 {
 // nexusGet reads one Nexus JSON reply into out. Nexus answers errors as
 // {"msg": "..."} (400/500) or 404 with an empty body.
 func nexusGet(ctx context.Context, t *Target, o *OasisOptions, rawURL string, out any) error {
-	r, err := getBounded(ctx, t, rawURL, "application/json", o.InsecureSkipVerify, t.MaxBody)
+	r, err := limitedGET(ctx, t, rawURL, "application/json", o.InsecureSkipVerify, t.MaxBody)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func nexusGet(ctx context.Context, t *Target, o *OasisOptions, rawURL string, ou
 		var e struct {
 			Msg string `json:"msg"`
 		}
-		msg := excerpt(r.Body, 120)
+		msg := limitedExcerpt(r.Body, 120)
 		if json.Unmarshal(r.Body, &e) == nil && e.Msg != "" {
 			msg = e.Msg
 		}
@@ -362,7 +362,7 @@ func nexusGet(ctx context.Context, t *Target, o *OasisOptions, rawURL string, ou
 		return f
 	}
 	if err := json.Unmarshal(r.Body, out); err != nil {
-		return Fail(ReasonBadResponse, "Nexus %s: unexpected answer: %v (%s)", path, err, excerpt(r.Body, 80))
+		return Fail(ReasonBadResponse, "Nexus %s: unexpected answer: %v (%s)", path, err, limitedExcerpt(r.Body, 80))
 	}
 	return nil
 }

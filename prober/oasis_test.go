@@ -18,19 +18,19 @@ import (
 
 var oasisTestAddress = oasis.NewAddress([20]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
 
-// simClock is a settable clock shared by a fake and the runner.
-type simClock struct {
+// oasisClock is a settable clock shared by a fake and the runner.
+type oasisClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *simClock) Now() time.Time {
+func (c *oasisClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *simClock) Add(d time.Duration) {
+func (c *oasisClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
@@ -113,7 +113,7 @@ func TestOasisScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := &simClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+			clock := &oasisClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 			nexus := simnet.NewNexus(clock.Now, oasisTestAddress)
 			clock.Add(15 * time.Minute) // 150 blocks
 			if tt.scenario != nil {
@@ -143,7 +143,7 @@ func TestOasisScenarios(t *testing.T) {
 }
 
 func TestOasisIndexerOnly(t *testing.T) {
-	clock := &simClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	clock := &oasisClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	nexus := simnet.NewNexus(clock.Now, oasisTestAddress)
 	url := serveHTTP(t, nexus)
 	l := mustLoad(t, "checks:\n  - name: n\n    kind: oasis\n    url: "+url+"\n    oasis: {max_indexer_lag: 5}\n")

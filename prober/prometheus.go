@@ -37,8 +37,8 @@ const (
 	maxPrometheusBytes = 16 << 20
 )
 
-// sampleFuncs are the condition functions that read a sample.
-var sampleFuncs = []string{"metric", "increase", "rate"}
+// promSampleFuncs are the condition functions that read a sample.
+var promSampleFuncs = []string{"metric", "increase", "rate"}
 
 const (
 	valPromState = "prometheus_state"
@@ -97,7 +97,7 @@ func (prometheusKind) Validate(c *config.Check) []config.FieldProblem {
 		srcs  []string
 	}{{"conditions", c.Conditions}, {"degraded", c.Degraded}} {
 		for i, src := range list.srcs {
-			calls, err := scrape.Calls(src, sampleFuncs...)
+			calls, err := scrape.Calls(src, promSampleFuncs...)
 			if err != nil {
 				out = append(out, config.FieldProblem{Field: fmt.Sprintf("%s[%d]", list.field, i), Msg: err.Error()})
 			}
@@ -144,13 +144,13 @@ func (prometheusKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	if o.MaxBytes > 0 {
 		limit = o.MaxBytes
 	}
-	r, err := getBounded(ctx, t, t.Check.URL, scrape.Accept, o.InsecureSkipVerify, limit)
+	r, err := limitedGET(ctx, t, t.Check.URL, scrape.Accept, o.InsecureSkipVerify, limit)
 	if err != nil {
 		return obs, err
 	}
 	obs.Code = r.Code
 	if r.Code != http.StatusOK {
-		f := Fail(ReasonHTTPStatus, "metrics endpoint answered HTTP %d: %s", r.Code, excerpt(r.Body, 120))
+		f := Fail(ReasonHTTPStatus, "metrics endpoint answered HTTP %d: %s", r.Code, limitedExcerpt(r.Body, 120))
 		f.Transient = r.Code >= 500 || r.Code == http.StatusTooManyRequests
 		return obs, f
 	}

@@ -49,7 +49,7 @@ func TestPrometheusValidate(t *testing.T) {
 // TestPrometheusOasisNode follows an oasis-node through rounds: signing,
 // then a signed-blocks counter that stops growing.
 func TestPrometheusOasisNode(t *testing.T) {
-	clock := &simClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	clock := &oasisClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	exp := simnet.NewExporter(clock.Now)
 	url := serveHTTP(t, exp)
 	l := mustLoad(t, `checks:

@@ -10,18 +10,18 @@ import (
 	"github.com/upchain-dev/upchain/prober/httplimit"
 )
 
-// boundedReply is one answer of getBounded.
-type boundedReply struct {
+// limitedReply is one answer of limitedGET.
+type limitedReply struct {
 	Code   int
 	Header http.Header
 	Body   []byte
 }
 
-// getBounded GETs rawURL (on the check's own host: its headers, such as
+// limitedGET GETs rawURL (on the check's own host: its headers, such as
 // API keys, are sent) through the region's address, with the attempt's
 // deadline from ctx and at most max bytes of body: a body beyond max
 // fails with ReasonTooLarge before anything parses it.
-func getBounded(ctx context.Context, t *Target, rawURL, accept string, insecure bool, max int64) (*boundedReply, error) {
+func limitedGET(ctx context.Context, t *Target, rawURL, accept string, insecure bool, max int64) (*limitedReply, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, Fail(ReasonConfig, "bad url: %v", err)
@@ -49,25 +49,25 @@ func getBounded(ctx context.Context, t *Target, rawURL, accept string, insecure 
 	req.Header.Set("User-Agent", UserAgent)
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, boundedErr(unwrapURLError(err), max)
+		return nil, limitedErr(unwrapURLError(err), max)
 	}
 	defer resp.Body.Close()
 	body, err := readLimited(resp.Body, max)
 	if err != nil {
-		return nil, boundedErr(err, max)
+		return nil, limitedErr(err, max)
 	}
-	return &boundedReply{Code: resp.StatusCode, Header: resp.Header, Body: body}, nil
+	return &limitedReply{Code: resp.StatusCode, Header: resp.Header, Body: body}, nil
 }
 
-func boundedErr(err error, max int64) error {
+func limitedErr(err error, max int64) error {
 	if errors.Is(err, httplimit.ErrTooLarge) {
 		return Fail(ReasonTooLarge, "response larger than %d bytes: raise the size limit if this is expected", max)
 	}
 	return err
 }
 
-// excerpt is the start of a body for a message, on one line.
-func excerpt(b []byte, n int) string {
+// limitedExcerpt is the start of a body for a message, on one line.
+func limitedExcerpt(b []byte, n int) string {
 	s := strings.Join(strings.Fields(string(b[:min(len(b), 4*n)])), " ")
 	if len(s) > n {
 		s = strings.ToValidUTF8(s[:n], "") + "…"
