@@ -16,6 +16,8 @@ func builtinKinds() []Kind {
 		cometbftKind{},
 		evmKind{},
 		substrateKind{},
+		oasisKind{},
+		prometheusKind{},
 	}
 }
 

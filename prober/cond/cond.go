@@ -5,6 +5,7 @@
 package cond
 
 import (
+	"errors"
 	"fmt"
 	"github.com/upchain-dev/upchain/prober/internal/text"
 	"math/big"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/file"
 	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
@@ -201,7 +203,17 @@ func (c *Condition) observed(env map[string]any, clean func(string) string) stri
 	for _, p := range c.paths {
 		v, err := expr.Run(p.program, env)
 		if err != nil {
-			parts = append(parts, p.name+"=<missing>")
+			missing := p.name + "=<missing>"
+			// A function says why it has no value (no such series).
+			var fe *file.Error
+			if strings.HasSuffix(p.name, ")") && errors.As(err, &fe) && fe.Message != "" {
+				msg := fe.Message
+				if clean != nil {
+					msg = clean(msg)
+				}
+				missing += " (" + truncate(msg, MaxObserved) + ")"
+			}
+			parts = append(parts, missing)
 			continue
 		}
 		parts = append(parts, p.name+"="+FormatClean(v, clean))
@@ -260,6 +272,12 @@ func collectPaths(n ast.Node) []string {
 		case *ast.UnaryNode:
 			visit(x.Node)
 		case *ast.CallNode:
+			// A call of literals, such as metric("up", {"job": "node"}),
+			// reads a value like a variable does: report what it returned.
+			if _, named := x.Callee.(*ast.IdentifierNode); named && allLiteral(x.Arguments) {
+				add(seen, &out, x.String())
+				return
+			}
 			for _, a := range x.Arguments {
 				visit(a)
 			}
@@ -276,6 +294,25 @@ func collectPaths(n ast.Node) []string {
 	visit(n)
 	sort.Strings(out)
 	return out
+}
+
+// allLiteral reports whether nodes are string literals or maps of them.
+func allLiteral(nodes []ast.Node) bool {
+	for _, n := range nodes {
+		switch x := n.(type) {
+		case *ast.StringNode:
+		case *ast.MapNode:
+			for _, p := range x.Pairs {
+				pair, ok := p.(*ast.PairNode)
+				if !ok || !allLiteral([]ast.Node{pair.Key, pair.Value}) {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return len(nodes) > 0
 }
 
 func add(seen map[string]bool, out *[]string, p string) {

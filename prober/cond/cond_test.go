@@ -2,6 +2,7 @@ package cond
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,8 +132,10 @@ func TestObservedValues(t *testing.T) {
 		"result":  decode(t, `{"peers":3,"list":[1,2],"nested":{"a":{"b":"0x10"}}}`),
 		"latency": 1500 * time.Millisecond,
 		"status":  503,
+		"metric":  func(args ...any) (any, error) { return 7.5, nil },
+		"fail":    func(args ...any) (any, error) { return nil, fmt.Errorf("no series %v", args[0]) },
 	}
-	vars := []string{"result", "latency", "status"}
+	vars := []string{"result", "latency", "status", "metric", "fail"}
 	tests := []struct{ src, observed string }{
 		{`result.peers >= 5 && latency < 1s`, "latency=1.5s result.peers=3"},
 		{`result.nested.a.b > 100`, "result.nested.a.b=16"},
@@ -140,6 +143,9 @@ func TestObservedValues(t *testing.T) {
 		{`len(result.list) > 5`, "result.list=[1 2]"},
 		{`result.missing.x == 1`, "result.missing.x=<missing>"},
 		{`status in [200, 204]`, "status=503"},
+		{`metric("up", {"job": "node"}) == 1`, `metric("up", {job: "node"})=7.5`},
+		{`metric(result.missing) > 10`, "result.missing=null"},
+		{`fail("x") > 10`, `fail("x")=<missing> (no series x)`},
 	}
 	for _, tt := range tests {
 		c, err := Compile(tt.src, vars)
