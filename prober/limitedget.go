@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/upchain-dev/upchain/prober/httplimit"
+	"github.com/upchain-dev/upchain/prober/internal/httplimit"
 )
 
 // limitedReply is one answer of limitedGET.

@@ -211,7 +211,7 @@ func (c *Condition) observed(env map[string]any, clean func(string) string) stri
 				if clean != nil {
 					msg = clean(msg)
 				}
-				missing += " (" + truncate(msg, MaxObserved) + ")"
+				missing += " (" + text.Truncate(msg, MaxObserved) + ")"
 			}
 			parts = append(parts, missing)
 			continue
