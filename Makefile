@@ -1,5 +1,5 @@
 # upchain: `make test` installs what the tests need and runs all of them,
-# lint included. `make run` probes the checks in checks/ once.
+# lint included. `make run` runs `upchain demo` (offline: a simulated network).
 GO        ?= go
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 export PATH := $(GOBIN):$(PATH)
@@ -15,7 +15,7 @@ build:
 	$(GO) build -o upchain .
 
 run: build
-	./upchain probe --once
+	./upchain demo
 
 deps:
 	./.ci/deps

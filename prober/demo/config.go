@@ -161,7 +161,37 @@ checks:
     tags: [cosmos, validator]
 `, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator)
 
+	oasis := fmt.Sprintf(`group: Oasis
+checks:
+  # oasis: a validator as the Nexus indexer sees it (active, in the
+  # validator set, signed blocks, uptime, escrow). A stale indexer makes
+  # the figures unknown: degraded, never down.
+  - name: Oasis validator
+    kind: oasis
+    url: %[1]s
+    oasis:
+      validator: %[3]s
+      max_head_age: 1m
+      missed_consecutive_alert: 5
+      missed_percent_alert: 5
+    tags: [oasis, validator]
+
+  # prometheus: any exporter's /metrics. metric() reads a sample,
+  # increase() its growth since the previous probe (null on the first).
+  - name: Oasis node metrics
+    kind: prometheus
+    url: %[2]s
+    prometheus:
+      record: [oasis_consensus_signed_blocks, oasis_p2p_peers]
+    conditions:
+      - '(increase("oasis_consensus_signed_blocks") ?? 1) > 0'
+      - 'metric("oasis_worker_node_registered") == 1'
+    degraded:
+      - 'metric("oasis_p2p_peers") >= 10'
+`, n.url(offNexus, "http", "/v1"), n.url(offExporter, "http", "/metrics"), oasisValidator)
+
 	return map[string]string{
+		"checks/oasis.yml":    oasis,
 		"upchain.yml":         upchain,
 		"checks/website.yml":  web,
 		"checks/ethereum.yml": ethereum,

@@ -27,6 +27,8 @@ const (
 	offCosmos2
 	offDNS
 	offSink
+	offNexus
+	offExporter
 	offCount
 )
 
@@ -57,6 +59,8 @@ type network struct {
 	cosmos     [2]*cometbfttest.Chain
 	dns        *simnet.DNS
 	sink       *sink
+	nexus      *simnet.Nexus
+	exporter   *simnet.Exporter
 
 	addrs   [offCount]string
 	servers []*http.Server
@@ -65,6 +69,9 @@ type network struct {
 
 // validatorAddress is the consensus address of the demo's i-th validator.
 func validatorAddress(i int) string { return fmt.Sprintf("%040X", 0xDE300+i) }
+
+// oasisValidator is the Oasis entity the demo watches.
+const oasisValidator = "oasis1qrcm3zmd5kwy6crx5wsr4fskyc7dwf0deg776zfl"
 
 // watchedValidator is the validator the demo's validator check watches.
 var watchedValidator = validatorAddress(3)
@@ -87,7 +94,12 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 			Set: func(int64) []cometbfttest.Validator { return set },
 		}
 	}
+	n.nexus = simnet.NewNexus(c.Now, oasisValidator)
+	n.nexus.Update(func(s *simnet.NexusState) { s.Start = c.start })
+	n.exporter = simnet.NewExporter(c.Now)
+	n.exporter.Update(func(s *simnet.ExporterState) { s.Start = c.start })
 	handlers := map[int]http.Handler{
+		offNexus: http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
 		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
 	}
