@@ -239,7 +239,7 @@ func (c Client) Status(ctx context.Context) (*Status, error) {
 		return nil, err
 	}
 	if s == nil || s.EpochNumber == nil || s.ChainID == nil {
-		return nil, fmt.Errorf("cfx_getStatus: no epochNumber or chainId in the reply")
+		return nil, fmt.Errorf("no epochNumber or chainId in the reply")
 	}
 	return s, nil
 }
@@ -252,7 +252,7 @@ func (c Client) LatestMined(ctx context.Context) (*Block, error) {
 		return nil, err
 	}
 	if b == nil || b.Timestamp == nil {
-		return nil, fmt.Errorf("cfx_getBlockByEpochNumber(latest_mined): no block with a timestamp")
+		return nil, fmt.Errorf("no block with a timestamp")
 	}
 	return b, nil
 }
@@ -271,7 +271,7 @@ func (c Client) Balance(ctx context.Context, addr string) (*big.Int, error) {
 		return nil, err
 	}
 	if q == nil {
-		return nil, fmt.Errorf("cfx_getBalance: null")
+		return nil, fmt.Errorf("null balance")
 	}
 	return &q.Int, nil
 }
@@ -283,7 +283,7 @@ func (c Client) PosStatus(ctx context.Context) (*PosStatus, error) {
 		return nil, err
 	}
 	if s == nil || s.LatestCommitted == nil {
-		return nil, fmt.Errorf("pos_getStatus: no latestCommitted in the reply")
+		return nil, fmt.Errorf("no latestCommitted in the reply")
 	}
 	return s, nil
 }
@@ -313,7 +313,7 @@ func (c Client) Committee(ctx context.Context, block uint64) (*Committee, error)
 		return nil, err
 	}
 	if cm == nil {
-		return nil, fmt.Errorf("pos_getCommittee: null")
+		return nil, fmt.Errorf("null committee")
 	}
 	return cm, nil
 }
@@ -340,7 +340,7 @@ func (c Client) LatestCommitted(ctx context.Context) (*PosBlock, error) {
 		return nil, err
 	}
 	if b == nil || b.Height == nil || b.Timestamp == nil {
-		return nil, fmt.Errorf("pos_getBlockByNumber(latest_committed): no block with height and timestamp")
+		return nil, fmt.Errorf("no block with height and timestamp")
 	}
 	return b, nil
 }

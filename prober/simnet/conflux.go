@@ -62,8 +62,10 @@ type Conflux struct {
 	// Balances in Drip by base32 address (any case).
 	Balances map[string]*big.Int
 
-	// Hostile makes every reply misbehave (see ConfluxHostile).
-	Hostile ConfluxHostile
+	// Hostile makes every reply misbehave (see ConfluxHostile), or only
+	// those of methods starting with HostilePrefix when it is set.
+	Hostile       ConfluxHostile
+	HostilePrefix string
 
 	coreStop, posStop     time.Time     // zero while advancing
 	corePaused, posPaused time.Duration // time spent stopped, before the current stop
@@ -362,7 +364,11 @@ func (c *Conflux) answer(req confluxRequest) []byte {
 	c.calls[req.Method]++
 	c.started()
 	id := req.ID
-	switch c.Hostile {
+	hostile := c.Hostile
+	if c.HostilePrefix != "" && !strings.HasPrefix(req.Method, c.HostilePrefix) {
+		hostile = ""
+	}
+	switch hostile {
 	case ConfluxGarbage:
 		return []byte("<html>502 Bad Gateway</html>")
 	case ConfluxHuge:
@@ -373,11 +379,11 @@ func (c *Conflux) answer(req confluxRequest) []byte {
 		return confluxMarshal(id, nil, &confluxError{Code: -32603, Message: "Internal error"})
 	}
 	result, rerr := c.call(req)
-	switch c.Hostile {
+	switch hostile {
 	case ConfluxNull:
 		result, rerr = nil, nil
 	case ConfluxNumbers, ConfluxOverflow:
-		result = confluxMangle(result, c.Hostile)
+		result = confluxMangle(result, hostile)
 	}
 	return confluxMarshal(id, result, rerr)
 }
