@@ -9,6 +9,7 @@
 package conflux
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -59,7 +60,11 @@ func (q *U256) UnmarshalJSON(b []byte) error {
 
 func hexString(b []byte) (string, error) {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	// Quantities are plain ASCII: read them without a second decoder
+	// (a committed PoS block carries one per committee member).
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && !bytes.ContainsAny(b[1:n-1], `"\\`) {
+		s = string(b[1 : n-1])
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return "", fmt.Errorf("quantity is not a hex string: %s", trunc(string(b)))
 	}
 	digits, ok := strings.CutPrefix(s, "0x")
