@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/conflux/cip37"
 )
@@ -275,6 +276,16 @@ func (confluxKind) Validate(c *config.Check) []config.FieldProblem {
 	}
 	p := o.PoS
 	if p == nil {
+		// `pos` is set only by a probe with PoS options: a condition on
+		// it would fail every probe with a missing variable.
+		for field, list := range map[string][]string{"conditions": c.Conditions, "degraded": c.Degraded} {
+			for i, src := range list {
+				if cond.References(src, "pos") {
+					f := fmt.Sprintf("%s[%d]", field, i)
+					out = append(out, config.FieldProblem{Field: optionLine(c, f), Msg: fmt.Sprintf("%s: %q reads pos, which needs `pos:` under conflux", f, src)})
+				}
+			}
+		}
 		return out
 	}
 	if p.URL != "" {

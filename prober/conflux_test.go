@@ -2,7 +2,9 @@ package prober
 
 import (
 	"context"
+	"io"
 	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -275,6 +277,32 @@ func TestConfluxHostileReplies(t *testing.T) {
 	}
 }
 
+// A node that accepts PoS requests and never answers fails the probe at
+// the check's timeout with reason timeout; the round is not held up.
+func TestConfluxPoSHangs(t *testing.T) {
+	h := newConfluxHarness(t, strings.Replace(confluxCheck(confluxPoS), "timeout: 10s", "timeout: 1s", 1))
+	inner := h.chain
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if strings.Contains(string(body), `"pos_`) {
+			<-r.Context().Done()
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	h.loaded.Checks[0].URL = srv.URL
+	res := h.probe()
+	wantStatus(t, res, Down, "within 1s")
+	if res.ReasonCode != ReasonTimeout {
+		t.Errorf("reason code %s, want timeout", res.ReasonCode)
+	}
+	if res.Values["height"] != "100000" {
+		t.Errorf("Core values lost: %v", res.Values)
+	}
+}
+
 // PoS that fails after a healthy Core read is down, and keeps the votes
 // window of the previous probe for the next.
 func TestConfluxPoSDisabledKeepsWindow(t *testing.T) {
@@ -308,6 +336,7 @@ func TestConfluxValidate(t *testing.T) {
 		{"window without validator", "      pos: {votes_window: 10}\n", "only applies to a validator"},
 		{"window too large", "      pos: {address: '" + confluxValidator + "', votes_window: 20000}\n", "between 1 and 10000"},
 		{"bad PoS url", "      pos: {url: 'ftp://x'}\n", "conflux.pos.url"},
+		{"condition on pos without pos", "      chain_id: 1029\n    conditions: ['pos.in_committee == true']\n", "needs `pos:`"},
 		{"bad percent", "      pos: {address: '" + confluxValidator + "', missed_percent_alert: 150}\n", "percentage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
