@@ -101,7 +101,7 @@ func (k confluxKind) Probe(ctx context.Context, t *Target) (*Observation, error)
 	}
 	if vEr == nil {
 		obs.Vars["version"] = version
-		obs.Values["version"] = trunc(version)
+		obs.Values["version"] = shorten(version)
 	}
 
 	k.balances(ctx, rpc, o, obs)
@@ -189,7 +189,7 @@ func (confluxKind) balances(ctx context.Context, rpc conflux.Client, o *ConfluxO
 	}
 	obs.Vars["balances"] = vars
 	obs.Vars["balance_low"] = strings.Join(low, "; ")
-	obs.Values["conflux_balances"] = trunc(strings.Join(shown, "; "))
+	obs.Values["conflux_balances"] = shorten(strings.Join(shown, "; "))
 	if len(low) > 0 {
 		obs.Values["conflux_balance_low"] = shorten(strings.Join(low, "; "))
 	}
