@@ -21,8 +21,14 @@ func confluxFail(what string, err error) error {
 func (k confluxKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	o := confluxOptions(t.Check)
 	obs := NewObservation()
-	// Keep the votes state if this probe fails early: a node briefly
-	// unreachable loses nothing.
+	// Keep the progress and votes state if this probe fails early: a node
+	// briefly unreachable loses nothing, and a stall is still measured
+	// from when it began.
+	for _, key := range []string{valConfluxEpochSince, valPosSince} {
+		if v, ok := t.Prev[key]; ok {
+			obs.Values[key] = v
+		}
+	}
 	if o.PoS != nil && o.PoS.Address != "" {
 		for _, key := range []string{valPosLastChecked, valPosWindow, valPosAddress, valPosReward, valPosRewardTerm} {
 			if v, ok := t.Prev[key]; ok {
@@ -67,8 +73,8 @@ func (k confluxKind) Probe(ctx context.Context, t *Target) (*Observation, error)
 	obs.Vars["head"] = h
 	setHeadValues(obs.Values, strconv.FormatUint(epoch, 10), blockTime, now)
 
-	since := progressSince(t.Prev, "height", valConfluxEpochSince, epoch, now)
-	obs.Values[valConfluxEpochSince] = strconv.FormatInt(since.Unix(), 10)
+	since := progressSince(t.Prev[valConfluxEpochSince], epoch, now)
+	obs.Values[valConfluxEpochSince] = progressValue(epoch, since)
 	ev := map[string]any{
 		"number":       confluxInt(epoch),
 		"block_number": confluxInt(uint64(st.BlockNumber)),
@@ -129,18 +135,24 @@ func confluxInt(n uint64) int64 {
 	return int64(n)
 }
 
-// progressSince is when the height recorded as heightKey was first seen:
-// carried over while the height stays, now when it moved (or on the
-// first probe). now minus it is how long the chain has stood still.
-func progressSince(prev Values, heightKey, sinceKey string, height uint64, now time.Time) time.Time {
-	if prev[heightKey] != strconv.FormatUint(height, 10) {
+// progressSince is when height was first seen, from the previous
+// "height@unix" record: carried over while the height stays, now when it
+// moved (or on the first probe). now minus it is how long the chain has
+// stood still, across probes and failed probes.
+func progressSince(prev string, height uint64, now time.Time) time.Time {
+	h, at, ok := strings.Cut(prev, "@")
+	if !ok || h != strconv.FormatUint(height, 10) {
 		return now
 	}
-	s, err := strconv.ParseInt(prev[sinceKey], 10, 64)
+	s, err := strconv.ParseInt(at, 10, 64)
 	if err != nil || s > now.Unix() {
 		return now
 	}
 	return time.Unix(s, 0)
+}
+
+func progressValue(height uint64, since time.Time) string {
+	return strconv.FormatUint(height, 10) + "@" + strconv.FormatInt(since.Unix(), 10)
 }
 
 // balances reads the configured balances; an unreadable one counts as low
@@ -224,7 +236,7 @@ func (k confluxKind) probePoS(ctx context.Context, t *Target, p *ConfluxPoS, rpc
 	if us := uint64(*latest.Timestamp); us < 1<<55 {
 		blockTime = time.UnixMicro(int64(us))
 	}
-	since := progressSince(t.Prev, "pos_committed", valPosSince, committed, now)
+	since := progressSince(t.Prev[valPosSince], committed, now)
 	pv["committed"] = confluxInt(committed)
 	pv["epoch"] = confluxInt(uint64(ps.Epoch))
 	pv["head"] = headVars(confluxInt(uint64(*latest.Height)), blockTime, now)
@@ -232,7 +244,7 @@ func (k confluxKind) probePoS(ctx context.Context, t *Target, p *ConfluxPoS, rpc
 	obs.Values["pos_committed"] = strconv.FormatUint(committed, 10)
 	obs.Values["pos_term"] = strconv.FormatUint(uint64(ps.Epoch), 10)
 	obs.Values["pos_head_age_s"] = formatFloat(now.Sub(blockTime).Seconds(), 1)
-	obs.Values[valPosSince] = strconv.FormatInt(since.Unix(), 10)
+	obs.Values[valPosSince] = progressValue(committed, since)
 	if p.Address == "" {
 		return nil
 	}

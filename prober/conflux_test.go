@@ -227,10 +227,15 @@ func TestConfluxEpochStalledFor(t *testing.T) {
 	h.advance(30 * time.Second)
 	res := h.probe()
 	wantStatus(t, res, Up)
-	h.advance(40 * time.Second)
+	// A failed probe in between does not restart the measure.
+	h.chain.Update(func(c *simnet.Conflux) { c.Hostile = simnet.ConfluxRPCErrors })
+	h.advance(20 * time.Second)
+	wantStatus(t, h.probe(), Down, "Internal error")
+	h.chain.Update(func(c *simnet.Conflux) { c.Hostile = "" })
+	h.advance(20 * time.Second)
 	res = h.probe()
 	wantStatus(t, res, Down, "epoch.stalled_for < 1m")
-	wantValues(t, res.Values, map[string]string{"conflux_epoch_since": "1772366400"})
+	wantValues(t, res.Values, map[string]string{"conflux_epoch_since": "100000@1772366400"})
 }
 
 // Hostile replies, to every call or only to the PoS calls after a
