@@ -701,3 +701,31 @@ func (c *Conflux) rewards(params []json.RawMessage) (any, *confluxError) {
 	}
 	return map[string]any{"powEpochHash": confluxHash("reward", term), "accountRewards": list}, nil
 }
+
+// Addresses of the demo network NewConflux builds.
+const (
+	// ConfluxDemoValidator is the PoS address of the validator a demo
+	// check follows.
+	ConfluxDemoValidator = "0x046ca462890f25ed9394ca9f92c979ff48e1738a81822ecab96d83813c1a433c"
+	// ConfluxDemoTreasury is a Core Space address with 250 CFX.
+	ConfluxDemoTreasury = "cfx:aarc9abycue0hhzgyrr53m6cxedgccrmmyybjgh4xg"
+)
+
+// NewConflux is a healthy mainnet node for the demo: Core epochs every
+// second, a PoS block every 10 s, a committee of 20 with
+// ConfluxDemoValidator among them earning 1.5 CFX a term, and
+// ConfluxDemoTreasury holding 250 CFX.
+func NewConflux(now func() time.Time) *Conflux {
+	c := &Conflux{Now: now, Version: "conflux-rust-2.4.0"}
+	c.Start = c.now()
+	reward, _ := new(big.Int).SetString("1500000000000000000", 10)
+	c.Validators = append(c.Validators, &ConfluxValidator{Address: ConfluxDemoValidator, PowAddress: ConfluxDemoTreasury,
+		AvailableVotes: 500, Locked: 500, Reward: reward})
+	for i := 1; i < 20; i++ {
+		c.Validators = append(c.Validators, &ConfluxValidator{Address: fmt.Sprintf("0x%064x", 0xc0ffee00+i),
+			AvailableVotes: uint64(100 * i), Locked: uint64(100 * i), Reward: big.NewInt(int64(i) * 1e17)})
+	}
+	treasury, _ := new(big.Int).SetString("250000000000000000000", 10)
+	c.Balances = map[string]*big.Int{ConfluxDemoTreasury: treasury}
+	return c
+}
