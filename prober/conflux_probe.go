@@ -110,7 +110,7 @@ func (k confluxKind) Probe(ctx context.Context, t *Target) (*Observation, error)
 		obs.Values["version"] = shorten(version)
 	}
 
-	k.balances(ctx, rpc, o, obs)
+	k.balances(ctx, t, rpc, o, obs)
 	if o.PoS == nil {
 		return obs, nil
 	}
@@ -157,7 +157,7 @@ func progressValue(height uint64, since time.Time) string {
 
 // balances reads the configured balances; an unreadable one counts as low
 // (degraded), with the reason, since its state is unknown.
-func (confluxKind) balances(ctx context.Context, rpc conflux.Client, o *ConfluxOptions, obs *Observation) {
+func (confluxKind) balances(ctx context.Context, t *Target, rpc conflux.Client, o *ConfluxOptions, obs *Observation) {
 	if len(o.Balances) == 0 {
 		obs.Vars["balances"] = map[string]any{}
 		obs.Vars["balance_low"] = ""
@@ -183,7 +183,7 @@ func (confluxKind) balances(ctx context.Context, rpc conflux.Client, o *ConfluxO
 	for i, b := range o.Balances {
 		r := got[i]
 		if r.err != nil {
-			low = append(low, b.name()+": "+shorten(confluxFail("cfx_getBalance", r.err).Error()))
+			low = append(low, b.name()+": "+t.Redactor.String(confluxFail("cfx_getBalance", r.err).Error()))
 			continue
 		}
 		cfx := FormatAmount(r.drip.String(), 18, "CFX")
@@ -203,6 +203,8 @@ func (confluxKind) balances(ctx context.Context, rpc conflux.Client, o *ConfluxO
 	obs.Vars["balance_low"] = strings.Join(low, "; ")
 	obs.Values["conflux_balances"] = shorten(strings.Join(shown, "; "))
 	if len(low) > 0 {
+		// Redacted before shortening: a cut through a secret would
+		// leave part of it.
 		obs.Values["conflux_balance_low"] = shorten(strings.Join(low, "; "))
 	}
 	if lowest != nil {
@@ -324,7 +326,7 @@ func (confluxKind) probeValidator(ctx context.Context, t *Target, p *ConfluxPoS,
 	if readReward {
 		switch {
 		case rewE != nil:
-			obs.Values["pos_error"] = shorten(confluxFail("pos_getRewardsByEpoch", rewE).Error())
+			obs.Values["pos_error"] = shorten(t.Redactor.String(confluxFail("pos_getRewardsByEpoch", rewE).Error()))
 		case rewardOK:
 			obs.Values[valPosReward] = reward.String()
 			obs.Values[valPosRewardTerm] = strconv.FormatUint(rewardTerm, 10)
@@ -364,7 +366,7 @@ func (confluxKind) probeValidator(ctx context.Context, t *Target, p *ConfluxPoS,
 	obs.Values["missed_percent"] = formatFloat(st.MissedPercent(), 2)
 	obs.Values["pos_window_blocks"] = strconv.Itoa(st.Counted)
 	if round.Err != nil && obs.Values["pos_error"] == "" {
-		obs.Values["pos_error"] = shorten(confluxFail("reading PoS blocks", round.Err).Error())
+		obs.Values["pos_error"] = shorten(t.Redactor.String(confluxFail("reading PoS blocks", round.Err).Error()))
 	}
 
 	status := "active"

@@ -308,6 +308,44 @@ func TestConfluxPoSHangs(t *testing.T) {
 	}
 }
 
+// A key in the URL never reaches values or reasons, also when a balance
+// read fails with a transport error that quotes the URL.
+func TestConfluxSecretsRedacted(t *testing.T) {
+	const key = "s3cr3t-api-key-0123456789"
+	h := newConfluxHarness(t, confluxCheck(confluxPoS))
+	inner := h.chain
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if strings.Contains(string(body), "cfx_getBalance") || strings.Contains(string(body), "pos_getRewardsByEpoch") {
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+			return
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		inner.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	l, err := loadYAML(t, strings.ReplaceAll(confluxCheck(confluxPoS), "URL", srv.URL+"/${CFX_KEY}"), map[string]string{"CFX_KEY": key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.loaded = l
+	h.runner.Config = l
+	res := h.probe()
+	wantStatus(t, res, Degraded, "treasury: cfx_getBalance")
+	if !strings.Contains(res.Values["conflux_balance_low"], "treasury") || res.Values["pos_error"] == "" {
+		t.Fatalf("the failed reads are not recorded: %v", res.Values)
+	}
+	for k, v := range res.Values {
+		if strings.Contains(v, key) || strings.Contains(v, key[:8]) {
+			t.Errorf("value %s carries the key: %q", k, v)
+		}
+	}
+	if strings.Contains(res.Reason, key[:8]) || strings.Contains(failedText(res), key[:8]) {
+		t.Errorf("reason carries the key: %q / %q", res.Reason, failedText(res))
+	}
+}
+
 // PoS that fails after a healthy Core read is down, and keeps the votes
 // window of the previous probe for the next.
 func TestConfluxPoSDisabledKeepsWindow(t *testing.T) {
