@@ -714,7 +714,17 @@ const (
 // NewConflux is a healthy mainnet node for the demo: Core epochs every
 // second, a PoS block every 10 s, a committee of 20 with
 // ConfluxDemoValidator among them earning 1.5 CFX a term, and
-// ConfluxDemoTreasury holding 250 CFX.
+// ConfluxDemoTreasury holding 250 CFX. A demo check of it:
+//
+//	kind: conflux
+//	url: <the server's URL>
+//	conflux:
+//	  chain_id: 1029
+//	  balances: [{name: treasury, address: <ConfluxDemoTreasury>, min: "100"}]
+//	  pos: {address: <ConfluxDemoValidator>}
+//
+// Scenarios: StopEpochs, StopCommitting, StopVoting then ForceRetire,
+// LeaveCommittee, Forfeit, SetBalance.
 func NewConflux(now func() time.Time) *Conflux {
 	c := &Conflux{Now: now, Version: "conflux-rust-2.4.0"}
 	c.Start = c.now()
