@@ -18,6 +18,7 @@ func builtinKinds() []Kind {
 		substrateKind{},
 		oasisKind{},
 		prometheusKind{},
+		confluxKind{},
 	}
 }
 
