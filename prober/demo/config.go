@@ -2,10 +2,13 @@ package demo
 
 import (
 	"fmt"
+
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/simnet"
 )
 
 // configFiles returns the demo's upchain.yml and check files, pointing at
@@ -190,7 +193,29 @@ checks:
       - 'metric("oasis_p2p_peers") >= 10'
 `, n.url(offNexus, "http", "/v1"), n.url(offExporter, "http", "/metrics"), oasisValidator)
 
+	conflux := fmt.Sprintf(`group: Conflux
+checks:
+  # conflux: Core Space epochs, head age, state lag, chain id and exact
+  # balances (CIP-37 addresses checked at load); with pos: the PoS chain
+  # and one validator (committee, votes, forfeits, retirement).
+  - name: Conflux node and PoS validator
+    kind: conflux
+    url: %[1]s
+    conflux:
+      chain_id: 1029
+      max_head_age: 1m
+      balances:
+        - {name: treasury, address: "%[2]s", min: "100"}   # CFX, exact to the Drip
+      pos:
+        address: "%[3]s"
+        max_commit_age: 5m
+        missed_consecutive_alert: 5
+        missed_percent_alert: 5
+    tags: [conflux, validator]
+`, n.url(offConflux, "http", "/"), simnet.ConfluxDemoTreasury, simnet.ConfluxDemoValidator)
+
 	return map[string]string{
+		"checks/conflux.yml":  conflux,
 		"checks/oasis.yml":    oasis,
 		"upchain.yml":         upchain,
 		"checks/website.yml":  web,

@@ -29,6 +29,7 @@ const (
 	offSink
 	offNexus
 	offExporter
+	offConflux
 	offCount
 )
 
@@ -61,6 +62,7 @@ type network struct {
 	sink       *sink
 	nexus      *simnet.Nexus
 	exporter   *simnet.Exporter
+	conflux    *simnet.Conflux
 
 	addrs   [offCount]string
 	servers []*http.Server
@@ -98,7 +100,9 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.nexus.Update(func(s *simnet.NexusState) { s.Start = c.start })
 	n.exporter = simnet.NewExporter(c.Now)
 	n.exporter.Update(func(s *simnet.ExporterState) { s.Start = c.start })
+	n.conflux = simnet.NewConflux(c.Now)
 	handlers := map[int]http.Handler{
+		offConflux: n.conflux,
 		offNexus: http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
 		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
