@@ -381,8 +381,8 @@ func (l *Lotus) call(req lotusRequest) (string, string) {
 			return "", m
 		}
 		out = map[string]any{
-			"MinerPower": map[string]string{"RawBytePower": st.RawPower, "QualityAdjPower": st.QAPower},
-			"TotalPower": map[string]string{"RawBytePower": "23000000000000000000", "QualityAdjPower": "28000000000000000000"},
+			"MinerPower":  map[string]string{"RawBytePower": st.RawPower, "QualityAdjPower": st.QAPower},
+			"TotalPower":  map[string]string{"RawBytePower": "23000000000000000000", "QualityAdjPower": "28000000000000000000"},
 			"HasMinPower": st.HasMinPower,
 		}
 	case "StateMinerInfo":

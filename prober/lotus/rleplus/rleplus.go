@@ -26,10 +26,10 @@ const MaxBit = 1 << 63
 
 // Errors of the decoders.
 var (
-	ErrVersion   = errors.New("rleplus: unknown version")
-	ErrZeroRun   = errors.New("rleplus: zero-length run")
-	ErrTooLong   = errors.New("rleplus: bitfield longer than 2^63 bits")
-	ErrTruncated = errors.New("rleplus: truncated block")
+	ErrVersion    = errors.New("rleplus: unknown version")
+	ErrZeroRun    = errors.New("rleplus: zero-length run")
+	ErrTooLong    = errors.New("rleplus: bitfield longer than 2^63 bits")
+	ErrTruncated  = errors.New("rleplus: truncated block")
 	ErrNotMinimal = errors.New("rleplus: run length not minimally encoded")
 )
 
