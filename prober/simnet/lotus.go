@@ -24,7 +24,7 @@ import (
 // amounts and power decimal strings, bitfields run-length arrays
 // ({0,1,2,8,9} is [0,3,5,2]), an Authorization header that is not
 // "Bearer <Token>" gets HTTP 401, no header gets read permission.
-// MpoolGetNonce, StateGetActor and ChainGetGenesis follow the same API
+// MpoolGetNonce, StateGetActor, StateNetworkName and ChainGetGenesis follow the same API
 // document.
 //
 // The chain advances with the clock: the head epoch is
@@ -56,6 +56,7 @@ type LotusState struct {
 	Stage   int
 	Peers   int
 	Version string
+	Network string
 	// Token, when set, is the only accepted bearer token.
 	Token string
 	// Live and Ready are the answers of /health/livez and /health/readyz.
@@ -110,7 +111,7 @@ var LotusMainnetGenesis = time.Unix(1598306400, 0)
 func NewLotus(now func() time.Time) *Lotus {
 	return &Lotus{Now: now, st: LotusState{
 		Genesis: LotusMainnetGenesis, BlockDelay: 30 * time.Second,
-		Stage: 4, Peers: 12, Version: "1.32.1+mainnet+git.0e7ac21", Live: true, Ready: true,
+		Stage: 4, Peers: 12, Version: "1.32.1+mainnet+git.0e7ac21", Network: "mainnet", Live: true, Ready: true,
 		Miner: "f01234", RawPower: "1099511627776000", QAPower: "10995116277760000", HasMinPower: true,
 		Owner: "f0100", Worker: "f0101", Control: []string{"f0102"},
 		Balances: map[string]string{
@@ -361,6 +362,8 @@ func (l *Lotus) call(req lotusRequest) (string, string) {
 	switch name {
 	case "ChainHead":
 		out = l.tipset(e)
+	case "StateNetworkName":
+		out = st.Network
 	case "ChainGetGenesis":
 		out = l.tipset(0)
 	case "SyncState":
