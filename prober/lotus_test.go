@@ -362,5 +362,3 @@ func TestLotusValidate(t *testing.T) {
 		t.Errorf("valid check rejected: %v", err)
 	}
 }
-
-
