@@ -184,7 +184,7 @@ func (lotusKind) NewOptions() any { return &LotusOptions{} }
 
 func (lotusKind) Vars() []string {
 	return []string{"head", "expected_height", "behind", "sync", "peers", "version", "network",
-		"livez", "readyz", "miner", "wpost", "wallet", "mpool", "latency", "region", "status"}
+		"livez", "readyz", "miner", "wpost", "wallet", "mpool", "latency", "region"}
 }
 
 func (lotusKind) Validate(c *config.Check) []config.FieldProblem {

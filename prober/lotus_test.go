@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -360,5 +361,26 @@ func TestLotusValidate(t *testing.T) {
 	}
 	if _, err := loadYAML(t, strings.Replace(lotusMinerCheck, "URL", "http://127.0.0.1:1234", 1), map[string]string{"LOTUS_TOKEN": "x"}); err != nil {
 		t.Errorf("valid check rejected: %v", err)
+	}
+}
+
+// Every variable the kind declares is set by a probe of a healthy miner
+// with every option, so that no accepted condition reads a missing name.
+func TestLotusVarsAreProvided(t *testing.T) {
+	h := newLotusMinerWith(t, strings.Replace(lotusMinerCheck, "      miner: f01234\n", "      miner: f01234\n      max_pending: 3\n", 1))
+	h.advance(6)
+	c := h.r.runner.Config.Checks[0]
+	tg := &Target{Check: c, Region: c.Targets()[0], MaxBody: 1 << 20, Now: h.clock, Prev: Values{}}
+	obs, err := lotusKind{}.Probe(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range (lotusKind{}).Vars() {
+		if _, ok := obs.Vars[v]; !ok && v != "latency" && v != "region" {
+			t.Errorf("var %q declared but not set (vars %v)", v, keys(obs.Vars))
+		}
+	}
+	if _, ok := obs.Vars["mpool"].(map[string]any)["pending"]; !ok {
+		t.Errorf("mpool.pending not set: %v", obs.Vars["mpool"])
 	}
 }
