@@ -314,7 +314,7 @@ func (lotusKind) probeMiner(ctx context.Context, t *Target, o *LotusOptions, cl 
 			state.MissedUntil = state.Open + pd.WPoStChallengeWindow*int64(pd.WPoStPeriodDeadlines)
 		}
 	}
-	next := time.Duration(pd.Close-pd.CurrentEpoch) * delay
+	next := time.Duration(pd.NextIn()) * delay
 	obs.Vars["wpost"] = map[string]any{"late": late, "missed": state.Missed, "deadline": int64(pd.Index),
 		"unproven": int64(missing), "partitions": int64(need), "next_deadline_in": next}
 	obs.Values["filecoin_deadline"] = strconv.FormatUint(pd.Index, 10)

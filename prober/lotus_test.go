@@ -301,6 +301,7 @@ func TestLotusHostileReplies(t *testing.T) {
 		{"StateMinerPower", `{"MinerPower":{"RawBytePower":"` + strings.Repeat("9", 200) + `","QualityAdjPower":"1"}}`, ReasonBadResponse, "not a decimal amount"},
 		{"StateMinerProvingDeadline", `{"Index":99,"WPoStPeriodDeadlines":48,"WPoStChallengeWindow":60,"Open":0,"Close":60}`, ReasonBadResponse, "deadline index 99"},
 		{"StateMinerProvingDeadline", `{"Index":1,"WPoStPeriodDeadlines":48,"WPoStChallengeWindow":0}`, ReasonBadResponse, "challenge window"},
+		{"StateMinerProvingDeadline", `{"Index":1,"WPoStPeriodDeadlines":48,"WPoStChallengeWindow":60,"Open":60,"Close":120,"CurrentEpoch":500}`, ReasonBadResponse, "after deadline"},
 		{"StateMinerDeadlines", `[{"PostSubmissions":[0]}]`, ReasonBadResponse, "1 deadlines"},
 		{"StateMinerPartitions", `[{"LiveSectors":[1,0,1]}]`, ReasonBadResponse, "zero-length run"},
 		{"WalletBalance", `"-"`, ReasonBadResponse, "not a decimal amount"},

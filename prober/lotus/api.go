@@ -110,10 +110,21 @@ func (d *ProvingDeadline) Check() error {
 		return fmt.Errorf("deadline index %d of %d", d.Index, d.WPoStPeriodDeadlines)
 	case d.WPoStChallengeWindow <= 0 || d.Close-d.Open != d.WPoStChallengeWindow:
 		return fmt.Errorf("window %d..%d is not the challenge window of %d epochs", d.Open, d.Close, d.WPoStChallengeWindow)
-	case d.CurrentEpoch < d.Open-d.WPoStChallengeWindow || d.CurrentEpoch > d.Close || d.Open < 0:
-		return fmt.Errorf("current epoch %d outside deadline %d..%d", d.CurrentEpoch, d.Open, d.Close)
+	case d.CurrentEpoch > d.Close || d.Open < 0:
+		// Before a new miner's first period the deadline may still be
+		// ahead; it is never behind.
+		return fmt.Errorf("current epoch %d after deadline %d..%d", d.CurrentEpoch, d.Open, d.Close)
 	}
 	return nil
+}
+
+// NextIn is how many epochs remain until the next deadline opens: the
+// open one's close, or the opening of one that has not begun.
+func (d *ProvingDeadline) NextIn() int64 {
+	if d.CurrentEpoch < d.Open {
+		return d.Open - d.CurrentEpoch
+	}
+	return d.Close - d.CurrentEpoch
 }
 
 // Deadline is one entry of Filecoin.StateMinerDeadlines.

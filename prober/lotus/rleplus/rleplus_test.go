@@ -163,3 +163,31 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecode: a bitfield of 10,000 runs (a large miner's sectors
+// with many gaps), in both forms.
+func BenchmarkDecode(b *testing.B) {
+	var set []uint64
+	for i := uint64(0); i < 10000; i++ {
+		set = append(set, i*3, i*3+1)
+	}
+	bf := FromSet(set...)
+	enc := bf.Encode()
+	js, _ := json.Marshal(bf)
+	b.Run("rle+", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if d, err := Decode(enc); err != nil || d.Count() != 20000 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("json", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			if d, err := ParseJSON(js); err != nil || d.Count() != 20000 {
+				b.Fatal(err)
+			}
+		}
+	})
+}
