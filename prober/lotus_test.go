@@ -2,6 +2,9 @@ package prober
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -383,5 +386,43 @@ func TestLotusVarsAreProvided(t *testing.T) {
 	}
 	if _, ok := obs.Vars["mpool"].(map[string]any)["pending"]; !ok {
 		t.Errorf("mpool.pending not set: %v", obs.Vars["mpool"])
+	}
+}
+
+// A hostile node that echoes the Authorization header in its 401 body
+// and in an RPC error still leaves the token out of the result.
+func TestLotusEchoedTokenIsRedacted(t *testing.T) {
+	for _, mode := range []string{"401 body", "rpc error"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if mode == "401 body" {
+					http.Error(w, "bad token: "+r.Header.Get("Authorization"), http.StatusUnauthorized)
+					return
+				}
+				var req struct {
+					ID json.RawMessage `json:"id"`
+				}
+				_ = json.NewDecoder(r.Body).Decode(&req)
+				msg, _ := json.Marshal("unknown token " + r.Header.Get("Authorization"))
+				fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%s,"error":{"code":1,"message":%s}}`, req.ID, msg)
+			}))
+			defer srv.Close()
+			l, err := loadYAML(t, strings.ReplaceAll(lotusMinerCheck, "URL", srv.URL), lotusEnv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := byCheck(t, newRounds(l).round(t), "sp")
+			if r.Status != Down || r.ReasonCode == "" {
+				t.Fatalf("status %s code %q", r.Status, r.ReasonCode)
+			}
+			if mode == "rpc error" && !strings.Contains(r.Reason, "unknown token") {
+				t.Fatalf("reason %q does not carry the echoed message", r.Reason)
+			}
+			for _, s := range append([]string{r.Reason}, mapValues(r.Values)...) {
+				if strings.Contains(s, "read-token-7f3c9a") {
+					t.Errorf("the token leaked: %q", s)
+				}
+			}
+		})
 	}
 }
