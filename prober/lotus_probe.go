@@ -144,10 +144,11 @@ func (k lotusKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 	obs.Values["filecoin_expected_height"] = strconv.FormatInt(expected, 10)
 	obs.Values["filecoin_behind"] = strconv.FormatInt(behind, 10)
 
-	// The worst active sync: an error anywhere, else the lowest height.
-	syncVars := map[string]any{"stage": "idle", "height": head.Height, "behind": behind}
+	// The sync worker with the highest target speaks for the node: idle
+	// workers keep the height (and stage) of their last, older sync.
+	syncVars := map[string]any{"stage": lotus.StageName(0), "height": head.Height, "behind": behind}
 	for i, s := range syncSt.ActiveSyncs {
-		if i == 0 || s.Stage == lotus.StageError || (syncVars["stage"] != lotus.StageName(lotus.StageError) && s.Height < syncVars["height"].(int64)) {
+		if i == 0 || s.Height > syncVars["height"].(int64) {
 			syncVars["stage"], syncVars["height"], syncVars["behind"] = lotus.StageName(s.Stage), s.Height, expected-s.Height
 		}
 	}

@@ -426,3 +426,18 @@ func TestLotusEchoedTokenIsRedacted(t *testing.T) {
 		})
 	}
 }
+
+// The sync worker with the highest target is the node's sync state: an
+// idle worker left at an old height is neither behind nor in error.
+func TestLotusSyncWorkers(t *testing.T) {
+	h := newLotusHarness(t, "checks:\n  - name: SP\n    kind: lotus\n    url: URL/rpc/v1\n", nil)
+	e := h.node.Epoch()
+	h.node.Update(func(s *simnet.LotusState) {
+		s.Replies = map[string]string{"SyncState": fmt.Sprintf(`{"ActiveSyncs":[{"Stage":5,"Height":10},{"Stage":4,"Height":%d},{"Stage":0,"Height":0}]}`, e)}
+	})
+	r := h.probe()
+	lotusWant(t, r, Up, "")
+	if r.Values["filecoin_sync_stage"] != "complete" {
+		t.Errorf("sync stage %q, want complete", r.Values["filecoin_sync_stage"])
+	}
+}
