@@ -19,6 +19,7 @@ func builtinKinds() []Kind {
 		oasisKind{},
 		prometheusKind{},
 		confluxKind{},
+		lotusKind{},
 	}
 }
 
