@@ -214,7 +214,32 @@ checks:
     tags: [conflux, validator]
 `, n.url(offConflux, "http", "/"), simnet.ConfluxDemoTreasury, simnet.ConfluxDemoValidator)
 
+	filecoin := fmt.Sprintf(`group: Filecoin
+checks:
+  # lotus: a Filecoin node (head, sync, peers, /health) and a storage
+  # provider (power, faults, WindowPoSt deadlines, balances, mpool). The
+  # API token is a secret from the environment.
+  - name: Lotus node
+    kind: lotus
+    url: %[1]s
+    headers:
+      Authorization: Bearer ${LOTUS_TOKEN}
+    lotus: {max_behind: 3, min_peers: 3}
+
+  - name: Storage provider f01234
+    kind: lotus
+    url: %[1]s
+    headers:
+      Authorization: Bearer ${LOTUS_TOKEN}
+    lotus:
+      miner: f01234
+      max_faults: 0
+      min_balance: {worker: "10", owner: "1"}   # FIL, compared exactly in attoFIL
+    tags: [filecoin, storage]
+`, n.url(offLotus, "http", "/rpc/v1"))
+
 	return map[string]string{
+		"checks/filecoin.yml": filecoin,
 		"checks/conflux.yml":  conflux,
 		"checks/oasis.yml":    oasis,
 		"upchain.yml":         upchain,

@@ -179,13 +179,20 @@ func WriteConfig(dir string, portBase int, force bool) error {
 	return writeFiles(dir, configFiles(n, newStory(7*24*4, 15*time.Minute)), force)
 }
 
+// lotusToken is the simulated Lotus node's API token: a secret, like a
+// real one, so it is redacted wherever it could appear.
+const lotusToken = "demo-lotus-read-token"
+
 func noEnv(string) (string, bool) { return "", false }
 
 // demoEnv is the demo's whole environment: the webhook's signing secret
 // (redacted everywhere, like any secret) and nothing else.
 func demoEnv(name string) (string, bool) {
-	if name == "UPCHAIN_DEMO_WEBHOOK_SECRET" {
+	switch name {
+	case "UPCHAIN_DEMO_WEBHOOK_SECRET":
 		return "demo-only-signing-secret", true
+	case "LOTUS_TOKEN":
+		return lotusToken, true
 	}
 	return "", false
 }

@@ -30,6 +30,7 @@ const (
 	offNexus
 	offExporter
 	offConflux
+	offLotus
 	offCount
 )
 
@@ -63,6 +64,7 @@ type network struct {
 	nexus      *simnet.Nexus
 	exporter   *simnet.Exporter
 	conflux    *simnet.Conflux
+	lotus      *simnet.Lotus
 
 	addrs   [offCount]string
 	servers []*http.Server
@@ -101,7 +103,10 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.exporter = simnet.NewExporter(c.Now)
 	n.exporter.Update(func(s *simnet.ExporterState) { s.Start = c.start })
 	n.conflux = simnet.NewConflux(c.Now)
+	n.lotus = simnet.NewLotus(c.Now)
+	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
 	handlers := map[int]http.Handler{
+		offLotus: n.lotus,
 		offConflux: n.conflux,
 		offNexus: http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
