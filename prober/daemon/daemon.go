@@ -24,9 +24,9 @@ import (
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/logging"
-	"github.com/upchain-dev/upchain/prober/metrics"
+	"github.com/upchain-dev/upchain/prober/daemon/metrics"
 	"github.com/upchain-dev/upchain/prober/pipeline"
-	"github.com/upchain-dev/upchain/prober/schedule"
+	"github.com/upchain-dev/upchain/prober/daemon/schedule"
 )
 
 // Options configure a Daemon.
