@@ -44,6 +44,7 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 60m $(PKGS)
 
 screenshots: build
+	$(GO) test -tags '$(TAGS)' -run TestIntegrationDemoSiteInChromium -count=1 ./prober/demo/ -args -screenshots=$(CURDIR)/bench-out/screenshots
 	$(GO) test -tags '$(TAGS)' -run TestIntegrationScreenshots -count=1 ./sitegen/ -args -screenshots=$(CURDIR)/bench-out/screenshots
 
 clean:
