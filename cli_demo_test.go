@@ -25,7 +25,9 @@ func TestDemoServesUntilInterrupted(t *testing.T) {
 	defer cancel()
 	out, errOut := &testlog.Buffer{}, &testlog.Buffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"demo", "--days", "1", "--ports", "0", "--listen", "127.0.0.1:0"}, out, errOut) }()
+	go func() {
+		done <- run(ctx, []string{"demo", "--days", "1", "--ports", "0", "--listen", "127.0.0.1:0"}, out, errOut)
+	}()
 
 	addr := regexp.MustCompile(`serving \S+ at (http://127\.0\.0\.1:\d+/)`)
 	var url string

@@ -23,10 +23,10 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
-	"github.com/upchain-dev/upchain/prober/logging"
 	"github.com/upchain-dev/upchain/prober/daemon/metrics"
-	"github.com/upchain-dev/upchain/prober/pipeline"
 	"github.com/upchain-dev/upchain/prober/daemon/schedule"
+	"github.com/upchain-dev/upchain/prober/logging"
+	"github.com/upchain-dev/upchain/prober/pipeline"
 )
 
 // Options configure a Daemon.

@@ -3,8 +3,8 @@ package demo
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -106,9 +106,9 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.lotus = simnet.NewLotus(c.Now)
 	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
 	handlers := map[int]http.Handler{
-		offLotus: n.lotus,
+		offLotus:   n.lotus,
 		offConflux: n.conflux,
-		offNexus: http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
+		offNexus:   http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
 		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
 	}

@@ -50,11 +50,6 @@ func newStory(rounds int, interval time.Duration) *story {
 
 func (e event) active(round int) bool { return round >= e.From && round < e.To }
 
-// episodes are the story's events that open an incident.
-func (s *story) episodes() []event {
-	return []event{s.missBlocks, s.stall, s.regionDown, s.slow}
-}
-
 // maintenanceWindow is the configured window around the planned restart:
 // from a round before it to a round after.
 func (s *story) maintenanceWindow(start time.Time) (from, to time.Time) {

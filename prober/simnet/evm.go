@@ -32,7 +32,6 @@ type EVM struct {
 
 	mu        sync.Mutex
 	stalledAt time.Time // zero: producing blocks
-	lost      int64     // blocks not produced while stalled
 	upgrader  websocket.Upgrader
 }
 
