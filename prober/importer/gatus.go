@@ -3,7 +3,6 @@ package importer
 import (
 	"fmt"
 	"net"
-	"net/url"
 	"regexp"
 	"sort"
 	"strconv"
@@ -43,7 +42,8 @@ type gatusEndpoint struct {
 		IgnoreRedirect bool   `yaml:"ignore-redirect"`
 		Timeout        string `yaml:"timeout"`
 	} `yaml:"client"`
-	Alerts []gatusAlert `yaml:"alerts"`
+	Alerts             []gatusAlert       `yaml:"alerts"`
+	MaintenanceWindows []gatusMaintenance `yaml:"maintenance-windows"`
 }
 
 type gatusAlert struct {
@@ -62,7 +62,7 @@ type gatusMaintenance struct {
 	Every    []string `yaml:"every"`
 }
 
-var gatusEndpointKeys = []string{"enabled", "name", "group", "url", "method", "body", "graphql", "headers", "interval", "conditions", "dns", "client", "alerts",
+var gatusEndpointKeys = []string{"enabled", "name", "group", "url", "method", "body", "graphql", "headers", "interval", "conditions", "dns", "client", "alerts", "maintenance-windows",
 	"ui"} // ui only hides details on Gatus's page
 
 // GatusDefaultInterval is Gatus's default interval.
@@ -97,6 +97,12 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 	resolved := map[string]bool{}
 	thresholds := map[[2]int]int{}
 	total := 0
+	type endpointWindows struct {
+		c  *Check
+		n  *yaml.Node
+		ms []gatusMaintenance
+	}
+	var windows []endpointWindows
 	for i := range gc.Endpoints {
 		n := &gc.Endpoints[i]
 		var e gatusEndpoint
@@ -123,6 +129,7 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 		}
 		f := r.file(group)
 		f.Checks = append(f.Checks, c)
+		windows = append(windows, endpointWindows{c, value(n, "maintenance-windows"), e.MaintenanceWindows})
 		total++
 		for _, a := range e.Alerts {
 			if a.Enabled != nil && !*a.Enabled {
@@ -147,12 +154,21 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 	r.uniqueSlugs()
 	gatusThresholds(r, file, root, thresholds)
 	gatusAlerting(r, file, root, &gc, alerted, resolved, total)
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
 	if gc.Maintenance != nil {
-		now := time.Now
-		if opts.Now != nil {
-			now = opts.Now
+		gatusMaint(r, file, value(root, "maintenance"), gc.Maintenance, now(), nil)
+	}
+	for _, w := range windows {
+		for i := range w.ms {
+			var n *yaml.Node
+			if w.n != nil && i < len(w.n.Content) {
+				n = w.n.Content[i]
+			}
+			gatusMaint(r, file, n, &w.ms[i], now(), []string{slugOf(w.c)})
 		}
-		gatusMaint(r, file, value(root, "maintenance"), gc.Maintenance, now())
 	}
 	for _, name := range r.fileNames() {
 		r.note("group %q: %d endpoint(s) became checks in checks/%s", r.Files[name].Group, len(r.Files[name].Checks), name)
@@ -171,10 +187,9 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 	if e.Client != nil && e.Client.Timeout != "" {
 		c.Timeout = e.Client.Timeout
 	}
-	scheme := ""
-	if u, err := url.Parse(e.URL); err == nil {
-		scheme = strings.ToLower(u.Scheme)
-	}
+	// Not url.Parse: a ${VAR} host does not parse.
+	scheme, _, _ := strings.Cut(e.URL, "://")
+	scheme = strings.ToLower(scheme)
 	kind := ""
 	switch {
 	case e.DNS != nil:
@@ -187,7 +202,13 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 		c.DNS = &DNSOptions{Type: strings.ToUpper(e.DNS.QueryType), Server: server}
 	case scheme == "http" || scheme == "https":
 		kind = "http"
-		c.URL, c.Method, c.Headers, c.Body = e.URL, strings.ToUpper(e.Method), e.Headers, e.Body
+		c.URL, c.Method, c.Body = gatusEnv(e.URL), strings.ToUpper(e.Method), gatusEnv(e.Body)
+		for k, v := range e.Headers {
+			if c.Headers == nil {
+				c.Headers = map[string]string{}
+			}
+			c.Headers[k] = gatusEnv(v)
+		}
 		if e.GraphQL {
 			b, _ := yamlJSONString(map[string]string{"query": e.Body})
 			c.Body = b
@@ -205,12 +226,12 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 			}
 		}
 	case scheme == "tcp":
-		kind, c.URL = "tcp", e.URL
+		kind, c.URL = "tcp", gatusEnv(e.URL)
 	case scheme == "tls":
-		kind, c.URL = "tls", e.URL
+		kind, c.URL = "tls", gatusEnv(e.URL)
 	case scheme == "ws" || scheme == "wss":
-		kind, c.URL = "websocket", e.URL
-		send := e.Body
+		kind, c.URL = "websocket", gatusEnv(e.URL)
+		send := gatusEnv(e.Body)
 		if send == "" {
 			send = "ping"
 			c.Comment = "FILL IN `send:` with a message this server answers: the Gatus endpoint sent none."
@@ -242,6 +263,16 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 		}
 	}
 	return c, nil
+}
+
+// gatusEnv writes Gatus's $VAR as ${VAR} (upchain's one form) and its
+// escaped $$ as a plain $; ${VAR} stays as it is.
+func gatusEnv(s string) string {
+	parts := strings.Split(s, "$$")
+	for i, p := range parts {
+		parts[i] = upptimeSecrets(p)
+	}
+	return strings.Join(parts, "$")
 }
 
 func yamlJSONString(v map[string]string) (string, error) {
@@ -288,7 +319,7 @@ func GatusCondition(src, kind string) (out, drop string, err error) {
 	}
 	// Functions on the right-hand side.
 	if inner, ok := call(right, "pat"); ok {
-		re := "^" + strings.ReplaceAll(regexp.QuoteMeta(inner), `\*`, ".*") + "$"
+		re := "(?s)^" + strings.ReplaceAll(regexp.QuoteMeta(inner), `\*`, ".*") + "$"
 		switch op {
 		case "==":
 			return l + " matches " + strconv.Quote(re), "", nil
@@ -569,7 +600,7 @@ var weekdays = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Mon
 
 // gatusMaint turns Gatus's daily (or weekday) window into upchain windows
 // that repeat every day or week, from the next occurrence after now.
-func gatusMaint(r *Result, file string, n *yaml.Node, m *gatusMaintenance, now time.Time) {
+func gatusMaint(r *Result, file string, n *yaml.Node, m *gatusMaintenance, now time.Time, checks []string) {
 	if m.Enabled != nil && !*m.Enabled {
 		return
 	}
@@ -596,7 +627,7 @@ func gatusMaint(r *Result, file string, n *yaml.Node, m *gatusMaintenance, now t
 		return time.Date(day.Year(), day.Month(), day.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
 	}
 	if len(m.Every) == 0 {
-		r.Main.Maintenance = append(r.Main.Maintenance, Maintenance{Title: "Maintenance (from Gatus)", Start: at(local).UTC().Format("2006-01-02T15:04:05Z"), Duration: m.Duration, Every: "24h"})
+		r.Main.Maintenance = append(r.Main.Maintenance, Maintenance{Title: "Maintenance (from Gatus)", Checks: checks, Start: at(local).UTC().Format("2006-01-02T15:04:05Z"), Duration: m.Duration, Every: "24h"})
 	}
 	for _, d := range m.Every {
 		wd, ok := weekdays[strings.ToLower(d)]
@@ -605,7 +636,7 @@ func gatusMaint(r *Result, file string, n *yaml.Node, m *gatusMaintenance, now t
 			continue
 		}
 		day := local.AddDate(0, 0, (int(wd)-int(local.Weekday())+7)%7)
-		r.Main.Maintenance = append(r.Main.Maintenance, Maintenance{Title: "Maintenance (from Gatus, " + wd.String() + ")", Start: at(day).UTC().Format("2006-01-02T15:04:05Z"), Duration: m.Duration, Every: "7d"})
+		r.Main.Maintenance = append(r.Main.Maintenance, Maintenance{Title: "Maintenance (from Gatus, " + wd.String() + ")", Checks: checks, Start: at(day).UTC().Format("2006-01-02T15:04:05Z"), Duration: m.Duration, Every: "7d"})
 	}
 	if m.Timezone != "" && m.Timezone != "UTC" {
 		r.note("maintenance in %s became UTC times: they move by an hour when %s changes to or from summer time", m.Timezone, m.Timezone)
