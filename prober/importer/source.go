@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ type Options struct {
 func parseSource(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlErrors(file, err)
+		return nil, yamlErrors(file, syntaxLine(data, err))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, Errors{{File: file, Msg: "empty file"}}
@@ -42,6 +43,30 @@ func parseSource(file string, data []byte) (*yaml.Node, error) {
 		return nil, Errors{{File: file, Line: root.Line, Msg: "expected a mapping of settings at the top"}}
 	}
 	return root, nil
+}
+
+// syntaxLine moves a syntax error to the line to fix: yaml.v3 names the
+// line where the enclosing block began, so the shortest prefix of the file
+// that fails with the same message ends on the culprit.
+func syntaxLine(data []byte, err error) error {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	from, _ := strconv.Atoi(m[1])
+	for n := max(from, 1); n <= len(lines); n++ {
+		var v yaml.Node
+		perr := yaml.Unmarshal([]byte(strings.Join(lines[:n], "")), &v)
+		if perr == nil {
+			continue
+		}
+		if pm := yamlLine.FindStringSubmatch(perr.Error()); pm != nil && pm[2] == m[2] {
+			return fmt.Errorf("yaml: line %d: %s", n, m[2])
+		}
+		return err
+	}
+	return err
 }
 
 // decode decodes n into v, turning yaml.v3's type errors into Problems.
