@@ -190,6 +190,11 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 	// Not url.Parse: a ${VAR} host does not parse.
 	scheme, _, _ := strings.Cut(e.URL, "://")
 	scheme = strings.ToLower(scheme)
+	if strings.HasPrefix(e.URL, "$") && e.DNS == nil {
+		// The scheme is in the variable: most such endpoints are web pages.
+		scheme = "http"
+		r.note("endpoint %q: url %s starts with a variable: imported as an http check", e.Name, e.URL)
+	}
 	kind := ""
 	switch {
 	case e.DNS != nil:
