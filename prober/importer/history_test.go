@@ -18,11 +18,11 @@ import (
 // code, responseTime, lastUpdated; see the history/ folder of any Upptime
 // repository) at the commit's time.
 type upptimeRepo struct {
-	t   *testing.T
+	t   testing.TB
 	dir string
 }
 
-func newUpptimeRepo(t *testing.T) *upptimeRepo {
+func newUpptimeRepo(t testing.TB) *upptimeRepo {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}

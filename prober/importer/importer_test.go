@@ -69,7 +69,7 @@ func translate(source string, data []byte, opts Options) (*Result, error) {
 	panic(source)
 }
 
-func writeResult(t *testing.T, r *Result) string {
+func writeResult(t testing.TB, r *Result) string {
 	t.Helper()
 	files, err := r.Rendered("test import\n")
 	if err != nil {
