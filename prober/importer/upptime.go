@@ -134,7 +134,7 @@ func upptimeCheck(r *Result, file string, n *yaml.Node, s *upptimeSite) (*Check,
 	if s.URL == "" {
 		return nil, &Problem{File: file, Line: n.Line, Msg: fmt.Sprintf("site %q has no url", s.Name)}
 	}
-	c := &Check{Name: s.Name, Slug: s.Slug}
+	c := &Check{Name: s.Name, Slug: config.Slugify(s.Slug)}
 	raw := upptimeSecrets(s.URL)
 	switch s.Check {
 	case "", "http":
