@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/cometbft"
 	"github.com/upchain-dev/upchain/prober/cometbft/cometbfttest"
@@ -49,6 +51,30 @@ func site(t *testing.T) *httptest.Server {
 		case "/health-down":
 			w.Header().Set("Content-Type", "application/json")
 			fmt.Fprint(w, `{"status":"DOWN","data":[],"errors":["db"]}`)
+		case "/polkadot", "/silent":
+			c, err := upgrader.Upgrade(w, r, nil)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, msg, err := c.ReadMessage()
+			if err != nil || r.URL.Path == "/silent" {
+				// A handshake, then nothing: Upptime's ws check calls this up.
+				c.ReadMessage()
+				return
+			}
+			// Substrate's system_health shape (Polkadot JSON-RPC spec).
+			var req struct {
+				ID     json.RawMessage `json:"id"`
+				Method string          `json:"method"`
+			}
+			json.Unmarshal(msg, &req)
+			if req.Method != "system_health" {
+				c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(req.ID)+`,"error":{"code":-32601,"message":"Method not found"}}`))
+				return
+			}
+			c.WriteMessage(websocket.TextMessage, []byte(`{"jsonrpc":"2.0","id":`+string(req.ID)+`,"result":{"peers":8,"isSyncing":false,"shouldHavePeers":true}}`))
 		case "/page":
 			fmt.Fprint(w, "<html>\n<body>\n<h1>Example Domain</h1>\n</body>\n</html>\n")
 		default:
@@ -58,6 +84,8 @@ func site(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+var upgrader = websocket.Upgrader{}
 
 // closedPort returns a loopback port nothing listens on.
 func closedPort(t *testing.T) int {
@@ -85,7 +113,7 @@ func probe(t *testing.T, source, src string, opts Options, env map[string]string
 		t.Fatalf("load: %v", err)
 	}
 	for _, c := range l.Checks {
-		c.Timeout = config.Duration(5 * time.Second)
+		c.Timeout = config.Duration(2 * time.Second)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -150,12 +178,22 @@ sites:
     check: tcp-ping
     url: 127.0.0.1
     port: %[3]d
-`, srv.URL, port, closedPort(t))
+  - name: polkadot ws
+    check: ws
+    url: ws%[4]s/polkadot
+  - name: silent ws
+    check: ws
+    url: ws%[4]s/silent
+`, srv.URL, port, closedPort(t), strings.TrimPrefix(srv.URL, "http"))
 	got := probe(t, "upptime", src, Options{}, map[string]string{"SECRET_PATH": "auth", "SECRET_TOKEN": "s3cr3t"})
 	compare(t, got, map[string]prober.Status{
 		"ok": prober.Up, "broken": prober.Down, "missing": prober.Down, "expects-404": prober.Up,
 		"body-down": prober.Down, "body-present": prober.Up, "body-degraded": prober.Degraded,
 		"secret-header": prober.Up, "tcp-open": prober.Up, "tcp-closed": prober.Down,
+		// A Substrate node answers system_health: up. A server that only
+		// completes the handshake is up for Upptime but not for upchain, as
+		// the import says.
+		"polkadot-ws": prober.Up, "silent-ws": prober.Down,
 	})
 }
 
