@@ -12,6 +12,7 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/history"
 	"github.com/upchain-dev/upchain/prober/importer"
 )
 
@@ -31,7 +32,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	out := fs.String("out", ".", "directory to write upchain.yml and checks/ into")
 	force := fs.Bool("force", false, "overwrite existing files")
-	hist := fs.String("history", "", "upptime: an Upptime repository checkout whose history/*.yml git log becomes upchain history")
+	histDir := fs.String("history", "", "upptime: an Upptime repository checkout whose history/*.yml git log becomes upchain history")
 	notify := fs.String("notify", "", "upptime: notification secrets set in the Upptime repository, comma-separated (default: the NOTIFICATION_* variables set here)")
 	var lcds lcdFlag
 	fs.Var(&lcds, "lcd", "tenderduty: CHAIN=URL of a chain's Cosmos SDK REST endpoint (repeatable)")
@@ -48,7 +49,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if len(pos) == 2 {
 		file = pos[1]
 	}
-	if *hist != "" && source != "upptime" {
+	if *histDir != "" && source != "upptime" {
 		fmt.Fprintln(stderr, "upchain import: --history applies to upptime only")
 		return exitUsage
 	}
@@ -72,8 +73,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "tenderduty":
 		res, err = importer.Tenderduty(data, opts)
 	}
-	if err == nil && *hist != "" {
-		err = importer.UpptimeHistory(ctx, *hist, res, importer.HistoryOptions{})
+	if err == nil && *histDir != "" {
+		err = importer.UpptimeHistory(ctx, *histDir, res, importer.HistoryOptions{})
 	}
 	if err != nil {
 		var errs importer.Errors
@@ -88,6 +89,15 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	files, err := res.Rendered(fmt.Sprintf("Imported by `upchain import %s` from %s: review before use.\n", source, filepath.Base(file)))
+	// The converted history goes into the history branch once the config
+	// is written and valid; it is kept aside until then.
+	hist := map[string][]byte{}
+	for p, b := range files {
+		if strings.HasPrefix(p, importer.HistoryDir+string(filepath.Separator)) {
+			hist[p] = b
+			delete(files, p)
+		}
+	}
 	if err == nil {
 		err = importer.Write(*out, files, *force)
 	}
@@ -109,7 +119,50 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return exitFailed
 	}
 	fmt.Fprintf(stdout, "wrote %s and %d check file(s): %d checks; `upchain validate --config %s` accepts them\n", cfg, len(res.Files), len(l.Checks), cfg)
+	if len(hist) > 0 {
+		commit, err := installHistory(ctx, l, hist, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "upchain import: history:", l.Redactor.Error(err))
+			if werr := importer.Write(*out, hist, *force); werr != nil {
+				fmt.Fprintln(stderr, "upchain import:", werr)
+				return exitFailed
+			}
+			fmt.Fprintf(stderr, "upchain import: the converted history is in %s: copy it into the history checkout and commit it there\n", filepath.Join(*out, importer.HistoryDir))
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "history: committed to the history branch (%s)\n", commit)
+	}
 	return exitOK
+}
+
+// installHistory commits converted history files (paths under
+// importer.HistoryDir) to the history branch, through the recorder that
+// `upchain probe` uses: it prepares the checkout, commits, and pushes when
+// the branch has a remote. An existing history is never mixed with an
+// import: that is refused.
+func installHistory(ctx context.Context, l *config.Loaded, files map[string][]byte, logw io.Writer) (string, error) {
+	rec, err := history.OpenRecorder(ctx, l, logw)
+	if err != nil {
+		return "", err
+	}
+	defer rec.Close()
+	dir := rec.Dir()
+	for _, sub := range []string{history.RawDir, history.HourlyDir, history.DailyDir} {
+		if entries, _ := os.ReadDir(filepath.Join(dir, sub)); len(entries) > 0 {
+			return "", fmt.Errorf("%s already holds history (%s/): an import is only added to an empty history", dir, sub)
+		}
+	}
+	for p, b := range files {
+		rel, _ := filepath.Rel(importer.HistoryDir, p)
+		full := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return "", err
+		}
+		if err := os.WriteFile(full, b, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return rec.Flush(ctx)
 }
 
 // parseInterspersed parses flags before, between and after positional
