@@ -23,9 +23,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// HistoryDir is where the converted history is written, relative to the
-// output directory: a history directory in upchain's format, to be copied
-// into the history branch before the first probe (see README).
+// HistoryDir is where the converted history is put in Result.Extra (and
+// written when it cannot go into the history branch): a history directory
+// in upchain's format.
 const HistoryDir = "history-import"
 
 // HistoryOptions control UpptimeHistory.
@@ -121,8 +121,8 @@ func UpptimeHistory(ctx context.Context, checkout string, r *Result, opts Histor
 	if err := readInto(tmp, r.Extra); err != nil {
 		return err
 	}
-	r.note("history: %d status sample(s) of %d site(s) from %s to %s, one every %s, in %s/: copy it into the history branch checkout (history.dir) and commit before the first probe",
-		n, len(files), from.Format("2006-01-02"), end.Format("2006-01-02"), opts.Interval, HistoryDir)
+	r.note("history: %d status sample(s) of %d site(s) from %s to %s, one every %s",
+		n, len(files), from.Format("2006-01-02"), end.Format("2006-01-02"), opts.Interval)
 	r.note("history: statuses are exact to Upptime's schedule (a change is seen when its workflow ran, often minutes late) and latencies are those measured at each change; time when Upptime did not run counts as the last status, not as a gap")
 	return nil
 }
