@@ -531,9 +531,10 @@ func gatusThresholds(r *Result, file string, root *yaml.Node, th map[[2]int]int)
 	}
 }
 
-// gatusSecret turns a literal secret into a ${NAME} to set in the
-// environment, so that it is redacted and not committed; ${VAR} stays.
-func gatusSecret(r *Result, file string, line int, v, name string) string {
+// envSecret turns a literal secret of a source into a ${NAME} to set in
+// the environment, so that it is redacted and never committed; a ${VAR}
+// stays as it is.
+func envSecret(r *Result, file string, line int, v, name string) string {
 	if v == "" || strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
 		return v
 	}
@@ -561,11 +562,11 @@ func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, ale
 		var ch Channel
 		switch t {
 		case "slack", "discord", "teams":
-			ch = Channel{Kind: t, URL: gatusSecret(r, file, lineOf(&n, "webhook-url"), str("webhook-url"), env+"WEBHOOK_URL")}
+			ch = Channel{Kind: t, URL: envSecret(r, file, lineOf(&n, "webhook-url"), str("webhook-url"), env+"WEBHOOK_URL")}
 		case "telegram":
-			ch = Channel{Kind: t, Token: gatusSecret(r, file, lineOf(&n, "token"), str("token"), env+"TOKEN"), ChatIDs: []string{str("id")}}
+			ch = Channel{Kind: t, Token: envSecret(r, file, lineOf(&n, "token"), str("token"), env+"TOKEN"), ChatIDs: []string{str("id")}}
 		case "pagerduty":
-			ch = Channel{Kind: t, RoutingKey: gatusSecret(r, file, lineOf(&n, "integration-key"), str("integration-key"), env+"INTEGRATION_KEY")}
+			ch = Channel{Kind: t, RoutingKey: envSecret(r, file, lineOf(&n, "integration-key"), str("integration-key"), env+"INTEGRATION_KEY")}
 		case "email":
 			port, _ := strconv.Atoi(str("port"))
 			var to []string
@@ -575,7 +576,7 @@ func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, ale
 				}
 			}
 			ch = Channel{Kind: t, Host: str("host"), Port: port, Username: str("username"),
-				Password: gatusSecret(r, file, lineOf(&n, "password"), str("password"), env+"PASSWORD"), From: str("from"), To: to}
+				Password: envSecret(r, file, lineOf(&n, "password"), str("password"), env+"PASSWORD"), From: str("from"), To: to}
 		default:
 			r.skip(file, line, "alerting provider %q: upchain has no such channel (it has slack, discord, teams, telegram, pagerduty, email, and webhook with a signing secret)", t)
 			continue

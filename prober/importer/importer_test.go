@@ -2,6 +2,7 @@ package importer
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -428,5 +429,30 @@ func TestUniqueSlugs(t *testing.T) {
 	_, l, _ := importData(t, "upptime", []byte(src), Options{})
 	if len(l.Checks) != 2 || l.Checks[0].Slug == l.Checks[1].Slug {
 		t.Errorf("slugs %q, %q", l.Checks[0].Slug, l.Checks[1].Slug)
+	}
+}
+
+// TestTenderdutyChannelsNeedBoth: tenderduty alerts only where a provider
+// is enabled globally and for the chain (example-config.yml: "enabled must
+// be set both globally and for each chain").
+func TestTenderdutyChannelsNeedBoth(t *testing.T) {
+	chain := func(alerts string) string {
+		return "discord:\n  enabled: %s\n  webhook: https://discord.example.org/h\nchains:\n  A:\n    chain_id: a-1\n    valoper_address: osmovaloper1v4uxzmtsd3jj6anpd35kgct5daez6vp3qms0va\n" + alerts + "    nodes:\n      - url: http://127.0.0.1:26657\n"
+	}
+	tests := []struct {
+		global, alerts string
+		want           int
+	}{
+		{"yes", "    alerts:\n      discord: {enabled: yes}\n", 1},
+		{"yes", "", 0},
+		{"yes", "    alerts:\n      discord: {enabled: no}\n", 0},
+		{"no", "    alerts:\n      discord: {enabled: yes}\n", 0},
+	}
+	for _, tc := range tests {
+		src := fmt.Sprintf(chain(tc.alerts), tc.global)
+		_, l, _ := importData(t, "tenderduty", []byte(src), Options{})
+		if got := len(l.Notifications.Channels); got != tc.want {
+			t.Errorf("global %s, chain %q: %d channels, want %d", tc.global, tc.alerts, got, tc.want)
+		}
 	}
 }

@@ -124,7 +124,8 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 		}
 		alertable += len(alerting)
 		add := func(kind string, global, local tdProvider, build func(p tdProvider) Channel) {
-			if !global.on() || local.Enabled != nil && !local.on() {
+			// tenderduty alerts only where enabled both globally and for the chain.
+			if !global.on() || !local.on() {
 				return
 			}
 			p := global
@@ -145,7 +146,7 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 			if scope != "" {
 				env = "TENDERDUTY_" + strings.ToUpper(strings.ReplaceAll(scope, "-", "_")+"_"+kind+"_"+field)
 			}
-			return gatusSecret(r, file, line, v, env)
+			return envSecret(r, file, line, v, env)
 		}
 		an := value(n, "alerts")
 		scopeOf := func(local tdProvider) (string, *yaml.Node) {
