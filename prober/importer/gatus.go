@@ -183,9 +183,25 @@ func gatusCheck(r *Result, file string, n *yaml.Node, e *gatusEndpoint) (*Check,
 	if e.URL == "" {
 		return nil, &Problem{File: file, Line: n.Line, Msg: fmt.Sprintf("endpoint %q has no url", e.Name)}
 	}
-	c := &Check{Name: e.Name, Interval: e.Interval}
-	if e.Client != nil && e.Client.Timeout != "" {
-		c.Timeout = e.Client.Timeout
+	c := &Check{Name: e.Name}
+	duration := func(key, v string, into *string) {
+		if v == "" {
+			return
+		}
+		if d, err := config.ParseDuration(v); err != nil || d <= 0 {
+			r.skip(file, lineOf(n, key), "endpoint %q: %s %q is not a duration: the default is used", e.Name, key, v)
+			return
+		}
+		*into = v
+	}
+	duration("interval", e.Interval, &c.Interval)
+	if e.Client != nil {
+		duration("client", e.Client.Timeout, &c.Timeout)
+	}
+	if an := value(n, "alerts"); an != nil {
+		for i, a := range an.Content {
+			r.unknownKeys(file, a, fmt.Sprintf("endpoint %q: alerts[%d]: ", e.Name, i), "type", "enabled", "failure-threshold", "success-threshold", "send-on-resolved", "description")
+		}
 	}
 	// Not url.Parse: a ${VAR} host does not parse.
 	scheme, _, _ := strings.Cut(e.URL, "://")
@@ -544,6 +560,16 @@ func envSecret(r *Result, file string, line int, v, name string) string {
 
 func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, alerted map[string][]string, resolved map[string]bool, total int) {
 	alertNode := value(root, "alerting")
+	var missing []string
+	for t := range alerted {
+		if _, ok := gc.Alerting[t]; !ok {
+			missing = append(missing, t)
+		}
+	}
+	sort.Strings(missing)
+	for _, t := range missing {
+		r.skip(file, lineOf(root, "alerting"), "endpoints alert %q, which `alerting:` does not configure: not imported", t)
+	}
 	types := make([]string, 0, len(gc.Alerting))
 	for t := range gc.Alerting {
 		types = append(types, t)

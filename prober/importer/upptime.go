@@ -47,7 +47,6 @@ type upptimeSite struct {
 	Body                      string   `yaml:"body"`
 	ExpectedStatusCodes       []int    `yaml:"expectedStatusCodes"`
 	MaxResponseTime           int      `yaml:"maxResponseTime"`
-	MaxRedirects              *int     `yaml:"maxRedirects"`
 	Assignees                 []string `yaml:"assignees"`
 	Insecure                  bool     `yaml:"__dangerous__insecure"`
 	DisableVerifyPeer         bool     `yaml:"__dangerous__disable_verify_peer"`
@@ -59,7 +58,7 @@ type upptimeSite struct {
 }
 
 var upptimeSiteKeys = []string{"name", "slug", "url", "check", "port", "method", "headers", "body",
-	"expectedStatusCodes", "maxResponseTime", "maxRedirects", "assignees",
+	"expectedStatusCodes", "maxResponseTime", "assignees",
 	"__dangerous__insecure", "__dangerous__disable_verify_peer", "__dangerous__disable_verify_host",
 	"__dangerous__body_down", "__dangerous__body_down_if_text_missing",
 	"__dangerous__body_degraded", "__dangerous__body_degraded_if_text_missing"}
@@ -171,8 +170,8 @@ func upptimeCheck(r *Result, file string, n *yaml.Node, s *upptimeSite) (*Check,
 		if s.BodyDegradedIfTextMissing != "" {
 			c.Degraded = append(c.Degraded, "body contains "+strconv.Quote(s.BodyDegradedIfTextMissing))
 		}
-		if s.Insecure || s.DisableVerifyPeer || s.DisableVerifyHost || s.MaxRedirects != nil {
-			c.HTTP = &HTTPOptions{MaxRedirects: s.MaxRedirects, InsecureSkipVerify: s.Insecure || s.DisableVerifyPeer || s.DisableVerifyHost}
+		if s.Insecure || s.DisableVerifyPeer || s.DisableVerifyHost {
+			c.HTTP = &HTTPOptions{InsecureSkipVerify: true}
 		}
 		if s.DisableVerifyHost && !s.DisableVerifyPeer && !s.Insecure {
 			r.skip(file, lineOf(n, "__dangerous__disable_verify_host"), "site %q: upchain cannot skip only the name check of a certificate; insecure_skip_verify turns all verification off", s.Name)
