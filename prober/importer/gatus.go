@@ -148,6 +148,9 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 			thresholds[[2]int{ft, st}]++
 		}
 	}
+	if len(errs) == 0 && total == 0 {
+		errs = append(Errors(r.Skipped), Problem{File: file, Line: lineOf(root, "endpoints"), Msg: "no endpoint could be imported (see above)"})
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}

@@ -384,6 +384,7 @@ func TestMalformed(t *testing.T) {
 		{"tenderduty bad node", "tenderduty", "chains:\n  Osmosis:\n    chain_id: osmosis-1\n    valoper_address: osmovaloper1v4uxzmtsd3jj6anpd35kgct5daez6vp3qms0va\n    nodes:\n      - url: localhost\n", "in.yml:6: chain \"Osmosis\": node url"},
 		{"tenderduty no chains", "tenderduty", "discord:\n  enabled: yes\n", "in.yml:1: no chains"},
 		{"empty", "gatus", "", "in.yml: empty file"},
+		{"gatus nothing importable", "gatus", "endpoints:\n  - name: a\n    url: icmp://a.example.org\n", "in.yml:1: no endpoint could be imported"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -453,6 +454,31 @@ func TestTenderdutyChannelsNeedBoth(t *testing.T) {
 		_, l, _ := importData(t, "tenderduty", []byte(src), Options{})
 		if got := len(l.Notifications.Channels); got != tc.want {
 			t.Errorf("global %s, chain %q: %d channels, want %d", tc.global, tc.alerts, got, tc.want)
+		}
+	}
+}
+
+// TestNotTranslatedLines: what an import leaves out is reported at its line.
+func TestNotTranslatedLines(t *testing.T) {
+	tests := []struct {
+		source, src string
+		line        int
+		want        string
+	}{
+		{"gatus", "endpoints:\n  - name: a\n    url: https://a.example.org\n    interval: often\n", 4, `interval "often" is not a duration`},
+		{"gatus", "endpoints:\n  - name: a\n    url: https://a.example.org\n    alerts:\n      - type: slack\n        provider-override: {}\n", 6, `"provider-override" is not translated`},
+		{"gatus", "endpoints:\n  - name: a\n    url: https://a.example.org\n    alerts:\n      - type: slack\n", 1, `endpoints alert "slack", which`},
+		{"gatus", "endpoints:\n  - name: a\n    url: https://a.example.org\n    conditions:\n      - \"[STATUS] == 200\"\n      - \"[DOMAIN_EXPIRATION] > 720h\"\n", 6, "no DOMAIN_EXPIRATION"},
+		{"gatus", "endpoints:\n  - name: a\n    url: ssh://a.example.org:22\n  - name: b\n    url: https://b.example.org\n", 3, "ssh:// endpoints have no upchain kind"},
+		{"gatus", "endpoints:\n  - name: a\n    url: https://a.example.org\nannouncements: []\n", 4, `"announcements" is not translated`},
+		{"upptime", "sites:\n  - name: a\n    url: https://a.example.org\n    icon: https://a.example.org/i.png\n", 4, `"icon" is not translated`},
+		{"upptime", "sites:\n  - name: a\n    url: https://a.example.org\nworkflowSchedule:\n  uptime: \"0 * * * *\"\n", 5, "only */N minute schedules"},
+		{"tenderduty", "chains:\n  A:\n    chain_id: a-1\n    valoper_address: osmovaloper1v4uxzmtsd3jj6anpd35kgct5daez6vp3qms0va\n    alerts:\n      stalled_enabled: no\n    nodes:\n      - url: http://127.0.0.1:26657\n", 6, "stall alerts off"},
+	}
+	for _, tc := range tests {
+		r, _, _ := importData(t, tc.source, []byte(tc.src), Options{})
+		if !skippedAt(r, tc.line, tc.want) {
+			t.Errorf("%s %q: want line %d %q, got %v", tc.source, tc.src, tc.line, tc.want, r.Skipped)
 		}
 	}
 }
