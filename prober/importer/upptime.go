@@ -140,10 +140,11 @@ func upptimeCheck(r *Result, file string, n *yaml.Node, s *upptimeSite) (*Check,
 		c.Kind, c.URL = "http", raw
 		c.Method = strings.ToUpper(s.Method)
 		c.Body = upptimeSecrets(s.Body)
-		for _, h := range s.Headers {
+		for i, h := range s.Headers {
 			k, v, ok := strings.Cut(h, ":")
 			if !ok {
-				r.skip(file, lineOf(n, "headers"), "site %q: header %q has no `Name: value` form", s.Name, h)
+				// Not quoted: a header line may be a credential.
+				r.skip(file, lineOf(n, "headers"), "site %q: headers[%d] has no `Name: value` form", s.Name, i)
 				continue
 			}
 			if c.Headers == nil {
