@@ -228,4 +228,3 @@ func gatusLiteral(v, kind string) string {
 	}
 	return strconv.Quote(v)
 }
-
