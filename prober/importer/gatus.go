@@ -92,7 +92,7 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 	r.Main.Defaults = &Defaults{Interval: GatusDefaultInterval}
 	var errs Errors
 	// alerted collects, per alert type, the checks that alert it.
-	alerted := map[string][]string{}
+	alerted := map[string][]*Check{}
 	resolved := map[string]bool{}
 	thresholds := map[[2]int]int{}
 	total := 0
@@ -134,7 +134,7 @@ func Gatus(data []byte, opts Options) (*Result, error) {
 			if a.Enabled != nil && !*a.Enabled {
 				continue
 			}
-			alerted[a.Type] = append(alerted[a.Type], slugOf(c))
+			alerted[a.Type] = append(alerted[a.Type], c)
 			resolved[a.Type] = resolved[a.Type] || a.SendOnResolved
 			// Gatus's defaults: 3 failures, 2 successes.
 			ft, st := a.FailureThreshold, a.SuccessThreshold
@@ -343,7 +343,7 @@ func envSecret(r *Result, file string, line int, v, name string) string {
 	return "${" + name + "}"
 }
 
-func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, alerted map[string][]string, resolved map[string]bool, total int) {
+func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, alerted map[string][]*Check, resolved map[string]bool, total int) {
 	alertNode := value(root, "alerting")
 	var missing []string
 	for t := range alerted {
@@ -392,7 +392,12 @@ func gatusAlerting(r *Result, file string, root *yaml.Node, gc *gatusConfig, ale
 			r.skip(file, line, "alerting provider %q: upchain has no such channel (it has slack, discord, teams, telegram, pagerduty, email, and webhook with a signing secret)", t)
 			continue
 		}
-		checks := alerted[t]
+		var checks []string
+		for _, c := range alerted[t] {
+			if s := slugOf(c); !has(checks, s) { // slugs are final: uniqueSlugs ran
+				checks = append(checks, s)
+			}
+		}
 		if len(checks) == 0 {
 			r.skip(file, line, "alerting provider %q: no endpoint alerts it: not imported", t)
 			continue

@@ -98,15 +98,6 @@ func checkBySlug(t *testing.T, l *config.Loaded, slug string) *config.Check {
 	return nil
 }
 
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func skippedAt(r *Result, line int, substr string) bool {
 	for _, p := range r.Skipped {
 		if p.Line == line && strings.Contains(p.Msg, substr) {
@@ -480,5 +471,15 @@ func TestNotTranslatedLines(t *testing.T) {
 		if !skippedAt(r, tc.line, tc.want) {
 			t.Errorf("%s %q: want line %d %q, got %v", tc.source, tc.src, tc.line, tc.want, r.Skipped)
 		}
+	}
+}
+
+// TestGatusDuplicateNames: two endpoints of one name (in two groups, as
+// Gatus allows) get distinct slugs, and the channel lists both.
+func TestGatusDuplicateNames(t *testing.T) {
+	src := "endpoints:\n  - name: api\n    group: a\n    url: https://a.example.org\n    alerts: [{type: slack}]\n  - name: api\n    group: b\n    url: https://b.example.org\n    alerts: [{type: slack}]\n  - name: other\n    url: https://c.example.org\nalerting:\n  slack:\n    webhook-url: ${SLACK}\n"
+	_, l, _ := importData(t, "gatus", []byte(src), Options{})
+	if got := strings.Join(l.Notifications.Channels[0].Checks, ","); got != "api,api-2" {
+		t.Errorf("channel checks %q, want api,api-2", got)
 	}
 }

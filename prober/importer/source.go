@@ -145,3 +145,12 @@ func (r *Result) unknownKeys(file string, n *yaml.Node, where string, known ...s
 		}
 	}
 }
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -96,6 +96,8 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 	// channels keyed by kind and destination, with the checks they alert for.
 	type dest struct{ kind, key string }
 	chans := map[dest]*Channel{}
+	// members are each channel's checks; slugs are read once uniqueSlugs ran.
+	members := map[dest][]*Check{}
 	var order []dest
 	alertable := 0
 	for i := 0; i+1 < len(chainsNode.Content); i += 2 {
@@ -116,10 +118,10 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 		}
 		f := r.file(name)
 		f.Checks = append(f.Checks, checks...)
-		var alerting []string
+		var alerting []*Check
 		for j, c := range checks {
 			if a := ch.Nodes[j].AlertIfDown; a == nil || *a {
-				alerting = append(alerting, slugOf(c))
+				alerting = append(alerting, c)
 			}
 		}
 		alertable += len(alerting)
@@ -139,7 +141,7 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 				chans[d] = &c
 				order = append(order, d)
 			}
-			chans[d].Checks = append(chans[d].Checks, alerting...)
+			members[d] = append(members[d], alerting...)
 		}
 		secret := func(scope, kind, field, v string, line int) string {
 			env := "TENDERDUTY_" + strings.ToUpper(kind+"_"+field)
@@ -183,6 +185,9 @@ func Tenderduty(data []byte, opts Options) (*Result, error) {
 	names := map[string]int{}
 	for _, d := range order {
 		c := chans[d]
+		for _, m := range members[d] {
+			c.Checks = append(c.Checks, slugOf(m))
+		}
 		if len(c.Checks) == 0 {
 			continue
 		}
