@@ -53,7 +53,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "upchain import: --history applies to upptime only")
 		return exitUsage
 	}
-	data, err := os.ReadFile(file)
+	data, err := readBounded(file, maxImportFile)
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain import:", err)
 		return exitFailed
@@ -163,6 +163,22 @@ func installHistory(ctx context.Context, l *config.Loaded, files map[string][]by
 		}
 	}
 	return rec.Flush(ctx)
+}
+
+// maxImportFile bounds the source file: configs are kilobytes.
+const maxImportFile = 16 << 20
+
+func readBounded(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(b)) > max {
+		err = fmt.Errorf("%s: larger than %d MiB: not a config file", path, max>>20)
+	}
+	return b, err
 }
 
 // parseInterspersed parses flags before, between and after positional
