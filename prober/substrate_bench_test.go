@@ -16,7 +16,7 @@ import (
 func BenchmarkSubstrateValidatorProbe(b *testing.B) {
 	f := newFakeSubstrate(b)
 	now := time.Now()
-	f.setTime(now.Add(-3 * time.Second))
+	f.SetTime(now.Add(-3 * time.Second))
 	ids := make([]scale.AccountID, 600)
 	pts := make([]storage.ValidatorPoints, 600)
 	for i := range ids {
@@ -24,9 +24,9 @@ func BenchmarkSubstrateValidatorProbe(b *testing.B) {
 		pts[i] = storage.ValidatorPoints{Account: ids[i], Points: 20 * uint32(i)}
 	}
 	ids[599], pts[599].Account = aliceID, aliceID
-	f.setSession(300, ids...)
-	f.setEra(50, uint64(now.UnixMilli()))
-	f.setPoints(50, 1_000_000, pts...)
+	f.SetSession(300, ids...)
+	f.SetEra(50, uint64(now.UnixMilli()))
+	f.SetPoints(50, 1_000_000, pts...)
 	o := &SubstrateOptions{Validator: alicePolkadot}
 	t := &Target{Check: &config.Check{Kind: "substrate", URL: f.wsURL(), Options: o}, MaxBody: config.DefaultMaxBody, Now: time.Now}
 	b.ReportAllocs()
@@ -40,5 +40,5 @@ func BenchmarkSubstrateValidatorProbe(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/probe")
-	b.ReportMetric(float64(f.callCount("state_getStorage"))/float64(b.N), "storage_reads/probe")
+	b.ReportMetric(float64(f.Calls("state_getStorage"))/float64(b.N), "storage_reads/probe")
 }

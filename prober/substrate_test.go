@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/simnet"
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
 	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
@@ -95,10 +96,10 @@ func (h *substrateHarness) probe(region ...config.Region) Result {
 // produced 4s ago) in session 300 with Alice, Bob and Charlie active, era
 // 50 with points for all three.
 func healthyValidator(f *fakeSubstrate, now time.Time) {
-	f.setTime(now.Add(-4 * time.Second))
-	f.setSession(300, bobID, aliceID, charlieID)
-	f.setEra(50, uint64(now.Add(-3*time.Hour).UnixMilli()))
-	f.setPoints(50, 3000, storage.ValidatorPoints{Account: aliceID, Points: 1000},
+	f.SetTime(now.Add(-4 * time.Second))
+	f.SetSession(300, bobID, aliceID, charlieID)
+	f.SetEra(50, uint64(now.Add(-3*time.Hour).UnixMilli()))
+	f.SetPoints(50, 3000, storage.ValidatorPoints{Account: aliceID, Points: 1000},
 		storage.ValidatorPoints{Account: bobID, Points: 1100}, storage.ValidatorPoints{Account: charlieID, Points: 900})
 }
 
@@ -150,8 +151,8 @@ func TestSubstrateHealthyValidator(t *testing.T) {
 	})
 	// Points grow by the next probe: delta reported, still up.
 	h.now = h.now.Add(10 * time.Minute)
-	f.setTime(h.now.Add(-2 * time.Second))
-	f.setPoints(50, 3300, storage.ValidatorPoints{Account: aliceID, Points: 1100},
+	f.SetTime(h.now.Add(-2 * time.Second))
+	f.SetPoints(50, 3300, storage.ValidatorPoints{Account: aliceID, Points: 1100},
 		storage.ValidatorPoints{Account: bobID, Points: 1200}, storage.ValidatorPoints{Account: charlieID, Points: 1000})
 	res = h.probe()
 	wantStatus(t, res, Up)
@@ -183,8 +184,8 @@ func TestSubstrateValidatorLeavesActiveSet(t *testing.T) {
 	wantStatus(t, h.probe(), Up)
 
 	h.now = h.now.Add(5 * time.Minute)
-	f.setTime(h.now.Add(-3 * time.Second))
-	f.setSession(301, bobID, charlieID) // a new session without Alice
+	f.SetTime(h.now.Add(-3 * time.Second))
+	f.SetSession(301, bobID, charlieID) // a new session without Alice
 	res := h.probe()
 	wantStatus(t, res, Down, "validator.active == true", "validator.active=false")
 	wantValues(t, res.Values, map[string]string{"active": "false", "session": "301"})
@@ -200,8 +201,8 @@ func TestSubstratePointsStall(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), "      points_stall: 1h\n      points_stall_down: 2h\n"), nil)
 	step := func(d time.Duration, total uint32, alice uint32) Result {
 		h.now = h.now.Add(d)
-		f.setTime(h.now.Add(-3 * time.Second))
-		f.setPoints(50, total, storage.ValidatorPoints{Account: aliceID, Points: alice},
+		f.SetTime(h.now.Add(-3 * time.Second))
+		f.SetPoints(50, total, storage.ValidatorPoints{Account: aliceID, Points: alice},
 			storage.ValidatorPoints{Account: bobID, Points: total - alice - 900}, storage.ValidatorPoints{Account: charlieID, Points: 900})
 		return h.probe()
 	}
@@ -228,7 +229,7 @@ func TestSubstratePointsFlatEverywhereIsNoStall(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 	wantStatus(t, h.probe(), Up)
 	h.now = h.now.Add(3 * time.Hour)
-	f.setTime(h.now.Add(-3 * time.Second))
+	f.SetTime(h.now.Add(-3 * time.Second))
 	res := h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"stalled_for_s": "0"})
@@ -236,9 +237,9 @@ func TestSubstratePointsFlatEverywhereIsNoStall(t *testing.T) {
 
 func TestSubstrateSyncingNode(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-40 * time.Minute))
+	f.SetTime(substrateEpoch.Add(-40 * time.Minute))
 	highest := uint64(25000)
-	f.update(func(f *fakeSubstrate) { f.syncing, f.highest, f.peers = true, &highest, 3 })
+	f.Update(func(f *simnet.Substrate) { f.Syncing, f.Highest, f.Peers = true, &highest, 3 })
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -250,14 +251,14 @@ func TestSubstrateSyncingNode(t *testing.T) {
 
 	// Caught up but a few blocks behind: degraded by max_sync_lag.
 	highest = 1009
-	f.update(func(f *fakeSubstrate) { f.syncing, f.highest = false, &highest })
-	f.setTime(substrateEpoch.Add(-5 * time.Second))
+	f.Update(func(f *simnet.Substrate) { f.Syncing, f.Highest = false, &highest })
+	f.SetTime(substrateEpoch.Add(-5 * time.Second))
 	wantStatus(t, h.probe(), Degraded, "sync_lag <= 5", "sync_lag=9")
 }
 
 func TestSubstrateFinalityStall(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-5 * time.Second))
+	f.SetTime(substrateEpoch.Add(-5 * time.Second))
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -269,8 +270,8 @@ func TestSubstrateFinalityStall(t *testing.T) {
 	// Best keeps going (fresh head), finalized stays at 998.
 	for i := 0; i < 3; i++ {
 		h.now = h.now.Add(time.Minute)
-		f.setTime(h.now.Add(-5 * time.Second))
-		f.update(func(f *fakeSubstrate) { f.best += 10 })
+		f.SetTime(h.now.Add(-5 * time.Second))
+		f.Update(func(f *simnet.Substrate) { f.Best += 10 })
 		res := h.probe()
 		lag := 2 + 10*(i+1)
 		if lag <= 10 {
@@ -284,8 +285,8 @@ func TestSubstrateFinalityStall(t *testing.T) {
 
 func TestSubstrateStaleHeadAndWrongChain(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-3 * time.Minute))
-	f.update(func(f *fakeSubstrate) { f.chain = "Kusama" })
+	f.SetTime(substrateEpoch.Add(-3 * time.Minute))
+	f.Update(func(f *simnet.Substrate) { f.Chain = "Kusama" })
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -304,8 +305,8 @@ func TestSubstrateHTTPTransport(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.httpURL(), ""), nil)
 	res := h.probe()
 	wantStatus(t, res, Up)
-	if f.callCount("chain_getFinalizedHead") != 1 || f.callCount("system_syncState") != 1 {
-		t.Fatalf("calls %v", f.calls)
+	if f.Calls("chain_getFinalizedHead") != 1 || f.Calls("system_syncState") != 1 {
+		t.Fatalf("calls %v", f.AllCalls())
 	}
 }
 
@@ -334,7 +335,7 @@ func TestSubstrateMalformedSCALE(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSubstrate(t)
 			healthyValidator(f, substrateEpoch)
-			f.setRaw(tc.key, tc.value)
+			f.SetRaw(tc.key, tc.value)
 			h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 			res := h.probe()
 			wantStatus(t, res, Down, tc.want...)
@@ -359,8 +360,8 @@ func TestSubstrateMalformedRPC(t *testing.T) {
 	} {
 		t.Run(tc.method+tc.result, func(t *testing.T) {
 			f := newFakeSubstrate(t)
-			f.setTime(substrateEpoch)
-			f.update(func(f *fakeSubstrate) { f.results[tc.method] = tc.result })
+			f.SetTime(substrateEpoch)
+			f.Update(func(f *simnet.Substrate) { f.Results[tc.method] = tc.result })
 			h := newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 			wantStatus(t, h.probe(), Down, tc.want...)
 		})
@@ -370,7 +371,7 @@ func TestSubstrateMalformedRPC(t *testing.T) {
 func TestSubstrateMissingPallets(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.del(storage.StakingActiveEra())
+	f.Del(storage.StakingActiveEra())
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 	res := h.probe()
 	wantStatus(t, res, Down, "Staking.ActiveEra is not set on the probed node", "staking_url")
@@ -378,7 +379,7 @@ func TestSubstrateMissingPallets(t *testing.T) {
 		t.Fatalf("reason code %s", res.ReasonCode)
 	}
 
-	f.del(storage.TimestampNow())
+	f.Del(storage.TimestampNow())
 	h = newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 	wantStatus(t, h.probe(), Down, "Timestamp.Now is not in storage")
 }
@@ -390,9 +391,9 @@ func TestSubstrateMissingPallets(t *testing.T) {
 func TestSubstrateStakingURL(t *testing.T) {
 	relay, ah := newFakeSubstrate(t), newFakeSubstrate(t)
 	healthyValidator(relay, substrateEpoch)
-	relay.del(storage.StakingActiveEra())
-	ah.setEra(50, uint64(substrateEpoch.UnixMilli()))
-	ah.setPoints(50, 500, storage.ValidatorPoints{Account: aliceID, Points: 240})
+	relay.Del(storage.StakingActiveEra())
+	ah.SetEra(50, uint64(substrateEpoch.UnixMilli()))
+	ah.SetPoints(50, 500, storage.ValidatorPoints{Account: aliceID, Points: 240})
 	env := map[string]string{"NODE_KEY": "node-secret-4242", "AH_KEY": "ah-secret-9191"}
 	h := newSubstrateHarness(t, `checks:
   - name: Alice validator
@@ -407,18 +408,18 @@ func TestSubstrateStakingURL(t *testing.T) {
 	res := h.probe(config.Region{Name: "eu", Address: relay.addr()})
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"points": "240", "era_total": "500", "era": "50", "active": "true"})
-	if relay.callCount("storage:"+storage.StakingActiveEra().Hex()) != 0 || ah.callCount("storage:"+storage.StakingActiveEra().Hex()) != 1 {
+	if relay.Calls("storage:"+storage.StakingActiveEra().Hex()) != 0 || ah.Calls("storage:"+storage.StakingActiveEra().Hex()) != 1 {
 		t.Fatal("Staking.ActiveEra was not read from the staking endpoint only")
 	}
-	if ah.callCount("storage:"+storage.SessionValidators().Hex()) != 0 {
+	if ah.Calls("storage:"+storage.SessionValidators().Hex()) != 0 {
 		t.Fatal("Session.Validators was read from the staking endpoint")
 	}
-	for _, hd := range relay.seenHeaders() {
+	for _, hd := range relay.Headers() {
 		if hd.Get("Authorization") != "Bearer node-secret-4242" {
 			t.Fatalf("node request without its header: %v", hd)
 		}
 	}
-	for _, hd := range ah.seenHeaders() {
+	for _, hd := range ah.Headers() {
 		if hd.Get("Authorization") != "" {
 			t.Fatalf("the node's Authorization header reached the staking endpoint: %v", hd)
 		}
@@ -427,7 +428,7 @@ func TestSubstrateStakingURL(t *testing.T) {
 	// A failing staking endpoint that echoes its URL path: the reason says
 	// which endpoint failed and carries no secret; the previous probe's
 	// points tracking is kept.
-	ah.update(func(f *fakeSubstrate) { f.rpcErrors["state_getStorage"] = "no such key {path}" })
+	ah.Update(func(f *simnet.Substrate) { f.RPCErrors["state_getStorage"] = "no such key {path}" })
 	h.now = h.now.Add(5 * time.Minute)
 	res = h.probe(config.Region{Name: "eu", Address: relay.addr()})
 	wantStatus(t, res, Down, "staking endpoint: state_getStorage(Staking.ActiveEra)", "${AH_KEY}")
@@ -444,8 +445,8 @@ func TestSubstrateStakingURL(t *testing.T) {
 func TestSubstrateCollatorWithoutRewardPoints(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.del(storage.StakingActiveEra())
-	f.update(func(f *fakeSubstrate) { f.chain = "Polkadot Asset Hub" })
+	f.Del(storage.StakingActiveEra())
+	f.Update(func(f *simnet.Substrate) { f.Chain = "Polkadot Asset Hub" })
 	h := newSubstrateHarness(t, `checks:
   - name: Alice collator
     kind: substrate
@@ -458,49 +459,49 @@ func TestSubstrateCollatorWithoutRewardPoints(t *testing.T) {
 	res := h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"active": "true", "session": "300"})
-	if _, has := res.Values["points"]; has || f.callCount("storage:"+storage.StakingActiveEra().Hex()) != 0 {
+	if _, has := res.Values["points"]; has || f.Calls("storage:"+storage.StakingActiveEra().Hex()) != 0 {
 		t.Fatalf("staking was read: %v", res.Values)
 	}
-	f.setSession(301, bobID)
+	f.SetSession(301, bobID)
 	wantStatus(t, h.probe(), Down, "validator.active == true")
 }
 
 func TestSubstrateImOnline(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 900)) // best is 1000: heartbeats due
+	f.Set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 900)) // best is 1000: heartbeats due
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), "      im_online: true\n"), nil)
 	res := h.probe()
 	wantStatus(t, res, Degraded, "validator.online == true || validator.heartbeat_due == false", "validator.online=false")
 
 	// Alice is index 1 in Session.Validators; a heartbeat (bool true in
 	// current runtimes) makes her online.
-	f.set(storage.ImOnlineReceivedHeartbeats(300, 1), []byte{1})
+	f.Set(storage.ImOnlineReceivedHeartbeats(300, 1), []byte{1})
 	res = h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"heartbeat": "true", "authored_blocks": "0"})
 
 	// Authored blocks count too.
-	f.del(storage.ImOnlineReceivedHeartbeats(300, 1))
-	f.set(storage.ImOnlineAuthoredBlocks(300, aliceID), scale.AppendU32(nil, 3))
+	f.Del(storage.ImOnlineReceivedHeartbeats(300, 1))
+	f.Set(storage.ImOnlineAuthoredBlocks(300, aliceID), scale.AppendU32(nil, 3))
 	res = h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"heartbeat": "false", "authored_blocks": "3"})
 
 	// Early in the session nothing is due yet.
-	f.del(storage.ImOnlineAuthoredBlocks(300, aliceID))
-	f.set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 1200))
+	f.Del(storage.ImOnlineAuthoredBlocks(300, aliceID))
+	f.Set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 1200))
 	wantStatus(t, h.probe(), Up)
 
 	// Polkadot and Kusama have no ImOnline: a clear message.
-	f.del(storage.ImOnlineHeartbeatAfter())
+	f.Del(storage.ImOnlineHeartbeatAfter())
 	wantStatus(t, h.probe(), Down, "no ImOnline pallet", "remove substrate.im_online")
 }
 
 func TestSubstrateUnreachableAndRPCErrors(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch)
-	f.update(func(f *fakeSubstrate) { f.rpcErrors["system_syncState"] = "Method not found" })
+	f.SetTime(substrateEpoch)
+	f.Update(func(f *simnet.Substrate) { f.RPCErrors["system_syncState"] = "Method not found" })
 	h := newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 	res := h.probe()
 	wantStatus(t, res, Down, "system_syncState: JSON-RPC error -32000: Method not found")
