@@ -1,9 +1,11 @@
 package prober
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +25,14 @@ var (
 	aliceID   = accountFromHex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
 	bobID     = accountFromHex("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48")
 	charlieID = accountFromHex("90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22")
+)
+
+// GRANDPA keys of the three: the PSDK RPC test's keys 0x01×32 and 0x02×32,
+// and 0x03×32.
+var (
+	aliceGran   = scale.AccountID(bytes.Repeat([]byte{1}, 32))
+	bobGran     = scale.AccountID(bytes.Repeat([]byte{2}, 32))
+	charlieGran = scale.AccountID(bytes.Repeat([]byte{3}, 32))
 )
 
 const alicePolkadot = "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5"
@@ -93,9 +103,12 @@ func (h *substrateHarness) probe(region ...config.Region) Result {
 }
 
 // healthyValidator is a relay chain node at block 1000 (finalized 998,
-// produced 4s ago) in session 300 with Alice, Bob and Charlie active, era
-// 50 with points for all three.
+// produced 4s ago) in session 300 with Alice, Bob and Charlie active and
+// queued for the next session, era 50 with points for all three, Alice
+// bonded with 2M DOT and no slashes.
 func healthyValidator(f *fakeSubstrate, now time.Time) {
+	f.SetQueuedKeys(map[scale.AccountID]scale.AccountID{aliceID: aliceGran, bobID: bobGran, charlieID: charlieGran})
+	f.SetBond(aliceID, big.NewInt(2e16))
 	f.SetTime(now.Add(-4 * time.Second))
 	f.SetSession(300, bobID, aliceID, charlieID)
 	f.SetEra(50, uint64(now.Add(-3*time.Hour).UnixMilli()))
@@ -394,6 +407,8 @@ func TestSubstrateStakingURL(t *testing.T) {
 	relay.Del(storage.StakingActiveEra())
 	ah.SetEra(50, uint64(substrateEpoch.UnixMilli()))
 	ah.SetPoints(50, 500, storage.ValidatorPoints{Account: aliceID, Points: 240})
+	relay.Del(storage.StakingBonded(aliceID))
+	ah.SetBond(aliceID, big.NewInt(2e16))
 	env := map[string]string{"NODE_KEY": "node-secret-4242", "AH_KEY": "ah-secret-9191"}
 	h := newSubstrateHarness(t, `checks:
   - name: Alice validator
@@ -410,6 +425,9 @@ func TestSubstrateStakingURL(t *testing.T) {
 	wantValues(t, res.Values, map[string]string{"points": "240", "era_total": "500", "era": "50", "active": "true"})
 	if relay.Calls("storage:"+storage.StakingActiveEra().Hex()) != 0 || ah.Calls("storage:"+storage.StakingActiveEra().Hex()) != 1 {
 		t.Fatal("Staking.ActiveEra was not read from the staking endpoint only")
+	}
+	if relay.Calls("state_getKeysPaged") != 0 || ah.Calls("state_getKeysPaged") != 1 || ah.Calls("storage:"+storage.StakingLedger(aliceID).Hex()) != 1 {
+		t.Fatal("slashes and the ledger were not read from the staking endpoint only")
 	}
 	if ah.Calls("storage:"+storage.SessionValidators().Hex()) != 0 {
 		t.Fatal("Session.Validators was read from the staking endpoint")
@@ -546,8 +564,8 @@ func TestSubstrateTrackPoints(t *testing.T) {
 		{"garbage prev", Values{"era": "x", "points": "1"}, 5, 100, 1000, 0, 0, now, 1000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now, era: tc.era, eraStart: now.Add(-2 * time.Hour), rewards: storage.EraRewardPoints{Total: tc.total}}
-			p.trackPoints(tc.points)
+			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now}
+			p.trackPoints(valEra, tc.era, tc.points, tc.total, now.Add(-2*time.Hour))
 			if p.pointsDelta != tc.delta || p.stalledFor != tc.stalled || !p.pointsChangedAt.Equal(tc.changedAt) || p.eraTotalAtChange != tc.totalAtStart {
 				t.Fatalf("delta %d stalled %s changedAt %s base %d; want %d %s %s %d", p.pointsDelta, p.stalledFor, p.pointsChangedAt, p.eraTotalAtChange,
 					tc.delta, tc.stalled, tc.changedAt, tc.totalAtStart)
@@ -615,6 +633,7 @@ func TestSubstrateValidation(t *testing.T) {
 func TestSubstrateDefaultConditions(t *testing.T) {
 	ten, two := int64(10), int64(2)
 	no := false
+	eighty, five := 80.5, 5
 	for _, tc := range []struct {
 		name         string
 		o            SubstrateOptions
@@ -627,14 +646,24 @@ func TestSubstrateDefaultConditions(t *testing.T) {
 			[]string{"is_syncing == false", "head.age < 30s", `chain == "Kusama"`},
 			[]string{"peers >= 10", "finality_lag <= 10", "sync_lag <= 2"}},
 		{"validator", SubstrateOptions{Validator: alicePolkadot},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
-			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h"}},
-		{"collator", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
-			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5"}},
-		{"validator tuned", SubstrateOptions{Validator: alicePolkadot, RequireActive: &no, PointsStall: config.Duration(90 * time.Minute), PointsStallDown: config.Duration(6 * time.Hour), ImOnline: true},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.stalled_for < 6h"},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false", "validator.slashed == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.queued == true", "validator.stalled_for < 1h", "validator.bond_dropped == false"}},
+		{"session membership only", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.queued == true"}},
+		{"validator tuned", SubstrateOptions{Validator: alicePolkadot, RequireActive: &no, RequireQueued: &no, Slashes: &no, PointsStall: config.Duration(90 * time.Minute), PointsStallDown: config.Duration(6 * time.Hour), ImOnline: true},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.disabled == false", "validator.stalled_for < 6h"},
 			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h30m", "validator.online == true || validator.heartbeat_due == false"}},
+		{"grandpa", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no, Slashes: &no, RequireQueued: &no, Grandpa: true, MinPrecommits: &eighty, GrandpaMinRounds: &five},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5",
+				"validator.grandpa.prevotes_decided < 5 || validator.grandpa.prevotes >= 90", "validator.grandpa.precommits_decided < 5 || validator.grandpa.precommits >= 80.5"}},
+		{"cumulus collator", SubstrateOptions{Collator: alicePolkadot},
+			[]string{"is_syncing == false", "head.age < 2m", "collator.selected == true"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "collator.authored_age < 1h", "collator.authored_blocks_ago <= 600"}},
+		{"moonbeam collator", SubstrateOptions{Collator: "0xf24ff3a9cf04c71dbc94d0b566f7a27b94566cac", CollatorPallet: "parachain_staking", PointsStall: config.Duration(2 * time.Hour)},
+			[]string{"is_syncing == false", "head.age < 2m", "collator.selected == true"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "collator.stalled_for < 2h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o

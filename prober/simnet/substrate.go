@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
+	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
 )
 
@@ -34,7 +37,19 @@ import (
 //
 // With BlockTime set, the best block follows the clock: Best at Genesis,
 // one more every BlockTime, finalized two behind, and Timestamp.Now the
-// best block's time unless stored explicitly.
+// best block's time unless stored explicitly. Storage read at an older
+// block (state_getStorage with a hash) is today's, except Timestamp.Now,
+// which goes back BlockTime (else BlockSpacing) per block.
+//
+// grandpa_roundState answers in the shape of polkadot-sdk's
+// ReportedRoundStates (substrate/client/consensus/grandpa/rpc/src/report.rs
+// and the reply of its working_rpc_handler test, quoted in
+// shared/reference/chains-detail.md): missing voters as SS58 strings in
+// the node's prefix (SS58Prefix), and "GRANDPA RPC endpoint not ready"
+// as error code 1. Scripted replies (ScriptGrandpa) are served one per
+// call, the last one repeating; without a script the rounds follow the
+// clock (see GrandpaRound). state_getKeysPaged lists stored keys in
+// order, as substrate's state RPC does.
 type Substrate struct {
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
@@ -53,15 +68,33 @@ type Substrate struct {
 	BlockTime time.Duration
 	Genesis   time.Time
 
+	// BlockSpacing is the time between blocks for historical
+	// Timestamp.Now on a static chain (default 6s).
+	BlockSpacing time.Duration
+
+	// SS58Prefix is the node's default SS58 format (0 Polkadot, 2 Kusama).
+	SS58Prefix uint16
+	// GrandpaNotReady answers grandpa_roundState with error code 1.
+	GrandpaNotReady bool
+	// GrandpaVoters, GrandpaAbsent and GrandpaRound drive unscripted
+	// rounds: round n lasts GrandpaRound (default 6s) from Genesis; in its
+	// first second every voter is missing (votes still arrive), later
+	// only the absent ones. The previous round is the background round.
+	GrandpaVoters []scale.AccountID
+	GrandpaAbsent map[scale.AccountID]bool
+	GrandpaRound  time.Duration
+	GrandpaSetID  uint64
+
 	// Results replaces a method's result with raw JSON (malformed answers).
 	Results map[string]string
 	// RPCErrors answers a method with a JSON-RPC error of this message
 	// ("{path}" is replaced by the request path).
 	RPCErrors map[string]string
 
-	store   map[string]string // hex key -> hex value
-	calls   map[string]int
-	headers []http.Header
+	grandpaScript []GrandpaReport
+	store         map[string]string // hex key -> hex value
+	calls         map[string]int
+	headers       []http.Header
 }
 
 // NewSubstrate is a healthy Polkadot node at block 1000, finalized 998,
@@ -213,6 +246,30 @@ func (s *Substrate) heads() (best, finalized uint64) {
 	return best, max(best, 2) - 2
 }
 
+// timestampAt is Timestamp.Now at block n: stored for the best block,
+// earlier blocks one spacing apart.
+func (s *Substrate) timestampAt(n, best uint64) (any, string) {
+	spacing := s.BlockSpacing
+	if spacing <= 0 {
+		spacing = 6 * time.Second
+	}
+	var head time.Time
+	if v, ok := s.store[storage.TimestampNow().Hex()]; ok {
+		b, err := hex.DecodeString(strings.TrimPrefix(v, "0x"))
+		ms, err2 := scale.DecodeU64(b, "Timestamp.Now")
+		if err != nil || err2 != nil || n == best {
+			return v, "" // malformed on purpose, or the best block
+		}
+		head = time.UnixMilli(int64(ms))
+	} else if s.BlockTime > 0 {
+		head, spacing = s.Genesis.Add(time.Duration(best-s.Best)*s.BlockTime), s.BlockTime
+	} else {
+		return nil, ""
+	}
+	at := head.Add(-time.Duration(best-n) * spacing)
+	return "0x" + hex.EncodeToString(scale.AppendU64(nil, uint64(at.UnixMilli()))), ""
+}
+
 type substrateRequest struct {
 	ID     json.RawMessage `json:"id"`
 	Method string          `json:"method"`
@@ -297,14 +354,189 @@ func (s *Substrate) result(req *substrateRequest) (any, string) {
 	case "state_getStorage":
 		key := str(0)
 		s.calls["storage:"+key]++
+		at := best
+		if h := str(1); h != "" {
+			n, err := strconv.ParseUint(strings.TrimPrefix(h, "0x"), 16, 64)
+			if err != nil || n > best {
+				return nil, `{"code":4003,"message":"Client error: UnknownBlock: header not found"}`
+			}
+			at = n
+		}
+		if key == storage.TimestampNow().Hex() {
+			return s.timestampAt(at, best)
+		}
 		if v, ok := s.store[key]; ok {
 			return v, ""
 		}
-		if key == storage.TimestampNow().Hex() && s.BlockTime > 0 {
-			at := s.Genesis.Add(time.Duration(best-s.Best) * s.BlockTime)
-			return "0x" + hex.EncodeToString(scale.AppendU64(nil, uint64(at.UnixMilli()))), ""
-		}
 		return nil, ""
+	case "state_getKeysPaged":
+		var count float64
+		if len(req.Params) > 1 {
+			count, _ = req.Params[1].(float64)
+		}
+		var keys []string
+		for k := range s.store {
+			if strings.HasPrefix(k, str(0)) && k > str(2) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		return keys[:min(len(keys), int(max(count, 0)))], ""
+	case "grandpa_roundState":
+		if s.GrandpaNotReady {
+			return nil, `{"code":1,"message":"GRANDPA RPC endpoint not ready"}`
+		}
+		return s.grandpaReply(), ""
 	}
 	return nil, `{"code":-32601,"message":"Method not found"}`
+}
+
+// GrandpaRoundState is one round of a scripted reply.
+type GrandpaRoundState struct {
+	Round                  uint64
+	Prevotes, Precommits   []scale.AccountID // missing voters
+	TotalWeight, Threshold uint64
+}
+
+// GrandpaReport is one scripted grandpa_roundState reply.
+type GrandpaReport struct {
+	SetID      uint64
+	Best       GrandpaRoundState
+	Background []GrandpaRoundState
+}
+
+// ScriptGrandpa queues replies for grandpa_roundState, served one per
+// call; the last one repeats.
+func (s *Substrate) ScriptGrandpa(replies ...GrandpaReport) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.grandpaScript = append(s.grandpaScript, replies...)
+}
+
+func (s *Substrate) grandpaReply() any {
+	var r GrandpaReport
+	switch {
+	case len(s.grandpaScript) > 1:
+		r, s.grandpaScript = s.grandpaScript[0], s.grandpaScript[1:]
+	case len(s.grandpaScript) == 1:
+		r = s.grandpaScript[0]
+	default:
+		r = s.clockRounds()
+	}
+	round := func(rs GrandpaRoundState) map[string]any {
+		total := rs.TotalWeight
+		if total == 0 {
+			total = uint64(max(len(s.GrandpaVoters), 1))
+		}
+		votes := func(missing []scale.AccountID) map[string]any {
+			ids := make([]string, 0, len(missing))
+			for _, k := range missing {
+				a, _ := ss58.Encode(s.SS58Prefix, k)
+				ids = append(ids, a)
+			}
+			return map[string]any{"currentWeight": total - min(total, uint64(len(missing))), "missing": ids}
+		}
+		th := rs.Threshold
+		if th == 0 {
+			th = total*2/3 + 1
+		}
+		return map[string]any{"round": rs.Round, "totalWeight": total, "thresholdWeight": th,
+			"prevotes": votes(rs.Prevotes), "precommits": votes(rs.Precommits)}
+	}
+	bg := make([]any, 0, len(r.Background))
+	for _, b := range r.Background {
+		bg = append(bg, round(b))
+	}
+	return map[string]any{"setId": r.SetID, "best": round(r.Best), "background": bg}
+}
+
+// clockRounds is the round state now, from the clock.
+func (s *Substrate) clockRounds() GrandpaReport {
+	d := s.GrandpaRound
+	if d <= 0 {
+		d = 6 * time.Second
+	}
+	el := max(s.now().Sub(s.Genesis), 0)
+	n := uint64(el/d) + 1
+	var absent, all []scale.AccountID
+	for _, v := range s.GrandpaVoters {
+		all = append(all, v)
+		if s.GrandpaAbsent[v] {
+			absent = append(absent, v)
+		}
+	}
+	best := GrandpaRoundState{Round: n, Prevotes: absent, Precommits: absent}
+	if el%d < time.Second {
+		best.Prevotes, best.Precommits = all, all
+	}
+	r := GrandpaReport{SetID: s.GrandpaSetID, Best: best}
+	if n > 1 {
+		r.Background = []GrandpaRoundState{{Round: n - 1, Prevotes: absent, Precommits: absent}}
+	}
+	return r
+}
+
+// SetQueuedKeys sets Session.QueuedKeys: each validator with session keys
+// whose first 32 bytes are its GRANDPA key (Polkadot's order), padded to
+// Polkadot's 193 bytes.
+func (s *Substrate) SetQueuedKeys(entries map[scale.AccountID]scale.AccountID) {
+	q := make([]storage.QueuedKey, 0, len(entries))
+	for acc, gran := range entries {
+		k := make([]byte, 193)
+		copy(k, gran[:])
+		q = append(q, storage.QueuedKey{Account: acc, Keys: k})
+	}
+	sort.Slice(q, func(i, j int) bool { return string(q[i].Account[:]) < string(q[j].Account[:]) })
+	s.Set(storage.SessionQueuedKeys(), storage.AppendQueuedKeys(nil, q))
+}
+
+// SetDisabled sets Session.DisabledValidators (the newer shape, with an
+// offence severity).
+func (s *Substrate) SetDisabled(indices ...uint32) {
+	sev := make([]uint32, len(indices))
+	for i := range sev {
+		sev[i] = 100_000_000 // 10% as Perbill
+	}
+	s.Set(storage.SessionDisabledValidators(), storage.AppendDisabled(nil, storage.Disabled{Indices: indices, Severity: sev}))
+}
+
+// SetBond sets Staking.Bonded(stash) to the stash itself (controllers are
+// deprecated) and its ledger's active and total balance.
+func (s *Substrate) SetBond(stash scale.AccountID, active *big.Int) {
+	s.Set(storage.StakingBonded(stash), stash[:])
+	s.Set(storage.StakingLedger(stash), storage.AppendLedger(nil, storage.Ledger{Stash: stash, Total: active, Active: active}))
+}
+
+// SetSlashes sets Staking.UnappliedSlashes(era) (the classic map shape).
+func (s *Substrate) SetSlashes(era uint32, slashes ...storage.UnappliedSlash) {
+	s.Set(storage.StakingUnappliedSlashes(era), storage.AppendUnappliedSlashes(nil, slashes))
+}
+
+// SetCollators sets CollatorSelection.Invulnerables and CandidateList.
+func (s *Substrate) SetCollators(invulnerables, candidates []scale.AccountID) {
+	acc := func(ids []scale.AccountID) [][]byte {
+		out := make([][]byte, len(ids))
+		for i := range ids {
+			out[i] = ids[i][:]
+		}
+		return out
+	}
+	s.Set(storage.CollatorSelectionInvulnerables(), storage.AppendAccounts(nil, acc(invulnerables)))
+	s.Set(storage.CollatorSelectionCandidateList(), storage.AppendCandidates(nil, acc(candidates), 10_000_000_000_000))
+}
+
+// SetLastAuthored sets CollatorSelection.LastAuthoredBlock(account).
+func (s *Substrate) SetLastAuthored(account []byte, block uint32) {
+	s.Set(storage.CollatorSelectionLastAuthoredBlock(account), scale.AppendU32(nil, block))
+}
+
+// SetStakingRound sets Moonbeam's ParachainStaking round, its selected
+// collators (H160 or 32-byte accounts) and the points of the round.
+func (s *Substrate) SetStakingRound(round storage.Round, selected [][]byte, total uint32, points map[string]uint32) {
+	s.Set(storage.ParachainStakingRound(), storage.AppendRound(nil, round))
+	s.Set(storage.ParachainStakingSelectedCandidates(), storage.AppendAccounts(nil, selected))
+	s.Set(storage.ParachainStakingPoints(round.Current), scale.AppendU32(nil, total))
+	for acc, p := range points {
+		s.Set(storage.ParachainStakingAwardedPts(round.Current, []byte(acc)), scale.AppendU32(nil, p))
+	}
 }
