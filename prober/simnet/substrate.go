@@ -405,12 +405,12 @@ type GrandpaReport struct {
 	Background []GrandpaRoundState
 }
 
-// ScriptGrandpa queues replies for grandpa_roundState, served one per
-// call; the last one repeats.
+// ScriptGrandpa replaces the replies of grandpa_roundState: served one
+// per call, the last one repeating (none: rounds follow the clock).
 func (s *Substrate) ScriptGrandpa(replies ...GrandpaReport) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.grandpaScript = append(s.grandpaScript, replies...)
+	s.grandpaScript = append([]GrandpaReport(nil), replies...)
 }
 
 func (s *Substrate) grandpaReply() any {
