@@ -119,7 +119,9 @@ func TestSubstrateGrandpaNotReadyAndKeys(t *testing.T) {
 	f.Del(storage.SessionNextKeys(aliceID))
 	wantStatus(t, newSubstrateHarness(t, grandpaCheck(f.wsURL(), "      require_queued: false\n"), nil).probe(), Down, "grandpa_key")
 	// A missing voter that is not SS58 is a bad reply, named.
-	f.Update(func(s *simnet.Substrate) { s.Results["grandpa_roundState"] = `{"setId":1,"best":{"round":1,"prevotes":{"missing":["nope"]},"precommits":{"missing":[]}},"background":[]}` })
+	f.Update(func(s *simnet.Substrate) {
+		s.Results["grandpa_roundState"] = `{"setId":1,"best":{"round":1,"prevotes":{"missing":["nope"]},"precommits":{"missing":[]}},"background":[]}`
+	})
 	gk := "      grandpa_key: \"0x" + hex.EncodeToString(aliceGran[:]) + "\"\n      require_queued: false\n"
 	wantStatus(t, newSubstrateHarness(t, grandpaCheck(f.wsURL(), gk), nil).probe(), Down, "missing voter \"nope\"")
 }
