@@ -40,6 +40,9 @@ type substrateStanding struct {
 // classic map has one per era within the slash deferral (28 on Polkadot).
 const maxSlashEntries = 256
 
+// slashReadsAtOnce bounds the concurrent UnappliedSlashes reads.
+const slashReadsAtOnce = 16
+
 // readQueuedDisabled reads Session.QueuedKeys and
 // Session.DisabledValidators; it runs after the validator set is known.
 func (p *substrateProbe) readQueuedDisabled(ctx context.Context) error {
@@ -89,7 +92,7 @@ func (p *substrateProbe) readSlashes(ctx context.Context, s *substrateRPC) error
 		return Fail(ReasonBadResponse, "%sstate_getKeysPaged returned %d keys for %d asked", s.where, len(keys), maxSlashEntries)
 	}
 	eraPart := len(prefix) + 8 + 4
-	own := new(big.Int)
+	var read []storage.Key
 	for _, h := range keys {
 		k, err := storage.ParseKey(h)
 		if err != nil || len(k) < eraPart {
@@ -98,24 +101,39 @@ func (p *substrateProbe) readSlashes(ctx context.Context, s *substrateRPC) error
 		if len(k) > eraPart && (len(k) < eraPart+8+32 || scale.AccountID(k[eraPart+8:eraPart+8+32]) != p.account) {
 			continue // double map: another validator's slash
 		}
-		raw, ok, err := s.storage(ctx, k, "Staking.UnappliedSlashes")
-		if err != nil || !ok {
-			if err == nil { // removed between the two calls: applied or cancelled
-				continue
-			}
+		read = append(read, k)
+	}
+	// The values are read concurrently, a few at a time: one round trip
+	// per era would make the probe as slow as the deferral is long.
+	found := make([][]storage.UnappliedSlash, len(read))
+	for start := 0; start < len(read); start += slashReadsAtOnce {
+		var tasks []func() error
+		for i := start; i < min(start+slashReadsAtOnce, len(read)); i++ {
+			tasks = append(tasks, func() error {
+				k := read[i]
+				raw, ok, err := s.storage(ctx, k, "Staking.UnappliedSlashes")
+				if err != nil || !ok { // absent: applied or cancelled since the listing
+					return err
+				}
+				if len(k) == eraPart {
+					found[i], err = storage.DecodeUnappliedSlashes(raw)
+				} else {
+					var one storage.UnappliedSlash
+					one, err = storage.DecodeUnappliedSlash(raw)
+					found[i] = []storage.UnappliedSlash{one}
+				}
+				if err != nil {
+					return Fail(ReasonBadResponse, "%s%v", s.where, err)
+				}
+				return nil
+			})
+		}
+		if err := parallel(tasks...); err != nil {
 			return err
 		}
-		var slashes []storage.UnappliedSlash
-		if len(k) == eraPart {
-			slashes, err = storage.DecodeUnappliedSlashes(raw)
-		} else {
-			var one storage.UnappliedSlash
-			one, err = storage.DecodeUnappliedSlash(raw)
-			slashes = []storage.UnappliedSlash{one}
-		}
-		if err != nil {
-			return Fail(ReasonBadResponse, "%s%v", s.where, err)
-		}
+	}
+	own := new(big.Int)
+	for _, slashes := range found {
 		for _, sl := range slashes {
 			if sl.Validator == p.account {
 				p.st.slashed = true
