@@ -322,3 +322,40 @@ func TestSubstrateStandingValidation(t *testing.T) {
 		}
 	}
 }
+
+// The demo's chains: a relay chain and a system parachain on a clock,
+// probed as the demo would (samples 2, a 1ms gap so that both reads fall
+// in the same simulated instant: the clock moves only between probes).
+func TestSubstrateSimulatedRelayAndParachain(t *testing.T) {
+	var h, hp *substrateHarness
+	now := func() time.Time { return h.now }
+	relay := &fakeSubstrate{Substrate: simnet.NewPolkadotRelay(now, substrateEpoch.Add(-time.Hour))}
+	relay.srv = httptestServer(t, relay.Substrate)
+	h = newSubstrateHarness(t, validatorCheck(relay.wsURL(), "      reward_points: false\n      slashes: false\n      grandpa: true\n      grandpa_samples: 2\n      grandpa_sample_gap: 1ms\n      grandpa_min_rounds: 5\n"), nil)
+	h.now = h.now.Add(2 * time.Second) // 2s into a round: only absent voters are missing
+	for i := 0; i < 6; i++ {
+		res := h.probe()
+		wantStatus(t, res, Up)
+		h.now = h.now.Add(time.Minute)
+	}
+	relay.Update(func(s *simnet.Substrate) { s.GrandpaAbsent[simnet.SubstrateGrandpaKey(0)] = true })
+	var res Result
+	for i := 0; i < 6; i++ {
+		res = h.probe()
+		h.now = h.now.Add(time.Minute)
+	}
+	wantStatus(t, res, Degraded, "validator.grandpa.precommits >= 90")
+
+	para := &fakeSubstrate{Substrate: simnet.NewCumulusParachain(func() time.Time { return hp.now }, substrateEpoch.Add(-time.Hour))}
+	para.srv = httptestServer(t, para.Substrate)
+	bob, _ := ss58String(simnet.DevAccounts[1])
+	hp = newSubstrateHarness(t, collatorCheck(para.wsURL(), "      collator: "+bob+"\n      max_authored_age: 10m\n"), nil)
+	res = hp.probe()
+	wantStatus(t, res, Up)
+	if ago := res.Values["authored_blocks_ago"]; ago == "" || len(ago) > 1 {
+		t.Fatalf("authored %s blocks ago, want fewer than 4", ago)
+	}
+	para.StopAuthoring(simnet.DevAccounts[1])
+	hp.now = hp.now.Add(11 * time.Minute)
+	wantStatus(t, hp.probe(), Degraded, "collator.authored_age < 10m")
+}

@@ -91,6 +91,11 @@ type Substrate struct {
 	// ("{path}" is replaced by the request path).
 	RPCErrors map[string]string
 
+	// Dynamic, when set, answers storage reads before the stored values
+	// (hex key, best block): storage that follows the clock.
+	Dynamic func(key string, best uint64) (hexValue string, ok bool)
+
+	stopAuthoring map[string]uint64 // NewCumulusParachain: frozen LastAuthoredBlock by key
 	grandpaScript []GrandpaReport
 	store         map[string]string // hex key -> hex value
 	calls         map[string]int
@@ -365,6 +370,11 @@ func (s *Substrate) result(req *substrateRequest) (any, string) {
 		if key == storage.TimestampNow().Hex() {
 			return s.timestampAt(at, best)
 		}
+		if s.Dynamic != nil {
+			if v, ok := s.Dynamic(key, at); ok {
+				return v, ""
+			}
+		}
 		if v, ok := s.store[key]; ok {
 			return v, ""
 		}
@@ -538,5 +548,95 @@ func (s *Substrate) SetStakingRound(round storage.Round, selected [][]byte, tota
 	s.Set(storage.ParachainStakingPoints(round.Current), scale.AppendU32(nil, total))
 	for acc, p := range points {
 		s.Set(storage.ParachainStakingAwardedPts(round.Current, []byte(acc)), scale.AppendU32(nil, p))
+	}
+}
+
+// DevAccounts are the well-known Substrate development accounts Alice,
+// Bob, Charlie and Dave (sr25519 public keys), the demo's validators and
+// collators.
+var DevAccounts = []scale.AccountID{
+	substrateHexAccount("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"),
+	substrateHexAccount("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"),
+	substrateHexAccount("90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22"),
+	substrateHexAccount("306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20"),
+}
+
+func substrateHexAccount(s string) (id scale.AccountID) {
+	b, _ := hex.DecodeString(s)
+	copy(id[:], b)
+	return id
+}
+
+// SubstrateGrandpaKey is the demo's GRANDPA key of validator i: i+1
+// repeated (keys 0x01×32 and 0x02×32 are those of polkadot-sdk's RPC test).
+func SubstrateGrandpaKey(i int) (k scale.AccountID) {
+	for j := range k {
+		k[j] = byte(i + 1)
+	}
+	return k
+}
+
+// NewPolkadotRelay is a relay chain node for the demo: 6 s blocks from
+// start, the DevAccounts as the active set, queued for the next session,
+// each bonded with 2M DOT, GRANDPA rounds of 6 s that all of them vote
+// in. Staking, as on Polkadot since 2025, is elsewhere: probe it with
+// `reward_points: false` and `slashes: false`, or point staking_url at a
+// node with staking storage. Scenario changes: Update (GrandpaAbsent,
+// GrandpaNotReady), SetDisabled, SetQueuedKeys, SetSlashes, SetBond.
+func NewPolkadotRelay(now func() time.Time, start time.Time) *Substrate {
+	s := NewSubstrate()
+	s.Now, s.Genesis, s.BlockTime = now, start, 6*time.Second
+	s.Best, s.Finalized = 20_000_000, 19_999_998
+	s.GrandpaVoters, s.GrandpaAbsent, s.GrandpaSetID = nil, map[scale.AccountID]bool{}, 1
+	queued := map[scale.AccountID]scale.AccountID{}
+	for i, a := range DevAccounts {
+		g := SubstrateGrandpaKey(i)
+		s.GrandpaVoters = append(s.GrandpaVoters, g)
+		queued[a] = g
+		s.SetBond(a, big.NewInt(2e16))
+	}
+	s.SetSession(5000, DevAccounts...)
+	s.SetQueuedKeys(queued)
+	return s
+}
+
+// NewCumulusParachain is a system parachain for the demo (Polkadot Asset
+// Hub): 12 s blocks from start, DevAccounts[0] invulnerable and the others
+// candidates of CollatorSelection, authoring in turn, so that
+// CollatorSelection.LastAuthoredBlock follows the clock. StopAuthoring
+// makes a collator's last authored block stay where it is.
+func NewCumulusParachain(now func() time.Time, start time.Time) *Substrate {
+	s := NewSubstrate()
+	s.Now, s.Genesis, s.BlockTime = now, start, 12*time.Second
+	s.Chain, s.Version, s.Best, s.Finalized = "Polkadot Asset Hub", "1.17.1-demo", 9_000_000, 8_999_998
+	s.SetCollators(DevAccounts[:1], DevAccounts[1:])
+	stopped := map[string]uint64{}
+	s.stopAuthoring = stopped
+	keys := map[string]int{}
+	for i, a := range DevAccounts {
+		keys[storage.CollatorSelectionLastAuthoredBlock(a[:]).Hex()] = i
+	}
+	s.Dynamic = func(key string, best uint64) (string, bool) {
+		i, ok := keys[key]
+		if !ok {
+			return "", false
+		}
+		n := best - (best+uint64(len(DevAccounts))-uint64(i))%uint64(len(DevAccounts))
+		if at, ok := stopped[key]; ok && at < n {
+			n = at
+		}
+		return "0x" + hex.EncodeToString(scale.AppendU32(nil, uint32(n))), true
+	}
+	return s
+}
+
+// StopAuthoring freezes the collator's LastAuthoredBlock at the current
+// best block (NewCumulusParachain chains only).
+func (s *Substrate) StopAuthoring(account scale.AccountID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopAuthoring != nil {
+		best, _ := s.heads()
+		s.stopAuthoring[storage.CollatorSelectionLastAuthoredBlock(account[:]).Hex()] = best
 	}
 }
