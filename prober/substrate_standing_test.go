@@ -359,3 +359,44 @@ func TestSubstrateSimulatedRelayAndParachain(t *testing.T) {
 	hp.now = hp.now.Add(11 * time.Minute)
 	wantStatus(t, hp.probe(), Degraded, "collator.authored_age < 10m")
 }
+
+// Malformed replies for the new reads fail the probe with bad_response
+// and a reason naming the item; none hangs or panics.
+func TestSubstrateStandingMalformed(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		setup  func(f *fakeSubstrate)
+		reason string
+	}{
+		{"queued keys not splitting into entries", func(f *fakeSubstrate) { f.SetRaw(storage.SessionQueuedKeys(), "0x08"+strings.Repeat("00", 129)) }, "Session.QueuedKeys"},
+		{"disabled validators of odd size", func(f *fakeSubstrate) { f.SetRaw(storage.SessionDisabledValidators(), "0x040100") }, "Session.DisabledValidators"},
+		{"ledger cut short", func(f *fakeSubstrate) { f.SetRaw(storage.StakingLedger(aliceID), "0x"+hex.EncodeToString(aliceID[:])) }, "Staking.Ledger"},
+		{"slash list cut short", func(f *fakeSubstrate) { f.SetRaw(storage.StakingUnappliedSlashes(9), "0x04"+hex.EncodeToString(aliceID[:])) }, "Staking.UnappliedSlashes"},
+		{"keys that are not slash keys", func(f *fakeSubstrate) {
+			f.Update(func(s *simnet.Substrate) { s.Results["state_getKeysPaged"] = `["0x1234"]` })
+		}, "not an UnappliedSlashes key"},
+		{"more keys than asked", func(f *fakeSubstrate) {
+			f.Update(func(s *simnet.Substrate) {
+				s.Results["state_getKeysPaged"] = `[` + strings.Repeat(`"`+storage.StakingUnappliedSlashes(1).Hex()+`",`, maxSlashEntries) + `"0x"]`
+			})
+		}, "257 keys"},
+		{"too many background rounds", func(f *fakeSubstrate) {
+			bg := make([]simnet.GrandpaRoundState, 17)
+			f.ScriptGrandpa(simnet.GrandpaReport{Best: rs(1, nil, nil), Background: bg})
+		}, "17 background rounds"},
+		{"round state of the wrong shape", func(f *fakeSubstrate) {
+			f.Update(func(s *simnet.Substrate) { s.Results["grandpa_roundState"] = `{"best":"x"}` })
+		}, "grandpa_roundState"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeSubstrate(t)
+			healthyValidator(f, substrateEpoch)
+			tc.setup(f)
+			res := newSubstrateHarness(t, grandpaCheck(f.wsURL(), "      grandpa_samples: 1\n"), nil).probe()
+			wantStatus(t, res, Down, tc.reason)
+			if res.ReasonCode != ReasonBadResponse {
+				t.Fatalf("code %s, want %s", res.ReasonCode, ReasonBadResponse)
+			}
+		})
+	}
+}
