@@ -371,7 +371,9 @@ func TestSubstrateStandingMalformed(t *testing.T) {
 		{"queued keys not splitting into entries", func(f *fakeSubstrate) { f.SetRaw(storage.SessionQueuedKeys(), "0x08"+strings.Repeat("00", 129)) }, "Session.QueuedKeys"},
 		{"disabled validators of odd size", func(f *fakeSubstrate) { f.SetRaw(storage.SessionDisabledValidators(), "0x040100") }, "Session.DisabledValidators"},
 		{"ledger cut short", func(f *fakeSubstrate) { f.SetRaw(storage.StakingLedger(aliceID), "0x"+hex.EncodeToString(aliceID[:])) }, "Staking.Ledger"},
-		{"slash list cut short", func(f *fakeSubstrate) { f.SetRaw(storage.StakingUnappliedSlashes(9), "0x04"+hex.EncodeToString(aliceID[:])) }, "Staking.UnappliedSlashes"},
+		{"slash list cut short", func(f *fakeSubstrate) {
+			f.SetRaw(storage.StakingUnappliedSlashes(9), "0x04"+hex.EncodeToString(aliceID[:]))
+		}, "Staking.UnappliedSlashes"},
 		{"keys that are not slash keys", func(f *fakeSubstrate) {
 			f.Update(func(s *simnet.Substrate) { s.Results["state_getKeysPaged"] = `["0x1234"]` })
 		}, "not an UnappliedSlashes key"},
