@@ -54,6 +54,9 @@ type substrateProbe struct {
 	heartbeat      bool
 	authored       uint32
 	heartbeatDue   bool
+	st             substrateStanding
+	gran           substrateGrandpa
+	coll           substrateCollator
 
 	// Points tracking (see trackPoints).
 	pointsDelta      int64
@@ -83,6 +86,13 @@ func (p *substrateProbe) run(ctx context.Context) error {
 			return Fail(ReasonConfig, "substrate.validator: %v", err)
 		}
 		p.account = id
+	}
+	if p.o.Collator != "" {
+		acc, err := p.o.collatorAccount()
+		if err != nil {
+			return Fail(ReasonConfig, "substrate.collator: %v", err)
+		}
+		p.coll.account = acc
 	}
 	cl, err := DialRPC(ctx, p.t, p.o.InsecureSkipVerify)
 	if err != nil {
@@ -152,7 +162,7 @@ func (p *substrateProbe) run(ctx context.Context) error {
 	}
 	if validator {
 		tasks = append(tasks, func() error { return p.readSession(ctx) })
-		if p.o.rewardPoints() {
+		if p.o.rewardPoints() || p.o.slashes() {
 			tasks = append(tasks, func() error { return p.readStaking(ctx) })
 		}
 	}
@@ -170,6 +180,12 @@ func (p *substrateProbe) run(ctx context.Context) error {
 	}}
 	if validator && p.o.ImOnline {
 		tasks = append(tasks, func() error { return p.readImOnline(ctx) })
+	}
+	if validator && p.o.Grandpa {
+		tasks = append(tasks, func() error { return p.readGrandpa(ctx) })
+	}
+	if p.o.Collator != "" {
+		tasks = append(tasks, func() error { return p.readCollator(ctx) })
 	}
 	return parallel(tasks...)
 }
@@ -202,11 +218,12 @@ func (p *substrateProbe) readSession(ctx context.Context) error {
 		}
 	}
 	p.haveSession = true
-	return nil
+	return p.readQueuedDisabled(ctx)
 }
 
-// readStaking reads the active era and its reward points from the staking
-// endpoint (staking_url, else the probed node).
+// readStaking reads the active era and its reward points, and the
+// validator's slashes and bond, from the staking endpoint (staking_url,
+// else the probed node).
 func (p *substrateProbe) readStaking(ctx context.Context) error {
 	s := p.node
 	if p.o.StakingURL != "" {
@@ -217,6 +234,18 @@ func (p *substrateProbe) readStaking(ctx context.Context) error {
 		defer cl.Close()
 		s = &substrateRPC{cl: cl, where: "staking endpoint: "}
 	}
+	var tasks []func() error
+	if p.o.rewardPoints() {
+		tasks = append(tasks, func() error { return p.readEraPoints(ctx, s) })
+	}
+	if p.o.slashes() {
+		tasks = append(tasks, func() error { return p.readSlashes(ctx, s) }, func() error { return p.readBond(ctx, s) })
+	}
+	return parallel(tasks...)
+}
+
+// readEraPoints reads the active era and the validators' points in it.
+func (p *substrateProbe) readEraPoints(ctx context.Context, s *substrateRPC) error {
 	raw, ok, err := s.storage(ctx, storage.StakingActiveEra(), "Staking.ActiveEra")
 	if err != nil {
 		return err
@@ -285,14 +314,14 @@ func (p *substrateProbe) readImOnline(ctx context.Context) error {
 	return nil
 }
 
-// trackPoints compares the validator's era points with the previous probe's
+// trackPoints compares the points of an era (a validator's) or a round (a
+// parachain_staking collator's) with the previous probe's
 // (Target.Prev) and works out how long they have been flat while the era
 // total grew. The clock starts when the points last grew (or when tracking
-// began) and only runs once other validators earned points since then: if
+// began) and only runs once others earned points since then: if
 // nobody earns points the chain is stalled, which head.age reports.
-func (p *substrateProbe) trackPoints(points uint32) {
-	total := p.rewards.Total
-	prevEra, e1 := strconv.ParseUint(p.t.Prev[valEra], 10, 32)
+func (p *substrateProbe) trackPoints(epochKey string, epoch, points, total uint32, epochStart time.Time) {
+	prevEra, e1 := strconv.ParseUint(p.t.Prev[epochKey], 10, 32)
 	prevPoints, e2 := strconv.ParseUint(p.t.Prev[valPoints], 10, 32)
 	prevAt, e3 := strconv.ParseInt(p.t.Prev[valPointsChangedAt], 10, 64)
 	prevBase, e4 := strconv.ParseUint(p.t.Prev[valEraTotalAtChange], 10, 32)
@@ -303,9 +332,9 @@ func (p *substrateProbe) trackPoints(points uint32) {
 	case e1 != nil || e2 != nil || e3 != nil || e4 != nil:
 		grew(0) // first probe: start tracking
 		return
-	case uint32(prevEra) == p.era && points == uint32(prevPoints):
+	case uint32(prevEra) == epoch && points == uint32(prevPoints):
 		p.pointsChangedAt, p.eraTotalAtChange = time.Unix(prevAt, 0), uint32(prevBase)
-	case uint32(prevEra) == p.era:
+	case uint32(prevEra) == epoch:
 		// Grew, or (on a reorg or a different endpoint) went back: either
 		// way a fresh baseline.
 		grew(int64(points) - int64(prevPoints))
@@ -318,8 +347,8 @@ func (p *substrateProbe) trackPoints(points uint32) {
 		// era's start at the latest (after a gap in probing, the last
 		// growth may lie far back in an older era).
 		p.pointsChangedAt, p.eraTotalAtChange = time.Unix(prevAt, 0), 0
-		if p.eraStart.After(p.pointsChangedAt) {
-			p.pointsChangedAt = p.eraStart
+		if epochStart.After(p.pointsChangedAt) {
+			p.pointsChangedAt = epochStart
 		}
 	}
 	if total > p.eraTotalAtChange && p.now.After(p.pointsChangedAt) {
@@ -371,10 +400,17 @@ func (p *substrateProbe) record() {
 	if p.chain != "" {
 		v["chain"], vals["chain"] = p.chain, text.Truncate(p.chain, 80)
 	}
+	if p.o.Collator != "" {
+		p.recordCollator()
+	}
 	if p.o.Validator == "" {
 		return
 	}
 	val := map[string]any{"address": p.o.Validator}
+	p.recordStanding(val, vals)
+	if p.o.Grandpa {
+		p.recordGrandpa(val, vals)
+	}
 	v["validator"] = val
 	if p.haveSession {
 		v["session"] = int64(p.session)
@@ -386,7 +422,7 @@ func (p *substrateProbe) record() {
 	}
 	if p.haveEra {
 		points, _ := p.rewards.Of(p.account)
-		p.trackPoints(points)
+		p.trackPoints(valEra, p.era, points, p.rewards.Total, p.eraStart)
 		v["era"] = int64(p.era)
 		val["points"] = int64(points)
 		val["points_delta"] = p.pointsDelta

@@ -1,9 +1,11 @@
 package prober
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/simnet"
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
 	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
@@ -22,6 +25,14 @@ var (
 	aliceID   = accountFromHex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
 	bobID     = accountFromHex("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48")
 	charlieID = accountFromHex("90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22")
+)
+
+// GRANDPA keys of the three: the PSDK RPC test's keys 0x01×32 and 0x02×32,
+// and 0x03×32.
+var (
+	aliceGran   = scale.AccountID(bytes.Repeat([]byte{1}, 32))
+	bobGran     = scale.AccountID(bytes.Repeat([]byte{2}, 32))
+	charlieGran = scale.AccountID(bytes.Repeat([]byte{3}, 32))
 )
 
 const alicePolkadot = "15oF4uVJwmo4TdGW7VfQxNLavjCXviqxT9S1MgbjMNHr6Sp5"
@@ -92,13 +103,16 @@ func (h *substrateHarness) probe(region ...config.Region) Result {
 }
 
 // healthyValidator is a relay chain node at block 1000 (finalized 998,
-// produced 4s ago) in session 300 with Alice, Bob and Charlie active, era
-// 50 with points for all three.
+// produced 4s ago) in session 300 with Alice, Bob and Charlie active and
+// queued for the next session, era 50 with points for all three, Alice
+// bonded with 2M DOT and no slashes.
 func healthyValidator(f *fakeSubstrate, now time.Time) {
-	f.setTime(now.Add(-4 * time.Second))
-	f.setSession(300, bobID, aliceID, charlieID)
-	f.setEra(50, uint64(now.Add(-3*time.Hour).UnixMilli()))
-	f.setPoints(50, 3000, storage.ValidatorPoints{Account: aliceID, Points: 1000},
+	f.SetQueuedKeys(map[scale.AccountID]scale.AccountID{aliceID: aliceGran, bobID: bobGran, charlieID: charlieGran})
+	f.SetBond(aliceID, big.NewInt(2e16))
+	f.SetTime(now.Add(-4 * time.Second))
+	f.SetSession(300, bobID, aliceID, charlieID)
+	f.SetEra(50, uint64(now.Add(-3*time.Hour).UnixMilli()))
+	f.SetPoints(50, 3000, storage.ValidatorPoints{Account: aliceID, Points: 1000},
 		storage.ValidatorPoints{Account: bobID, Points: 1100}, storage.ValidatorPoints{Account: charlieID, Points: 900})
 }
 
@@ -150,8 +164,8 @@ func TestSubstrateHealthyValidator(t *testing.T) {
 	})
 	// Points grow by the next probe: delta reported, still up.
 	h.now = h.now.Add(10 * time.Minute)
-	f.setTime(h.now.Add(-2 * time.Second))
-	f.setPoints(50, 3300, storage.ValidatorPoints{Account: aliceID, Points: 1100},
+	f.SetTime(h.now.Add(-2 * time.Second))
+	f.SetPoints(50, 3300, storage.ValidatorPoints{Account: aliceID, Points: 1100},
 		storage.ValidatorPoints{Account: bobID, Points: 1200}, storage.ValidatorPoints{Account: charlieID, Points: 1000})
 	res = h.probe()
 	wantStatus(t, res, Up)
@@ -183,8 +197,8 @@ func TestSubstrateValidatorLeavesActiveSet(t *testing.T) {
 	wantStatus(t, h.probe(), Up)
 
 	h.now = h.now.Add(5 * time.Minute)
-	f.setTime(h.now.Add(-3 * time.Second))
-	f.setSession(301, bobID, charlieID) // a new session without Alice
+	f.SetTime(h.now.Add(-3 * time.Second))
+	f.SetSession(301, bobID, charlieID) // a new session without Alice
 	res := h.probe()
 	wantStatus(t, res, Down, "validator.active == true", "validator.active=false")
 	wantValues(t, res.Values, map[string]string{"active": "false", "session": "301"})
@@ -200,8 +214,8 @@ func TestSubstratePointsStall(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), "      points_stall: 1h\n      points_stall_down: 2h\n"), nil)
 	step := func(d time.Duration, total uint32, alice uint32) Result {
 		h.now = h.now.Add(d)
-		f.setTime(h.now.Add(-3 * time.Second))
-		f.setPoints(50, total, storage.ValidatorPoints{Account: aliceID, Points: alice},
+		f.SetTime(h.now.Add(-3 * time.Second))
+		f.SetPoints(50, total, storage.ValidatorPoints{Account: aliceID, Points: alice},
 			storage.ValidatorPoints{Account: bobID, Points: total - alice - 900}, storage.ValidatorPoints{Account: charlieID, Points: 900})
 		return h.probe()
 	}
@@ -228,7 +242,7 @@ func TestSubstratePointsFlatEverywhereIsNoStall(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 	wantStatus(t, h.probe(), Up)
 	h.now = h.now.Add(3 * time.Hour)
-	f.setTime(h.now.Add(-3 * time.Second))
+	f.SetTime(h.now.Add(-3 * time.Second))
 	res := h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"stalled_for_s": "0"})
@@ -236,9 +250,9 @@ func TestSubstratePointsFlatEverywhereIsNoStall(t *testing.T) {
 
 func TestSubstrateSyncingNode(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-40 * time.Minute))
+	f.SetTime(substrateEpoch.Add(-40 * time.Minute))
 	highest := uint64(25000)
-	f.update(func(f *fakeSubstrate) { f.syncing, f.highest, f.peers = true, &highest, 3 })
+	f.Update(func(f *simnet.Substrate) { f.Syncing, f.Highest, f.Peers = true, &highest, 3 })
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -250,14 +264,14 @@ func TestSubstrateSyncingNode(t *testing.T) {
 
 	// Caught up but a few blocks behind: degraded by max_sync_lag.
 	highest = 1009
-	f.update(func(f *fakeSubstrate) { f.syncing, f.highest = false, &highest })
-	f.setTime(substrateEpoch.Add(-5 * time.Second))
+	f.Update(func(f *simnet.Substrate) { f.Syncing, f.Highest = false, &highest })
+	f.SetTime(substrateEpoch.Add(-5 * time.Second))
 	wantStatus(t, h.probe(), Degraded, "sync_lag <= 5", "sync_lag=9")
 }
 
 func TestSubstrateFinalityStall(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-5 * time.Second))
+	f.SetTime(substrateEpoch.Add(-5 * time.Second))
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -269,8 +283,8 @@ func TestSubstrateFinalityStall(t *testing.T) {
 	// Best keeps going (fresh head), finalized stays at 998.
 	for i := 0; i < 3; i++ {
 		h.now = h.now.Add(time.Minute)
-		f.setTime(h.now.Add(-5 * time.Second))
-		f.update(func(f *fakeSubstrate) { f.best += 10 })
+		f.SetTime(h.now.Add(-5 * time.Second))
+		f.Update(func(f *simnet.Substrate) { f.Best += 10 })
 		res := h.probe()
 		lag := 2 + 10*(i+1)
 		if lag <= 10 {
@@ -284,8 +298,8 @@ func TestSubstrateFinalityStall(t *testing.T) {
 
 func TestSubstrateStaleHeadAndWrongChain(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch.Add(-3 * time.Minute))
-	f.update(func(f *fakeSubstrate) { f.chain = "Kusama" })
+	f.SetTime(substrateEpoch.Add(-3 * time.Minute))
+	f.Update(func(f *simnet.Substrate) { f.Chain = "Kusama" })
 	h := newSubstrateHarness(t, `checks:
   - name: Polkadot RPC
     kind: substrate
@@ -304,8 +318,8 @@ func TestSubstrateHTTPTransport(t *testing.T) {
 	h := newSubstrateHarness(t, validatorCheck(f.httpURL(), ""), nil)
 	res := h.probe()
 	wantStatus(t, res, Up)
-	if f.callCount("chain_getFinalizedHead") != 1 || f.callCount("system_syncState") != 1 {
-		t.Fatalf("calls %v", f.calls)
+	if f.Calls("chain_getFinalizedHead") != 1 || f.Calls("system_syncState") != 1 {
+		t.Fatalf("calls %v", f.AllCalls())
 	}
 }
 
@@ -334,7 +348,7 @@ func TestSubstrateMalformedSCALE(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSubstrate(t)
 			healthyValidator(f, substrateEpoch)
-			f.setRaw(tc.key, tc.value)
+			f.SetRaw(tc.key, tc.value)
 			h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 			res := h.probe()
 			wantStatus(t, res, Down, tc.want...)
@@ -359,8 +373,8 @@ func TestSubstrateMalformedRPC(t *testing.T) {
 	} {
 		t.Run(tc.method+tc.result, func(t *testing.T) {
 			f := newFakeSubstrate(t)
-			f.setTime(substrateEpoch)
-			f.update(func(f *fakeSubstrate) { f.results[tc.method] = tc.result })
+			f.SetTime(substrateEpoch)
+			f.Update(func(f *simnet.Substrate) { f.Results[tc.method] = tc.result })
 			h := newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 			wantStatus(t, h.probe(), Down, tc.want...)
 		})
@@ -370,7 +384,7 @@ func TestSubstrateMalformedRPC(t *testing.T) {
 func TestSubstrateMissingPallets(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.del(storage.StakingActiveEra())
+	f.Del(storage.StakingActiveEra())
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), ""), nil)
 	res := h.probe()
 	wantStatus(t, res, Down, "Staking.ActiveEra is not set on the probed node", "staking_url")
@@ -378,7 +392,7 @@ func TestSubstrateMissingPallets(t *testing.T) {
 		t.Fatalf("reason code %s", res.ReasonCode)
 	}
 
-	f.del(storage.TimestampNow())
+	f.Del(storage.TimestampNow())
 	h = newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 	wantStatus(t, h.probe(), Down, "Timestamp.Now is not in storage")
 }
@@ -390,9 +404,11 @@ func TestSubstrateMissingPallets(t *testing.T) {
 func TestSubstrateStakingURL(t *testing.T) {
 	relay, ah := newFakeSubstrate(t), newFakeSubstrate(t)
 	healthyValidator(relay, substrateEpoch)
-	relay.del(storage.StakingActiveEra())
-	ah.setEra(50, uint64(substrateEpoch.UnixMilli()))
-	ah.setPoints(50, 500, storage.ValidatorPoints{Account: aliceID, Points: 240})
+	relay.Del(storage.StakingActiveEra())
+	ah.SetEra(50, uint64(substrateEpoch.UnixMilli()))
+	ah.SetPoints(50, 500, storage.ValidatorPoints{Account: aliceID, Points: 240})
+	relay.Del(storage.StakingBonded(aliceID))
+	ah.SetBond(aliceID, big.NewInt(2e16))
 	env := map[string]string{"NODE_KEY": "node-secret-4242", "AH_KEY": "ah-secret-9191"}
 	h := newSubstrateHarness(t, `checks:
   - name: Alice validator
@@ -407,18 +423,21 @@ func TestSubstrateStakingURL(t *testing.T) {
 	res := h.probe(config.Region{Name: "eu", Address: relay.addr()})
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"points": "240", "era_total": "500", "era": "50", "active": "true"})
-	if relay.callCount("storage:"+storage.StakingActiveEra().Hex()) != 0 || ah.callCount("storage:"+storage.StakingActiveEra().Hex()) != 1 {
+	if relay.Calls("storage:"+storage.StakingActiveEra().Hex()) != 0 || ah.Calls("storage:"+storage.StakingActiveEra().Hex()) != 1 {
 		t.Fatal("Staking.ActiveEra was not read from the staking endpoint only")
 	}
-	if ah.callCount("storage:"+storage.SessionValidators().Hex()) != 0 {
+	if relay.Calls("state_getKeysPaged") != 0 || ah.Calls("state_getKeysPaged") != 1 || ah.Calls("storage:"+storage.StakingLedger(aliceID).Hex()) != 1 {
+		t.Fatal("slashes and the ledger were not read from the staking endpoint only")
+	}
+	if ah.Calls("storage:"+storage.SessionValidators().Hex()) != 0 {
 		t.Fatal("Session.Validators was read from the staking endpoint")
 	}
-	for _, hd := range relay.seenHeaders() {
+	for _, hd := range relay.Headers() {
 		if hd.Get("Authorization") != "Bearer node-secret-4242" {
 			t.Fatalf("node request without its header: %v", hd)
 		}
 	}
-	for _, hd := range ah.seenHeaders() {
+	for _, hd := range ah.Headers() {
 		if hd.Get("Authorization") != "" {
 			t.Fatalf("the node's Authorization header reached the staking endpoint: %v", hd)
 		}
@@ -427,7 +446,7 @@ func TestSubstrateStakingURL(t *testing.T) {
 	// A failing staking endpoint that echoes its URL path: the reason says
 	// which endpoint failed and carries no secret; the previous probe's
 	// points tracking is kept.
-	ah.update(func(f *fakeSubstrate) { f.rpcErrors["state_getStorage"] = "no such key {path}" })
+	ah.Update(func(f *simnet.Substrate) { f.RPCErrors["state_getStorage"] = "no such key {path}" })
 	h.now = h.now.Add(5 * time.Minute)
 	res = h.probe(config.Region{Name: "eu", Address: relay.addr()})
 	wantStatus(t, res, Down, "staking endpoint: state_getStorage(Staking.ActiveEra)", "${AH_KEY}")
@@ -444,8 +463,8 @@ func TestSubstrateStakingURL(t *testing.T) {
 func TestSubstrateCollatorWithoutRewardPoints(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.del(storage.StakingActiveEra())
-	f.update(func(f *fakeSubstrate) { f.chain = "Polkadot Asset Hub" })
+	f.Del(storage.StakingActiveEra())
+	f.Update(func(f *simnet.Substrate) { f.Chain = "Polkadot Asset Hub" })
 	h := newSubstrateHarness(t, `checks:
   - name: Alice collator
     kind: substrate
@@ -458,49 +477,49 @@ func TestSubstrateCollatorWithoutRewardPoints(t *testing.T) {
 	res := h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"active": "true", "session": "300"})
-	if _, has := res.Values["points"]; has || f.callCount("storage:"+storage.StakingActiveEra().Hex()) != 0 {
+	if _, has := res.Values["points"]; has || f.Calls("storage:"+storage.StakingActiveEra().Hex()) != 0 {
 		t.Fatalf("staking was read: %v", res.Values)
 	}
-	f.setSession(301, bobID)
+	f.SetSession(301, bobID)
 	wantStatus(t, h.probe(), Down, "validator.active == true")
 }
 
 func TestSubstrateImOnline(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
-	f.set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 900)) // best is 1000: heartbeats due
+	f.Set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 900)) // best is 1000: heartbeats due
 	h := newSubstrateHarness(t, validatorCheck(f.wsURL(), "      im_online: true\n"), nil)
 	res := h.probe()
 	wantStatus(t, res, Degraded, "validator.online == true || validator.heartbeat_due == false", "validator.online=false")
 
 	// Alice is index 1 in Session.Validators; a heartbeat (bool true in
 	// current runtimes) makes her online.
-	f.set(storage.ImOnlineReceivedHeartbeats(300, 1), []byte{1})
+	f.Set(storage.ImOnlineReceivedHeartbeats(300, 1), []byte{1})
 	res = h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"heartbeat": "true", "authored_blocks": "0"})
 
 	// Authored blocks count too.
-	f.del(storage.ImOnlineReceivedHeartbeats(300, 1))
-	f.set(storage.ImOnlineAuthoredBlocks(300, aliceID), scale.AppendU32(nil, 3))
+	f.Del(storage.ImOnlineReceivedHeartbeats(300, 1))
+	f.Set(storage.ImOnlineAuthoredBlocks(300, aliceID), scale.AppendU32(nil, 3))
 	res = h.probe()
 	wantStatus(t, res, Up)
 	wantValues(t, res.Values, map[string]string{"heartbeat": "false", "authored_blocks": "3"})
 
 	// Early in the session nothing is due yet.
-	f.del(storage.ImOnlineAuthoredBlocks(300, aliceID))
-	f.set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 1200))
+	f.Del(storage.ImOnlineAuthoredBlocks(300, aliceID))
+	f.Set(storage.ImOnlineHeartbeatAfter(), scale.AppendU32(nil, 1200))
 	wantStatus(t, h.probe(), Up)
 
 	// Polkadot and Kusama have no ImOnline: a clear message.
-	f.del(storage.ImOnlineHeartbeatAfter())
+	f.Del(storage.ImOnlineHeartbeatAfter())
 	wantStatus(t, h.probe(), Down, "no ImOnline pallet", "remove substrate.im_online")
 }
 
 func TestSubstrateUnreachableAndRPCErrors(t *testing.T) {
 	f := newFakeSubstrate(t)
-	f.setTime(substrateEpoch)
-	f.update(func(f *fakeSubstrate) { f.rpcErrors["system_syncState"] = "Method not found" })
+	f.SetTime(substrateEpoch)
+	f.Update(func(f *simnet.Substrate) { f.RPCErrors["system_syncState"] = "Method not found" })
 	h := newSubstrateHarness(t, "checks:\n  - name: n\n    kind: substrate\n    url: "+f.wsURL()+"\n", nil)
 	res := h.probe()
 	wantStatus(t, res, Down, "system_syncState: JSON-RPC error -32000: Method not found")
@@ -545,8 +564,8 @@ func TestSubstrateTrackPoints(t *testing.T) {
 		{"garbage prev", Values{"era": "x", "points": "1"}, 5, 100, 1000, 0, 0, now, 1000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now, era: tc.era, eraStart: now.Add(-2 * time.Hour), rewards: storage.EraRewardPoints{Total: tc.total}}
-			p.trackPoints(tc.points)
+			p := &substrateProbe{t: &Target{Prev: tc.prev}, now: now}
+			p.trackPoints(valEra, tc.era, tc.points, tc.total, now.Add(-2*time.Hour))
 			if p.pointsDelta != tc.delta || p.stalledFor != tc.stalled || !p.pointsChangedAt.Equal(tc.changedAt) || p.eraTotalAtChange != tc.totalAtStart {
 				t.Fatalf("delta %d stalled %s changedAt %s base %d; want %d %s %s %d", p.pointsDelta, p.stalledFor, p.pointsChangedAt, p.eraTotalAtChange,
 					tc.delta, tc.stalled, tc.changedAt, tc.totalAtStart)
@@ -614,6 +633,7 @@ func TestSubstrateValidation(t *testing.T) {
 func TestSubstrateDefaultConditions(t *testing.T) {
 	ten, two := int64(10), int64(2)
 	no := false
+	eighty, five := 80.5, 5
 	for _, tc := range []struct {
 		name         string
 		o            SubstrateOptions
@@ -626,14 +646,24 @@ func TestSubstrateDefaultConditions(t *testing.T) {
 			[]string{"is_syncing == false", "head.age < 30s", `chain == "Kusama"`},
 			[]string{"peers >= 10", "finality_lag <= 10", "sync_lag <= 2"}},
 		{"validator", SubstrateOptions{Validator: alicePolkadot},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
-			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h"}},
-		{"collator", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true"},
-			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5"}},
-		{"validator tuned", SubstrateOptions{Validator: alicePolkadot, RequireActive: &no, PointsStall: config.Duration(90 * time.Minute), PointsStallDown: config.Duration(6 * time.Hour), ImOnline: true},
-			[]string{"is_syncing == false", "head.age < 2m", "validator.stalled_for < 6h"},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false", "validator.slashed == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.queued == true", "validator.stalled_for < 1h", "validator.bond_dropped == false"}},
+		{"session membership only", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.queued == true"}},
+		{"validator tuned", SubstrateOptions{Validator: alicePolkadot, RequireActive: &no, RequireQueued: &no, Slashes: &no, PointsStall: config.Duration(90 * time.Minute), PointsStallDown: config.Duration(6 * time.Hour), ImOnline: true},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.disabled == false", "validator.stalled_for < 6h"},
 			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "validator.stalled_for < 1h30m", "validator.online == true || validator.heartbeat_due == false"}},
+		{"grandpa", SubstrateOptions{Validator: alicePolkadot, RewardPoints: &no, Slashes: &no, RequireQueued: &no, Grandpa: true, MinPrecommits: &eighty, GrandpaMinRounds: &five},
+			[]string{"is_syncing == false", "head.age < 2m", "validator.active == true", "validator.disabled == false"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5",
+				"validator.grandpa.prevotes_decided < 5 || validator.grandpa.prevotes >= 90", "validator.grandpa.precommits_decided < 5 || validator.grandpa.precommits >= 80.5"}},
+		{"cumulus collator", SubstrateOptions{Collator: alicePolkadot},
+			[]string{"is_syncing == false", "head.age < 2m", "collator.selected == true"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "collator.authored_age < 1h", "collator.authored_blocks_ago <= 600"}},
+		{"moonbeam collator", SubstrateOptions{Collator: "0xf24ff3a9cf04c71dbc94d0b566f7a27b94566cac", CollatorPallet: "parachain_staking", PointsStall: config.Duration(2 * time.Hour)},
+			[]string{"is_syncing == false", "head.age < 2m", "collator.selected == true"},
+			[]string{"peers >= 1", "finality_lag <= 20", "sync_lag <= 5", "collator.stalled_for < 2h"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.o

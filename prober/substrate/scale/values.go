@@ -1,6 +1,9 @@
 package scale
 
-import "strconv"
+import (
+	"math/big"
+	"strconv"
+)
 
 // AccountIDs reads a Vec<AccountId32>.
 func (d *Decoder) AccountIDs(what string) ([]AccountID, error) {
@@ -68,3 +71,20 @@ func AppendAccountIDs(dst []byte, ids []AccountID) []byte {
 	}
 	return dst
 }
+
+// AppendU128 appends v (0 ≤ v < 2^128, nil meaning 0) little-endian in 16
+// bytes; larger values are truncated to their low 128 bits.
+func AppendU128(dst []byte, v *big.Int) []byte {
+	var le [16]byte
+	if v != nil {
+		be := v.Bytes()
+		for i := 0; i < len(be) && i < 16; i++ {
+			le[i] = be[len(be)-1-i]
+		}
+	}
+	return append(dst, le[:]...)
+}
+
+// Fixed reads n raw bytes (a fixed-size array). The result aliases the
+// decoder's input.
+func (d *Decoder) Fixed(n int, what string) ([]byte, error) { return d.take(n, what) }

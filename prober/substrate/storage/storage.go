@@ -104,3 +104,79 @@ func ImOnlineAuthoredBlocks(session uint32, validator scale.AccountID) Key {
 func SystemAccount(id scale.AccountID) Key {
 	return append(Prefix("System", "Account"), Blake2_128Concat(id[:])...)
 }
+
+// SessionQueuedKeys is Session.QueuedKeys: Vec<(ValidatorId, Keys)> of the
+// set queued for the next session, with their session keys.
+func SessionQueuedKeys() Key { return Prefix("Session", "QueuedKeys") }
+
+// SessionNextKeys is Session.NextKeys(validator), a twox64concat map to the
+// session keys the validator set last (used from the next session on).
+func SessionNextKeys(validator scale.AccountID) Key {
+	return append(Prefix("Session", "NextKeys"), Twox64Concat(validator[:])...)
+}
+
+// SessionDisabledValidators is Session.DisabledValidators: indices into
+// Session.Validators of the validators disabled in this session.
+func SessionDisabledValidators() Key { return Prefix("Session", "DisabledValidators") }
+
+// StakingBonded is Staking.Bonded(stash): the controller account.
+func StakingBonded(stash scale.AccountID) Key {
+	return append(Prefix("Staking", "Bonded"), Twox64Concat(stash[:])...)
+}
+
+// StakingLedger is Staking.Ledger(controller), a blake2_128concat map.
+func StakingLedger(controller scale.AccountID) Key {
+	return append(Prefix("Staking", "Ledger"), Blake2_128Concat(controller[:])...)
+}
+
+// StakingUnappliedSlashesPrefix is the prefix of all Staking.UnappliedSlashes
+// entries, for state_getKeysPaged.
+func StakingUnappliedSlashesPrefix() Key { return Prefix("Staking", "UnappliedSlashes") }
+
+// StakingUnappliedSlashes is Staking.UnappliedSlashes(era): the slashes to
+// apply at that era (twox64concat over the u32 era).
+func StakingUnappliedSlashes(era uint32) Key {
+	return append(StakingUnappliedSlashesPrefix(), Twox64Concat(u32LE(era))...)
+}
+
+// CollatorSelectionInvulnerables is CollatorSelection.Invulnerables:
+// Vec<AccountId> of the fixed collators (Cumulus pallet-collator-selection).
+func CollatorSelectionInvulnerables() Key { return Prefix("CollatorSelection", "Invulnerables") }
+
+// CollatorSelectionCandidates is CollatorSelection.Candidates, the older
+// name of the candidate list: Vec<CandidateInfo>.
+func CollatorSelectionCandidates() Key { return Prefix("CollatorSelection", "Candidates") }
+
+// CollatorSelectionCandidateList is CollatorSelection.CandidateList, the
+// newer name of the same list.
+func CollatorSelectionCandidateList() Key { return Prefix("CollatorSelection", "CandidateList") }
+
+// CollatorSelectionLastAuthoredBlock is
+// CollatorSelection.LastAuthoredBlock(account): the block number the
+// collator last authored (twox64concat over the account).
+func CollatorSelectionLastAuthoredBlock(account []byte) Key {
+	return append(Prefix("CollatorSelection", "LastAuthoredBlock"), Twox64Concat(account)...)
+}
+
+// ParachainStakingSelectedCandidates is
+// ParachainStaking.SelectedCandidates (Moonbeam): the collators of the
+// current round.
+func ParachainStakingSelectedCandidates() Key {
+	return Prefix("ParachainStaking", "SelectedCandidates")
+}
+
+// ParachainStakingRound is ParachainStaking.Round: RoundInfo.
+func ParachainStakingRound() Key { return Prefix("ParachainStaking", "Round") }
+
+// ParachainStakingAwardedPts is ParachainStaking.AwardedPts(round,
+// account): u32 points of the collator in the round (twox64concat twice).
+func ParachainStakingAwardedPts(round uint32, account []byte) Key {
+	k := append(Prefix("ParachainStaking", "AwardedPts"), Twox64Concat(u32LE(round))...)
+	return append(k, Twox64Concat(account)...)
+}
+
+// ParachainStakingPoints is ParachainStaking.Points(round): u32 points of
+// all collators in the round.
+func ParachainStakingPoints(round uint32) Key {
+	return append(Prefix("ParachainStaking", "Points"), Twox64Concat(u32LE(round))...)
+}
