@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/internal/text"
+
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
 )
@@ -205,14 +207,14 @@ func (p *substrateProbe) recordCollator() {
 func (s *substrateRPC) storageAt(ctx context.Context, key storage.Key, hash, what string) ([]byte, bool, error) {
 	var res *string
 	if err := s.cl.CallInto(ctx, "state_getStorage", []any{key.Hex(), hash}, &res); err != nil {
-		return nil, false, withPrefix(RPCFailure(err), fmt.Sprintf("%sstate_getStorage(%s at %s): ", s.where, what, cut(hash, 20)))
+		return nil, false, withPrefix(RPCFailure(err), fmt.Sprintf("%sstate_getStorage(%s at %s): ", s.where, what, text.Truncate(hash, 20)))
 	}
 	if res == nil {
 		return nil, false, nil
 	}
 	b, err := parseHex(*res)
 	if err != nil {
-		return nil, false, Fail(ReasonBadResponse, "%sstate_getStorage(%s) returned %q: %v", s.where, what, cut(*res, 40), err)
+		return nil, false, Fail(ReasonBadResponse, "%sstate_getStorage(%s) returned %q: %v", s.where, what, text.Truncate(*res, 40), err)
 	}
 	return b, true, nil
 }

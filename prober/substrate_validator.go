@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/internal/text"
+
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
 )
@@ -96,7 +98,7 @@ func (p *substrateProbe) readSlashes(ctx context.Context, s *substrateRPC) error
 	for _, h := range keys {
 		k, err := storage.ParseKey(h)
 		if err != nil || len(k) < eraPart {
-			return Fail(ReasonBadResponse, "%sstate_getKeysPaged: %q is not an UnappliedSlashes key", s.where, cut(h, 80))
+			return Fail(ReasonBadResponse, "%sstate_getKeysPaged: %q is not an UnappliedSlashes key", s.where, text.Truncate(h, 80))
 		}
 		if len(k) > eraPart && (len(k) < eraPart+8+32 || scale.AccountID(k[eraPart+8:eraPart+8+32]) != p.account) {
 			continue // double map: another validator's slash
