@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/simnet"
+	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 )
 
 // configFiles returns the demo's upchain.yml and check files, pointing at
@@ -238,7 +239,51 @@ checks:
     tags: [filecoin, storage]
 `, n.url(offLotus, "http", "/rpc/v1"))
 
+	alice, _ := ss58.Encode(0, simnet.DevAccounts[0])
+	bob, _ := ss58.Encode(0, simnet.DevAccounts[1])
+	polkadot := fmt.Sprintf(`group: Polkadot
+checks:
+  # substrate: node health (peers, syncing, finality lag, head age) over
+  # websocket JSON-RPC.
+  - name: Polkadot node
+    kind: substrate
+    url: %[1]s
+    substrate:
+      chain: Polkadot
+      max_head_age: 1m
+      max_finality_lag: 10
+      min_peers: 3
+
+  # A validator: in the active set, queued for the next session, not
+  # disabled, GRANDPA votes. Staking lives on Asset Hub since 2025: era
+  # points and slashes would be read from staking_url.
+  - name: Polkadot validator
+    kind: substrate
+    url: %[1]s
+    substrate:
+      chain: Polkadot
+      validator: %[3]s
+      reward_points: false
+      slashes: false
+      grandpa: true
+      grandpa_samples: 1
+    tags: [polkadot, validator]
+
+  # A collator of a system parachain (Cumulus collator selection): in the
+  # candidates or invulnerables, and its last authored block recent.
+  - name: Asset Hub collator
+    kind: substrate
+    url: %[2]s
+    substrate:
+      chain: Polkadot Asset Hub
+      collator: %[4]s
+      max_authored_age: 15m
+      max_authored_blocks: 100
+    tags: [polkadot, asset-hub, collator]
+`, n.url(offRelay, "ws", "/"), n.url(offParachain, "ws", "/"), alice, bob)
+
 	return map[string]string{
+		"checks/polkadot.yml": polkadot,
 		"checks/filecoin.yml": filecoin,
 		"checks/conflux.yml":  conflux,
 		"checks/oasis.yml":    oasis,

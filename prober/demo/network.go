@@ -31,6 +31,8 @@ const (
 	offExporter
 	offConflux
 	offLotus
+	offRelay
+	offParachain
 	offCount
 )
 
@@ -65,6 +67,8 @@ type network struct {
 	exporter   *simnet.Exporter
 	conflux    *simnet.Conflux
 	lotus      *simnet.Lotus
+	relay      *simnet.Substrate
+	parachain  *simnet.Substrate
 
 	addrs   [offCount]string
 	servers []*http.Server
@@ -105,7 +109,10 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.conflux = simnet.NewConflux(c.Now)
 	n.lotus = simnet.NewLotus(c.Now)
 	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
+	n.relay = simnet.NewPolkadotRelay(c.Now, c.start)
+	n.parachain = simnet.NewCumulusParachain(c.Now, c.start)
 	handlers := map[int]http.Handler{
+		offRelay: n.relay, offParachain: n.parachain,
 		offLotus:   n.lotus,
 		offConflux: n.conflux,
 		offNexus:   http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
