@@ -36,7 +36,14 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	once := fs.Bool("once", false, "probe and print only: record nothing in history")
 	asJSON := fs.Bool("json", false, "print results as JSON")
 	only := fs.String("check", "", "probe only these checks (comma-separated slugs)")
+	location := fs.String("location", "", "name of this runner's location on every sample (default $"+locationEnv+", else history.location, else \"default\")")
+	shardFlag := fs.String("shard", "", "probe only shard K/N of the checks, chosen by slug (e.g. 2/3), for a matrix of runners")
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	sh, err := parseShard(*shardFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain:", err)
 		return exitUsage
 	}
 	l, err := prober.Load(*cfgPath, config.Options{MissingSecretsFailChecks: true})
@@ -44,11 +51,16 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		printConfigErrors(stderr, err)
 		return exitFailed
 	}
+	if err := applyLocation(l, *location); err != nil {
+		fmt.Fprintln(stderr, "upchain:", err)
+		return exitUsage
+	}
 	checks, err := selectChecks(l.Checks, *only)
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain:", err)
 		return exitUsage
 	}
+	checks = sh.filter(checks)
 	for _, w := range lagWithoutReference(checks) {
 		fmt.Fprintln(stderr, "upchain: note:", w)
 	}

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/daemon"
 )
@@ -29,6 +30,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
 	listen := fs.String("listen", "", "address for the site, /metrics and /healthz (default serve.listen, else "+config.DefaultListen+`; "off" for none)`)
 	textfile := fs.String("textfile", "", "also write the metrics to this file for node_exporter's textfile collector (default serve.textfile); opens no port unless --listen or serve.listen is set")
+	location := fs.String("location", "", "name of this runner's location on every sample (default $"+locationEnv+", else history.location, else \"default\")")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -42,7 +44,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(), Listen: *listen, Textfile: *textfile, Log: stderr})
+	load := func(path string) (*config.Loaded, error) {
+		l, err := prober.Load(path, config.Options{MissingSecretsFailChecks: true})
+		if err == nil {
+			err = applyLocation(l, *location)
+		}
+		return l, err
+	}
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Load: load, Stages: newServeStages(), Listen: *listen, Textfile: *textfile, Log: stderr})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed

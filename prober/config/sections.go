@@ -29,6 +29,10 @@ type History struct {
 	RawRetention Duration `yaml:"raw_retention"`
 	// Retention of hourly roll-ups, default 90d. Daily roll-ups are kept forever.
 	HourlyRetention Duration `yaml:"hourly_retention"`
+	// Location names the runner on every sample it records (e.g.
+	// "gha-us-east", "fra-daemon"); --location and UPCHAIN_LOCATION
+	// override it. Default "default".
+	Location string `yaml:"location"`
 }
 
 // Incidents configures how failures become incidents: GitHub issues when

@@ -56,7 +56,7 @@ func dayFileRound(files map[string]*bytes.Buffer, id string, rs []prober.Result)
 	var changed []string
 	seen := map[string]bool{}
 	for _, r := range rs {
-		s := FromResult(r)
+		s := FromResult(r, "")
 		d := dayOf(s.Time)
 		p := "raw/" + d.Format(dayLayout) + ".txt"
 		b := buf(files, p, func() string { return rawHeader(d) })
@@ -91,7 +91,7 @@ var layouts = []layout{
 	{"one file per check per day", func(files map[string]*bytes.Buffer, _ *State, _ string, rs []prober.Result) []string {
 		var changed []string
 		for _, r := range rs {
-			s := FromResult(r)
+			s := FromResult(r, "")
 			p := "raw/" + s.Check + "/" + s.Time.Format(dayLayout) + ".txt"
 			line := appendSample(nil, &s)
 			// Drop the check column: the file name says it.
@@ -120,7 +120,7 @@ var layouts = []layout{
 	{"one file per day, ISO time per line", func(files map[string]*bytes.Buffer, _ *State, _ string, rs []prober.Result) []string {
 		var changed []string
 		for _, r := range rs {
-			s := FromResult(r)
+			s := FromResult(r, "")
 			p := "raw/" + s.Time.Format(dayLayout) + ".txt"
 			line := appendSample(nil, &s)
 			b := buf(files, p, nil)
@@ -135,7 +135,7 @@ var layouts = []layout{
 	{"one file per month", func(files map[string]*bytes.Buffer, _ *State, id string, rs []prober.Result) []string {
 		var changed []string
 		for _, r := range rs {
-			s := FromResult(r)
+			s := FromResult(r, "")
 			p := "raw/" + s.Time.Format("2006-01") + ".txt"
 			b := buf(files, p, nil)
 			if len(changed) == 0 {
@@ -369,7 +369,7 @@ func BenchmarkTipSize(b *testing.B) {
 				st.Apply(rs)
 				smp := make([]Sample, len(rs))
 				for i := range rs {
-					smp[i] = FromResult(rs[i])
+					smp[i] = FromResult(rs[i], "")
 				}
 				rounds = append(rounds, smp)
 			}
@@ -442,7 +442,7 @@ func BenchmarkStoreRead(b *testing.B) {
 			rs := s.round(benchStart.Add(time.Duration(d*288+r) * 5 * time.Minute))
 			smp := make([]Sample, len(rs))
 			for i := range rs {
-				smp[i] = FromResult(rs[i])
+				smp[i] = FromResult(rs[i], "")
 			}
 			samples += len(smp)
 			rounds = append(rounds, smp)

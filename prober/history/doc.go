@@ -8,7 +8,7 @@ This branch is written by ` + "`upchain probe`" + ` (and ` + "`upchain serve`" +
 result, one commit per round. Do not edit it by hand while a prober runs.
 All times are UTC. Files are plain text, append-only, one record per line;
 lines starting with ` + "`#`" + ` are comments. The first line of every file names
-its format and version (` + "`# upchain raw v1`" + `); readers refuse newer versions.
+its format and version (` + "`# upchain raw v2`" + `); readers refuse newer versions.
 
 | path | content | kept |
 | --- | --- | --- |
@@ -19,7 +19,7 @@ its format and version (` + "`# upchain raw v1`" + `); readers refuse newer vers
 
 ## Raw samples
 
-    # round 3f9c0a1b2c4d 12:05:00
+    # round 3f9c0a1b2c4d 12:05:00 fra-daemon
     12:05:01 eth-mainnet-rpc global up 200 - 143 height=19000123 peers=50
 
 Columns, separated by one space: time of day (HH:MM:SS), check slug,
@@ -28,8 +28,11 @@ code (HTTP status, 0 if none), reason code (` + "`-`" + ` if none, e.g. timeout,
 refused, http_status, condition), latency in milliseconds, then observed
 values as name=value. In names and values, space, ` + "`%`" + `, ` + "`=`" + `, ` + "`#`" + ` and control
 characters are percent-encoded (` + "`%20`" + `); an empty field is ` + "`-`" + `.
-A ` + "`# round ID TIME`" + ` line precedes the samples of each round; the id makes
-sure a round is never recorded twice. Rounds are appended in the order
+A ` + "`# round ID TIME LOCATION`" + ` line precedes the samples of each round; the id makes
+sure a round is never recorded twice, and the location names the runner
+that probed (every sample of a round has the round's location). Version 1
+files have no location on their round lines; they, and any round line
+without one, read as location ` + "`default`" + `. Rounds are appended in the order
 they were recorded, which is almost always time order.
 
 Examples: ` + "`grep ' down ' raw/*.txt`" + `, ` + "`awk '$2 == \"eth-mainnet-rpc\"' raw/2024-06-01.txt`" + `.

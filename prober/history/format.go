@@ -35,7 +35,17 @@ const (
 
 // FormatVersion is the version of the raw and roll-up line formats. A reader
 // refuses files with a newer major version rather than misreading them.
-const FormatVersion = 1
+//
+// Version 2 adds the runner's location to every "# round" line (samples
+// carry the location of the round they follow, so it costs no bytes per
+// sample). Version 1 files, and round lines without a location, read as
+// DefaultLocation.
+const FormatVersion = 2
+
+// DefaultLocation is the location of samples written before locations
+// existed, and of runners that do not name theirs: a single-runner setup
+// keeps one continuous series across the upgrade.
+const DefaultLocation = "default"
 
 const (
 	rawMagic    = "# upchain raw v"
@@ -49,7 +59,7 @@ const (
 )
 
 func rawHeader(day time.Time) string {
-	return fmt.Sprintf("%s%d\n# day %s UTC\n# columns: time check region status code reason latency_ms [name=value ...]\n",
+	return fmt.Sprintf("%s%d\n# day %s UTC\n# columns: time check region status code reason latency_ms [name=value ...]\n# rounds: # round ID HH:MM:SS LOCATION\n",
 		rawMagic, FormatVersion, day.Format(dayLayout))
 }
 
@@ -77,6 +87,42 @@ func checkVersion(first []byte, magic, path string) error {
 		return fmt.Errorf("%s: format version %d is newer than this upchain understands (%d): upgrade upchain", path, v, FormatVersion)
 	}
 	return nil
+}
+
+// roundLine is the "# round ID HH:MM:SS LOCATION" line before a round's
+// samples in one day file.
+func roundLine(b []byte, id string, t time.Time, loc string) []byte {
+	b = append(b, roundPrefix+id+" "+t.UTC().Format("15:04:05")+" "...)
+	if loc == "" {
+		loc = DefaultLocation
+	}
+	b = appendField(b, loc)
+	return append(b, '\n')
+}
+
+// roundLocation reads the location of a "# round" line (without the
+// prefix); a version 1 line has none.
+func roundLocation(rest []byte) string {
+	f := bytes.Fields(rest)
+	if len(f) < 3 {
+		return DefaultLocation
+	}
+	loc, err := field(f[2])
+	if err != nil || loc == "" {
+		return DefaultLocation
+	}
+	return loc
+}
+
+// upgradeRawHeader marks a version 1 raw file as version 2 before rounds
+// with locations are appended to it. The line keeps its length; the old
+// rounds stay valid (no location = DefaultLocation).
+func upgradeRawHeader(b []byte) []byte {
+	old := rawMagic + "1\n"
+	if bytes.HasPrefix(b, []byte(old)) {
+		copy(b, rawMagic+strconv.Itoa(FormatVersion)+"\n")
+	}
+	return b
 }
 
 func trim(s string, n int) string {
@@ -314,6 +360,11 @@ func LevelOf(s prober.Status) Level {
 // parseSampleLine decodes a full raw line (values included).
 // fsp is scratch space for the fields, reused across lines.
 func parseSampleLine(day time.Time, line []byte, fsp *[][]byte) (Sample, error) {
+	return parseSampleLineAt(day, line, fsp, DefaultLocation)
+}
+
+// parseSampleLineAt decodes a raw line of a round recorded at loc.
+func parseSampleLineAt(day time.Time, line []byte, fsp *[][]byte, loc string) (Sample, error) {
 	fs := lineFields(line, *fsp)
 	*fsp = fs
 	if len(fs) < 7 {
@@ -323,7 +374,7 @@ func parseSampleLine(day time.Time, line []byte, fsp *[][]byte) (Sample, error) 
 	if !ok {
 		return Sample{}, fmt.Errorf("bad time %q", fs[0])
 	}
-	var s Sample
+	s := Sample{Location: loc}
 	s.Time = day.Add(time.Duration(sec) * time.Second)
 	var err error
 	if s.Check, err = field(fs[1]); err != nil {

@@ -10,20 +10,25 @@ import (
 
 // Sample is one stored probe result.
 type Sample struct {
-	Time    time.Time
-	Check   string
-	Region  string
-	Status  prober.Status
-	Latency time.Duration
-	Code    int
-	Reason  prober.ReasonCode
+	Time   time.Time
+	Check  string
+	Region string
+	// Location is the runner that probed (see DefaultLocation).
+	Location string
+	Status   prober.Status
+	Latency  time.Duration
+	Code     int
+	Reason   prober.ReasonCode
 	// Values are observed values (height, peers, version, ...).
 	Values prober.Values
 }
 
-// FromResult converts a probe result to a sample.
-func FromResult(r prober.Result) Sample {
-	return Sample{Time: r.Time, Check: r.Check, Region: r.Region, Status: r.Status, Latency: r.Latency, Code: r.Code, Reason: r.ReasonCode, Values: r.Values}
+// FromResult converts a probe result of a runner at location to a sample.
+func FromResult(r prober.Result, location string) Sample {
+	if location == "" {
+		location = DefaultLocation
+	}
+	return Sample{Time: r.Time, Check: r.Check, Region: r.Region, Location: location, Status: r.Status, Latency: r.Latency, Code: r.Code, Reason: r.ReasonCode, Values: r.Values}
 }
 
 // State is the current-state file: per check and region, what the

@@ -64,6 +64,8 @@ type Recorder struct {
 	log   io.Writer
 	ret   Retention
 	capOf Cap
+	// location names this runner on every round it records.
+	location string
 
 	state *State
 	hooks map[string][]Hook
@@ -111,7 +113,7 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	r := &Recorder{repo: repo, log: logw, ret: Retention{Raw: h.RawRetention.D(), Hourly: h.HourlyRetention.D()},
-		capOf: CapsFor(cfg), hooks: map[string][]Hook{}, seen: map[string]bool{}}
+		capOf: CapsFor(cfg), location: LocationOf(h.Location), hooks: map[string][]Hook{}, seen: map[string]bool{}}
 	if err := repo.lock(ctx); err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
@@ -133,6 +135,18 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 	}
 	return r, nil
 }
+
+// LocationOf is the location a runner records as: the configured one, else
+// DefaultLocation.
+func LocationOf(configured string) string {
+	if configured = strings.TrimSpace(configured); configured != "" {
+		return configured
+	}
+	return DefaultLocation
+}
+
+// Location is the location this recorder writes on its rounds.
+func (r *Recorder) Location() string { return r.location }
 
 // CapsFor returns, per check, how long one sample may stand for: twice the
 // check's interval (twice the default interval for checks no longer
@@ -240,8 +254,10 @@ func (r *Recorder) begin(ctx context.Context) error {
 
 // spooled is a round waiting to be pushed.
 type spooled struct {
-	ID      string          `json:"id"`
-	Results []prober.Result `json:"results"`
+	ID string `json:"id"`
+	// Location of the runner; empty in spool files of older versions.
+	Location string          `json:"location,omitempty"`
+	Results  []prober.Result `json:"results"`
 }
 
 func (r *Recorder) spoolFiles() ([]string, error) {
@@ -288,7 +304,7 @@ func (r *Recorder) stage(ctx context.Context, results []prober.Result, hooks []H
 	for i := range results {
 		results[i].Time = results[i].Time.UTC().Truncate(time.Second)
 	}
-	sp := spooled{ID: newRoundID(), Results: results}
+	sp := spooled{ID: newRoundID(), Location: r.location, Results: results}
 	data, err := json.Marshal(sp)
 	if err != nil {
 		return err
@@ -404,7 +420,7 @@ func removeStaleIndexLock(ctx context.Context, g *git) error {
 func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error {
 	samples := make([]Sample, 0, len(sp.Results))
 	for _, res := range sp.Results {
-		samples = append(samples, FromResult(res))
+		samples = append(samples, FromResult(res, sp.Location))
 	}
 	out, err := appendRound(r.repo.dir, sp.ID, samples)
 	if err != nil {

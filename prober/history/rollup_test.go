@@ -106,7 +106,7 @@ func result(check, region string, t time.Time, st prober.Status, latency time.Du
 func samplesOf(rs ...prober.Result) []Sample {
 	out := make([]Sample, len(rs))
 	for i, r := range rs {
-		out[i] = FromResult(r)
+		out[i] = FromResult(r, "")
 	}
 	return out
 }

@@ -122,11 +122,19 @@ func readLines(path, magic string, fn func(lineNo int, line []byte) error) error
 }
 
 func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte) error) error {
+	return scanRaw(data, path, magic, func(n int, line []byte, _ string) error { return fn(n, line) })
+}
+
+// scanRaw is scanLines that also tells fn the location of the round each
+// line belongs to (DefaultLocation before any "# round" line and in
+// version 1 files).
+func scanRaw(data []byte, path, magic string, fn func(lineNo int, line []byte, loc string) error) error {
 	first, _, _ := bytes.Cut(data, []byte{'\n'})
 	if err := checkVersion(first, magic, path); err != nil {
 		return err
 	}
 	n := 0
+	loc := DefaultLocation
 	for len(data) > 0 {
 		n++
 		i := bytes.IndexByte(data, '\n')
@@ -138,9 +146,12 @@ func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte)
 		}
 		line, data = data[:i], data[i+1:]
 		if len(line) == 0 || line[0] == '#' {
+			if rest, ok := bytes.CutPrefix(line, []byte(roundPrefix)); ok {
+				loc = roundLocation(rest)
+			}
 			continue
 		}
-		if err := fn(n, line); err != nil {
+		if err := fn(n, line, loc); err != nil {
 			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
@@ -160,8 +171,12 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 			continue
 		}
 		var batch []Sample
-		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
-			smp, err := parseSampleLine(f.day, line, &fields)
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return err
+		}
+		err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
+			smp, err := parseSampleLineAt(f.day, line, &fields, loc)
 			if err != nil {
 				return err
 			}

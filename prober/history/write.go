@@ -152,7 +152,7 @@ func appendRound(dir, id string, samples []Sample) (roundOutcome, error) {
 		if len(b) > 0 && b[len(b)-1] != '\n' {
 			b = append(b, '\n') // never glue a line onto a foreign partial one
 		}
-		b = append(b, roundPrefix+id+" "+ss[0].Time.UTC().Format("15:04:05")+"\n"...)
+		b = roundLine(upgradeRawHeader(b), id, ss[0].Time, ss[0].Location)
 		for i := range ss {
 			b = appendSample(b, &ss[i])
 		}
@@ -311,8 +311,29 @@ func AppendSamples(dir string, samples []Sample) error {
 	if len(samples) == 0 {
 		return nil
 	}
-	_, err := appendRound(dir, newRoundID(), samples)
-	return err
+	for _, ss := range byLocation(samples) {
+		if _, err := appendRound(dir, newRoundID(), ss); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// byLocation splits samples into one group per location, in order of
+// first appearance: a round line names one location.
+func byLocation(samples []Sample) [][]Sample {
+	idx := map[string]int{}
+	var out [][]Sample
+	for _, s := range samples {
+		i, ok := idx[s.Location]
+		if !ok {
+			i = len(out)
+			idx[s.Location] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], s)
+	}
+	return out
 }
 
 // AppendRounds appends several rounds at once (one write per day file):
@@ -323,7 +344,11 @@ func AppendRounds(dir string, rounds [][]Sample) error {
 		return err
 	}
 	contents := map[time.Time][]byte{}
+	var split [][]Sample
 	for _, round := range rounds {
+		split = append(split, byLocation(round)...)
+	}
+	for _, round := range split {
 		id := newRoundID()
 		byDay := map[time.Time][]Sample{}
 		for _, s := range round {
@@ -340,7 +365,7 @@ func AppendRounds(dir string, rounds [][]Sample) error {
 				}
 			}
 			sort.SliceStable(ss, func(i, j int) bool { return ss[i].Time.Before(ss[j].Time) })
-			b = append(b, roundPrefix+id+" "+ss[0].Time.UTC().Format("15:04:05")+"\n"...)
+			b = roundLine(upgradeRawHeader(b), id, ss[0].Time, ss[0].Location)
 			for i := range ss {
 				b = appendSample(b, &ss[i])
 			}
