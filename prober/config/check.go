@@ -10,17 +10,19 @@ import (
 
 // Check is one endpoint to watch, as written in a checks/*.yml file.
 type Check struct {
-	Name       string            `yaml:"name"`
-	Slug       string            `yaml:"slug"`
-	Group      string            `yaml:"group"`
-	Kind       string            `yaml:"kind"`
-	URL        string            `yaml:"url"`
-	Method     string            `yaml:"method"`
-	Headers    map[string]string `yaml:"headers"`
-	Body       string            `yaml:"body"`
-	Timeout    Duration          `yaml:"timeout"`
-	Retries    *int              `yaml:"retries"`
-	Interval   Duration          `yaml:"interval"`
+	Name     string            `yaml:"name"`
+	Slug     string            `yaml:"slug"`
+	Group    string            `yaml:"group"`
+	Kind     string            `yaml:"kind"`
+	URL      string            `yaml:"url"`
+	Method   string            `yaml:"method"`
+	Headers  map[string]string `yaml:"headers"`
+	Body     string            `yaml:"body"`
+	Timeout  Duration          `yaml:"timeout"`
+	Retries  *int              `yaml:"retries"`
+	Interval Duration          `yaml:"interval"`
+	// Quorum overrides defaults.quorum for this check.
+	Quorum     int               `yaml:"quorum"`
 	Conditions []string          `yaml:"conditions"`
 	Degraded   []string          `yaml:"degraded"`
 	Links      map[string]string `yaml:"links"`

@@ -55,6 +55,9 @@ type Defaults struct {
 	// MaxBodyBytes bounds how many bytes of a response body or message
 	// are read (an integer, default 1048576 = 1 MiB); larger is a failure.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// Quorum is how many locations must see a check down for it to be
+	// down (fewer: degraded); default 1.
+	Quorum int `yaml:"quorum"`
 }
 
 // Built-in defaults, used where upchain.yml says nothing.

@@ -66,6 +66,12 @@ type RegionState struct {
 	// recorder rewrites an entry only when more than its counts, times and
 	// values changed). Empty in a loaded state.
 	Round string `json:"round,omitempty"`
+	// Locations is what each location saw last (see Decide); Status is
+	// decided across them. Quorum and WindowS are the rule used, kept so
+	// that replaying raw samples decides the same way.
+	Locations map[string]*Seen `json:"locations,omitempty"`
+	Quorum    int              `json:"quorum,omitempty"`
+	WindowS   int64            `json:"window_s,omitempty"`
 	// Last is the time of the newest result folded in. An older result
 	// (a round recorded late, e.g. after a runner was offline) goes into
 	// the samples but does not change the current state.
@@ -161,6 +167,7 @@ func (s *State) Clone() *State {
 				}
 			}
 			x.LastFailed = append([]prober.FailedCondition(nil), r.LastFailed...)
+			x.Locations = cloneSeen(r.Locations)
 			m[name] = &x
 		}
 		out.Checks[c] = m

@@ -66,6 +66,7 @@ type Recorder struct {
 	capOf Cap
 	// location names this runner on every round it records.
 	location string
+	quorumOf QuorumOf
 
 	state *State
 	hooks map[string][]Hook
@@ -113,7 +114,7 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 		return nil, fmt.Errorf("history: %w", err)
 	}
 	r := &Recorder{repo: repo, log: logw, ret: Retention{Raw: h.RawRetention.D(), Hourly: h.HourlyRetention.D()},
-		capOf: CapsFor(cfg), location: LocationOf(h.Location), hooks: map[string][]Hook{}, seen: map[string]bool{}}
+		capOf: CapsFor(cfg), location: LocationOf(h.Location), quorumOf: QuorumsFor(cfg), hooks: map[string][]Hook{}, seen: map[string]bool{}}
 	if err := repo.lock(ctx); err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
@@ -143,6 +144,32 @@ func LocationOf(configured string) string {
 		return configured
 	}
 	return DefaultLocation
+}
+
+// QuorumsFor returns each check's quorum: the check's quorum, else
+// defaults.quorum, else 1; the window is 1.5 times the check's interval.
+func QuorumsFor(cfg *config.Loaded) QuorumOf {
+	m := map[string]Quorum{}
+	for _, c := range cfg.Checks {
+		n := cfg.Defaults.Quorum
+		if c.Quorum > 0 {
+			n = c.Quorum
+		}
+		iv := c.Interval.D()
+		if iv <= 0 {
+			iv = cfg.Defaults.Interval.D()
+		}
+		if iv <= 0 {
+			iv = config.DefaultInterval
+		}
+		m[c.Slug] = Quorum{N: max(n, 1), Window: iv * 3 / 2}
+	}
+	return func(check string) Quorum {
+		if q, ok := m[check]; ok {
+			return q
+		}
+		return Quorum{N: 1}
+	}
 }
 
 // Location is the location this recorder writes on its rounds.
@@ -432,7 +459,10 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 	if out.dropped > 0 {
 		fmt.Fprintf(r.log, "history: round %s: dropped %d sample(s) of days already rolled up\n", sp.ID, out.dropped)
 	}
-	st.Apply(sp.Results)
+	// Samples keep what this location saw; state and hooks get the status
+	// decided across locations.
+	results := st.Decide(sp.Location, sp.Results, r.quorumOf)
+	st.Apply(results)
 	// Round marks where readers resume replaying: the last round of the
 	// newest raw file. A late round that went only into older files leaves
 	// it; any late samples force the state file to be written (replay
@@ -448,14 +478,14 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 			r.forced[Key{res.Check, res.Region}] = true
 		}
 	}
-	tx := &Tx{Dir: r.repo.dir, State: st, Results: sp.Results, Replay: r.seen[sp.ID], msgs: &r.msgs}
+	tx := &Tx{Dir: r.repo.dir, State: st, Results: results, Replay: r.seen[sp.ID], msgs: &r.msgs}
 	r.seen[sp.ID] = true
 	for _, h := range r.hooks[sp.ID] {
 		if err := h(ctx, tx); err != nil {
 			return fmt.Errorf("history: round %s: %w", sp.ID, err)
 		}
 	}
-	r.rounds = sp.Results
+	r.rounds = results
 	r.nround++
 	return nil
 }
@@ -499,7 +529,7 @@ func (r *Recorder) saveState(st *State) error {
 				continue
 			}
 			x := *rs
-			x.Values, x.Round = nil, st.Round
+			x.Values, x.Round, x.Locations = nil, st.Round, cloneSeen(rs.Locations)
 			if disk.Checks[c] == nil {
 				disk.Checks[c] = map[string]*RegionState{}
 			}

@@ -625,6 +625,7 @@ func replay(files []dayFile, st *State) error {
 			return err
 		}
 		off := lo
+		loc := locationBefore(data, lo)
 		for off < len(data) {
 			n := bytes.IndexByte(data[off:], '\n')
 			if n < 0 {
@@ -633,9 +634,12 @@ func replay(files []dayFile, st *State) error {
 			line, at := data[off:off+n], off
 			off += n + 1
 			if len(line) == 0 || line[0] == '#' {
+				if rest, ok := bytes.CutPrefix(line, []byte(roundPrefix)); ok {
+					loc = roundLocation(rest)
+				}
 				continue
 			}
-			smp, err := parseSampleLine(files[i].day, line, &fields)
+			smp, err := parseSampleLineAt(files[i].day, line, &fields, loc)
 			if err != nil {
 				return fmt.Errorf("%s: %v", files[i].path, err)
 			}
@@ -651,13 +655,29 @@ func replay(files []dayFile, st *State) error {
 	return nil
 }
 
+// locationBefore is the location of the round that offset off of a raw
+// file is in.
+func locationBefore(data []byte, off int) string {
+	j := bytes.LastIndex(data[:off], []byte("\n"+roundPrefix))
+	if j < 0 {
+		return DefaultLocation
+	}
+	line := data[j+1+len(roundPrefix):]
+	if k := bytes.IndexByte(line, '\n'); k >= 0 {
+		line = line[:k]
+	}
+	return roundLocation(line)
+}
+
 // applySample folds a replayed sample into its entry rs. An entry is
 // rewritten for every round that changed more than counts, times and
 // values, so only those change here.
 func applySample(st *State, rs *RegionState, s Sample) {
 	if s.Time.Before(rs.Last) {
+		rs.replayStatus(s.Location, s) // a late round still updates its location's view
 		return
 	}
+	s.Status = rs.replayStatus(s.Location, s)
 	if rs.Status != s.Status {
 		// Only if the files were edited by hand: take what the sample
 		// says (the reason code stands for the reason text).

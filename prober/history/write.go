@@ -184,7 +184,7 @@ func writeState(dir string, st *State) error {
 // times and values, which readers replay from the raw files.
 func regionSig(rs *RegionState) string {
 	x := *rs
-	x.Values, x.ConsecutiveFailures, x.ConsecutiveSuccesses, x.Last, x.Round = nil, 0, 0, time.Time{}, ""
+	x.Values, x.ConsecutiveFailures, x.ConsecutiveSuccesses, x.Last, x.Round, x.Locations = nil, 0, 0, time.Time{}, "", nil
 	data, _ := json.Marshal(x)
 	return string(data)
 }
