@@ -218,6 +218,7 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 	if !to.IsZero() {
 		hi = to.Unix()
 	}
+	rules := rulesFrom(s.dir)
 	parts := make([]map[Key][]Point, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
@@ -227,7 +228,7 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			parts[i], errs[i] = readPoints(f, lo, hi)
+			parts[i], errs[i] = readPoints(f, lo, hi, rules)
 		}()
 	}
 	wg.Wait()
@@ -294,7 +295,7 @@ func (in interner) get(b []byte) (string, error) {
 	return s, nil
 }
 
-func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
+func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, error) {
 	data, err := os.ReadFile(f.path)
 	if err != nil {
 		return nil, err
@@ -304,14 +305,16 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 	// one exactly sized slice per series.
 	type rec struct {
 		series int32
+		loc    int32
 		p      Point
 	}
+	locIndex := map[string]int32{}
 	recs := make([]rec, 0, bytes.Count(data, []byte{'\n'}))
 	index := map[string]map[string]int32{}
 	var keys []Key
 	in := interner{}
 	var fields [][]byte
-	err = scanLines(data, f.path, rawMagic, func(_ int, line []byte) error {
+	err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
 		fields = lineFields(line, fields)
 		if len(fields) < 7 {
 			return fmt.Errorf("want at least 7 fields, got %d", len(fields))
@@ -351,11 +354,38 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 			keys = append(keys, Key{check, region})
 			regions[string(fields[2])] = n
 		}
-		recs = append(recs, rec{n, Point{Unix: t, Latency: float32(ms), Level: lv}})
+		li, ok := locIndex[loc]
+		if !ok {
+			li = int32(len(locIndex))
+			locIndex[loc] = li
+		}
+		recs = append(recs, rec{n, li, Point{Unix: t, Latency: float32(ms), Level: lv}})
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(locIndex) > 1 {
+		// Several locations: each point gets the level decided across
+		// them at its time (see decideLevel), so that uptime runs on the
+		// decided timeline instead of adding up locations' samples.
+		order := make([]int, len(recs))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(a, b int) bool { return recs[order[a]].p.Unix < recs[order[b]].p.Unix })
+		views := make([]map[int32]Point, len(keys))
+		for _, i := range order {
+			r := &recs[i]
+			v := views[r.series]
+			if v == nil {
+				v = map[int32]Point{}
+				views[r.series] = v
+			}
+			v[r.loc] = r.p
+			n, win := rules(keys[r.series])
+			r.p.Level = decideLevel(v, r.p.Unix, n, win)
+		}
 	}
 	counts := make([]int, len(keys))
 	for _, r := range recs {
@@ -376,6 +406,55 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 		out[k] = slicesOf[i]
 	}
 	return out, nil
+}
+
+// quorumRules gives the quorum and window (seconds) of a series.
+type quorumRules func(Key) (n int, window int64)
+
+// defaultWindow is 1.5 times the default interval, for series the state
+// file does not describe.
+const defaultWindow = 450
+
+// rulesFrom reads the rule of each series from the state file when it is
+// first needed (only histories with several locations need it).
+func rulesFrom(dir string) quorumRules {
+	var once sync.Once
+	var st *State
+	return func(k Key) (int, int64) {
+		once.Do(func() { st, _ = readStateFile(dir) })
+		if rs := st.Get(k.Check, k.Region); rs != nil {
+			w := rs.WindowS
+			if w <= 0 {
+				w = defaultWindow
+			}
+			return max(rs.Quorum, 1), w
+		}
+		return 1, defaultWindow
+	}
+}
+
+// decideLevel is RegionState.decide on points: the latest point of each
+// location within window seconds before now.
+func decideLevel(views map[int32]Point, now int64, n int, window int64) Level {
+	down, degraded := 0, false
+	for _, p := range views {
+		if now-p.Unix > window || p.Unix > now {
+			continue
+		}
+		switch p.Level {
+		case LevelDown:
+			down++
+		case LevelDegraded:
+			degraded = true
+		}
+	}
+	switch {
+	case down >= n:
+		return LevelDown
+	case down > 0 || degraded:
+		return LevelDegraded
+	}
+	return LevelUp
 }
 
 // Hourly returns the hourly roll-ups of hours starting in [from, to) (zero

@@ -213,11 +213,12 @@ func maintain(dir string, now time.Time, ret Retention, capOf Cap) error {
 	}
 	cutoff := dayOf(now.Add(-ret.Raw))
 	cache := map[time.Time]map[Key][]Point{}
+	rules := rulesFrom(dir)
 	load := func(f dayFile) (map[Key][]Point, error) {
 		if p, ok := cache[f.day]; ok {
 			return p, nil
 		}
-		p, err := readPoints(f, math.MinInt64, math.MaxInt64)
+		p, err := readPoints(f, math.MinInt64, math.MaxInt64, rules)
 		cache[f.day] = p
 		return p, err
 	}

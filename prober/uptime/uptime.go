@@ -18,6 +18,11 @@
 //     or per-day percentiles (Stats.LatencyApprox).
 //   - A check's figures over all its regions add the regions' times: a
 //     region down for an hour of two regions' day is 1/48 of downtime.
+//   - Locations are never added up: when several runners probe a region,
+//     every sample stands for the status decided across them at its time
+//     (quorum, as for incidents; see history.State.Decide), and the
+//     decided timeline is what is weighted. Days are decided separately,
+//     so the first samples after 00:00 UTC see only that day's views.
 package uptime
 
 import (
