@@ -14,6 +14,14 @@ type Config struct {
 	Maintenance   []Maintenance `yaml:"maintenance"`
 	Notifications Notifications `yaml:"notifications"`
 	Serve         Serve         `yaml:"serve"`
+	// Heartbeat is a URL fetched after every round that was recorded (a
+	// dead man's switch: healthchecks.io, Cronitor, Better Stack). It is
+	// redacted like a secret; write it as ${NAME}.
+	Heartbeat string `yaml:"heartbeat"`
+	// StaleAfter is how long a location may stay silent before an
+	// incident opens and the site says monitoring is delayed; default 3
+	// times the default interval.
+	StaleAfter Duration `yaml:"stale_after"`
 
 	// Filled by Load.
 	Checks []*Check `yaml:"-"`

@@ -72,6 +72,9 @@ type RegionState struct {
 	Locations map[string]*Seen `json:"locations,omitempty"`
 	Quorum    int              `json:"quorum,omitempty"`
 	WindowS   int64            `json:"window_s,omitempty"`
+	// Partial: degraded only because fewer than Quorum locations see the
+	// check down. It does not open incidents.
+	Partial bool `json:"partial,omitempty"`
 	// Last is the time of the newest result folded in. An older result
 	// (a round recorded late, e.g. after a runner was offline) goes into
 	// the samples but does not change the current state.

@@ -74,14 +74,32 @@ func (rs *RegionState) observe(loc string, s Seen) {
 // degraded, else up. It is a pure function of rs.Locations, rs.Quorum and
 // rs.Window, so that replaying samples decides as the recorder did.
 func (rs *RegionState) decide(now time.Time) (prober.Status, []string) {
+	st, down := rs.decideAt(now)
+	// Degraded only because fewer than quorum locations saw it down: a
+	// blip on a runner's own network, which must not open an incident.
+	rs.Partial = st == prober.Degraded && len(down) > 0 && !rs.anyDegraded(now)
+	return st, down
+}
+
+func (rs *RegionState) anyDegraded(now time.Time) bool {
+	for _, v := range rs.Locations {
+		if v.Status == prober.Degraded && rs.counts(v, now) {
+			return true
+		}
+	}
+	return false
+}
+
+func (rs *RegionState) counts(v *Seen, now time.Time) bool {
+	return !v.Time.After(now) && (rs.WindowS <= 0 || now.Sub(v.Time) <= time.Duration(rs.WindowS)*time.Second)
+}
+
+func (rs *RegionState) decideAt(now time.Time) (prober.Status, []string) {
 	n := max(rs.Quorum, 1)
 	var down []string
 	degraded := false
 	for name, v := range rs.Locations {
-		if rs.WindowS > 0 && now.Sub(v.Time) > time.Duration(rs.WindowS)*time.Second {
-			continue
-		}
-		if v.Time.After(now) {
+		if !rs.counts(v, now) {
 			continue
 		}
 		switch v.Status {
@@ -106,7 +124,7 @@ func (rs *RegionState) decide(now time.Time) (prober.Status, []string) {
 func (rs *RegionState) views(now time.Time) string {
 	by := map[prober.Status][]string{}
 	for name, v := range rs.Locations {
-		if rs.WindowS > 0 && now.Sub(v.Time) > time.Duration(rs.WindowS)*time.Second {
+		if !rs.counts(v, now) {
 			continue
 		}
 		by[v.Status] = append(by[v.Status], name)
@@ -151,6 +169,7 @@ func (s *State) Decide(location string, results []prober.Result, quorumOf Quorum
 			rs.Quorum = 0 // the default, kept out of state.json
 		}
 		rs.observe(location, Seen{Status: r.Status, Time: r.Time, Reason: r.ReasonCode, LatencyMs: float64(r.Latency) / float64(time.Millisecond)})
+		rs.Partial = false
 		if len(rs.Locations) == 1 && rs.Quorum == 0 && rs.Locations[DefaultLocation] != nil {
 			// One unnamed runner, quorum 1: nothing to decide, nothing
 			// to keep (state.json stays as it was).
@@ -180,6 +199,7 @@ func (s *State) Decide(location string, results []prober.Result, quorumOf Quorum
 // across locations like Decide when the entry keeps locations.
 func (rs *RegionState) replayStatus(loc string, s Sample) prober.Status {
 	if rs.Locations == nil && rs.Quorum == 0 {
+		rs.Partial = false
 		return s.Status
 	}
 	rs.observe(loc, Seen{Status: s.Status, Time: s.Time, Reason: s.Reason, LatencyMs: float64(s.Latency) / float64(time.Millisecond)})

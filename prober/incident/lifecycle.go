@@ -153,7 +153,9 @@ func (m *Manager) evalCheck(in round, s *set, slug string, inc *Incident) []stri
 	}
 	failing := func(name string) bool {
 		rs := states[name]
-		return probed(name) && rs != nil && rs.Status != prober.Up && rs.ConsecutiveFailures >= F
+		// Partial: fewer than quorum locations see it down (see
+		// history.State.Decide), a location's own trouble.
+		return probed(name) && rs != nil && rs.Status != prober.Up && !rs.Partial && rs.ConsecutiveFailures >= F
 	}
 	// A region no longer probed counts as recovered: nothing will ever
 	// tell otherwise.

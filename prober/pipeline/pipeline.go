@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type Options struct {
 	Log *slog.Logger
 	// Incidents tune the incident manager (tests give it a fake GitHub).
 	Incidents incident.Options
+	// HTTP pings the heartbeat; default an http.Client bounded by the
+	// heartbeat timeout.
+	HTTP *http.Client
 }
 
 // Pipeline runs the steps after probing. It is safe for concurrent use.
@@ -97,6 +101,8 @@ func (p *Pipeline) Reload(l *config.Loaded) error {
 		}
 	}
 	p.lag.Retain(l.Checks)
+	// The heartbeat URL is its own secret (it usually holds a token).
+	l.Redactor.Add(l.Heartbeat, "${heartbeat}")
 	p.mu.Lock()
 	p.cfg, p.inc = l, inc
 	p.mu.Unlock()
@@ -157,7 +163,28 @@ func (p *Pipeline) Commit(ctx context.Context) (commit string, err error) {
 		p.mu.Unlock()
 		p.log.Info("history: recorded", "results", n, "commit", short(commit), "dir", p.rec.Dir())
 	}
+	if commit != "" && err == nil {
+		p.ping(ctx)
+	}
 	return commit, err
+}
+
+// ping fetches the configured heartbeat after a recorded round. A failed
+// ping is logged and never fails the round.
+func (p *Pipeline) ping(ctx context.Context) {
+	p.mu.Lock()
+	l := p.cfg
+	p.mu.Unlock()
+	if l == nil || l.Heartbeat == "" {
+		return
+	}
+	client := p.opts.HTTP
+	if client == nil {
+		client = &http.Client{Timeout: heartbeatTimeout}
+	}
+	if err := heartbeat(ctx, client, l.Heartbeat, l.Redactor); err != nil {
+		p.log.Warn(err.Error())
+	}
 }
 
 // Spool hands the queued results to history as one round (the incident
