@@ -369,22 +369,29 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		// Several locations: each point gets the level decided across
 		// them at its time (see decideLevel), so that uptime runs on the
 		// decided timeline instead of adding up locations' samples.
-		order := make([]int, len(recs))
+		order := make([]int32, len(recs))
 		for i := range order {
-			order[i] = i
+			order[i] = int32(i)
 		}
-		sort.SliceStable(order, func(a, b int) bool { return recs[order[a]].p.Unix < recs[order[b]].p.Unix })
-		views := make([]map[int32]Point, len(keys))
+		// Rounds are appended almost always in time order: sort only if not.
+		if !slices.IsSortedFunc(order, func(a, b int32) int { return cmpPoint(recs[a].p, recs[b].p) }) {
+			slices.SortStableFunc(order, func(a, b int32) int { return cmpPoint(recs[a].p, recs[b].p) })
+		}
+		nloc := len(locIndex)
+		views := make([]Point, len(keys)*nloc) // Unix 0: no view yet
+		type rule struct {
+			n   int
+			win int64
+		}
+		rs := make([]rule, len(keys))
+		for i, k := range keys {
+			rs[i].n, rs[i].win = rules(k)
+		}
 		for _, i := range order {
 			r := &recs[i]
-			v := views[r.series]
-			if v == nil {
-				v = map[int32]Point{}
-				views[r.series] = v
-			}
+			v := views[int(r.series)*nloc : int(r.series+1)*nloc]
 			v[r.loc] = r.p
-			n, win := rules(keys[r.series])
-			r.p.Level = decideLevel(v, r.p.Unix, n, win)
+			r.p.Level = decideLevel(v, r.p.Unix, rs[r.series].n, rs[r.series].win)
 		}
 	}
 	counts := make([]int, len(keys))
@@ -435,10 +442,10 @@ func rulesFrom(dir string) quorumRules {
 
 // decideLevel is RegionState.decide on points: the latest point of each
 // location within window seconds before now.
-func decideLevel(views map[int32]Point, now int64, n int, window int64) Level {
+func decideLevel(views []Point, now int64, n int, window int64) Level {
 	down, degraded := 0, false
 	for _, p := range views {
-		if now-p.Unix > window || p.Unix > now {
+		if p.Unix == 0 || now-p.Unix > window || p.Unix > now {
 			continue
 		}
 		switch p.Level {
