@@ -33,6 +33,9 @@ type spPage struct {
 type spStatus struct {
 	Indicator   string `json:"indicator"`
 	Description string `json:"description"`
+	// MonitoringDelayedSince is upchain's addition: the newest round's
+	// time when it is older than stale_after at build time.
+	MonitoringDelayedSince *string `json:"monitoring_delayed_since,omitempty"`
 }
 
 type spComponent struct {
@@ -140,7 +143,12 @@ func (m *model) spStatus() spStatus {
 	case "critical":
 		desc = "Major Service Outage"
 	}
-	return spStatus{Indicator: m.overall.Indicator, Description: desc}
+	out := spStatus{Indicator: m.overall.Indicator, Description: desc}
+	if !m.in.DelayedSince.IsZero() {
+		out.Description += " (monitoring delayed since " + m.in.DelayedSince.UTC().Format(time.RFC3339) + ")"
+		out.MonitoringDelayedSince = jsonTime(m.in.DelayedSince)
+	}
+	return out
 }
 
 // componentStatus maps a check to Statuspage's five component states. A

@@ -14,10 +14,14 @@ type Input struct {
 	// Now is the time of the newest data (the last recorded probe round),
 	// never the wall clock, so that the same data renders byte-identical
 	// files. The zero time means "no data yet".
-	Now         time.Time
-	Groups      []Group
-	Incidents   []Incident
-	Maintenance []Maintenance
+	Now time.Time
+	// DelayedSince, when set, is the time of the newest round of a site
+	// built after stale_after without a new one: every page and the
+	// Statuspage JSON say that monitoring is delayed since then.
+	DelayedSince time.Time
+	Groups       []Group
+	Incidents    []Incident
+	Maintenance  []Maintenance
 }
 
 // Site holds the site-wide settings (config.Site).

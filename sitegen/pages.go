@@ -82,13 +82,25 @@ type pageData struct {
 	Main        any
 }
 
+// delayedText is the banner of a site whose newest round is too old.
+func (m *model) delayedText() string {
+	if m.in.DelayedSince.IsZero() {
+		return ""
+	}
+	return "Monitoring delayed since " + fmtTime(m.in.DelayedSince) + ": no probe round has been recorded since; the states shown may be out of date."
+}
+
 func (m *model) page(root, title, nav, path string, main any) pageData {
 	home := root
 	if home == "" {
 		home = "./"
 	}
+	notice := m.in.Site.Notice
+	if d := m.delayedText(); d != "" {
+		notice = strings.TrimSpace(d + " " + notice)
+	}
 	p := pageData{
-		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Notice: m.in.Site.Notice, Nav: nav,
+		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Notice: notice, Nav: nav,
 		CSS: tmpl.cssHref, Main: main,
 		Feeds: []feedLink{
 			{Title: m.siteTitle() + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/rss.xml"},

@@ -22,6 +22,23 @@ import (
 type Options struct {
 	// Kinds declare the values shown; default prober.Builtin().
 	Kinds *prober.Registry
+	// Clock is the build's wall clock, only to tell whether monitoring is
+	// delayed (see StaleAfter); default time.Now.
+	Clock func() time.Time
+}
+
+// StaleAfter is how long a location (or the whole site) may go without a
+// recorded round before it counts as stopped: stale_after, else 3 times
+// the default interval.
+func StaleAfter(l *config.Loaded) time.Duration {
+	if d := l.StaleAfter.D(); d > 0 {
+		return d
+	}
+	iv := l.Defaults.Interval.D()
+	if iv <= 0 {
+		iv = config.DefaultInterval
+	}
+	return 3 * iv
 }
 
 // Input fills the site's input from config and the history that
@@ -70,6 +87,13 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			return nil, fmt.Errorf("reading history state: %w", err)
 		}
 		in.Now = state.Updated.UTC()
+		clock := opts.Clock
+		if clock == nil {
+			clock = time.Now
+		}
+		if !in.Now.IsZero() && clock().Sub(in.Now) > StaleAfter(l) {
+			in.DelayedSince = in.Now
+		}
 		if !in.Now.IsZero() {
 			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
 				return nil, fmt.Errorf("computing uptime: %w", err)
