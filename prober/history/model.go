@@ -41,6 +41,29 @@ type State struct {
 	Round string `json:"round,omitempty"`
 	// Checks maps check slug -> region -> state.
 	Checks map[string]map[string]*RegionState `json:"checks"`
+	// Locations maps each location to the time of its newest recorded
+	// sample, so that every runner sees when another one stopped.
+	Locations map[string]time.Time `json:"locations,omitempty"`
+}
+
+// sawLocation records that loc probed at t.
+func (s *State) sawLocation(loc string, t time.Time) {
+	if loc == "" {
+		loc = DefaultLocation
+	}
+	if s.Locations == nil {
+		s.Locations = map[string]time.Time{}
+	}
+	if t.After(s.Locations[loc]) {
+		s.Locations[loc] = t
+	}
+	// Bounded: a location silent for longer than forgetSeen is dropped
+	// (its stale incident resolves as forgotten).
+	for name, last := range s.Locations {
+		if t.Sub(last) > forgetSeen {
+			delete(s.Locations, name)
+		}
+	}
 }
 
 // RegionState is the state of one check in one region.
@@ -156,6 +179,12 @@ func (s *State) Clone() *State {
 		return &State{Checks: map[string]map[string]*RegionState{}}
 	}
 	out := &State{Updated: s.Updated, Round: s.Round, Checks: make(map[string]map[string]*RegionState, len(s.Checks))}
+	if s.Locations != nil {
+		out.Locations = make(map[string]time.Time, len(s.Locations))
+		for k, v := range s.Locations {
+			out.Locations[k] = v
+		}
+	}
 	for c, regions := range s.Checks {
 		m := make(map[string]*RegionState, len(regions))
 		for name, r := range regions {

@@ -150,6 +150,7 @@ func (s *State) Decide(location string, results []prober.Result, quorumOf Quorum
 	out := make([]prober.Result, len(results))
 	for i, r := range results {
 		out[i] = r
+		s.sawLocation(location, r.Time)
 		regions := s.Checks[r.Check]
 		if regions == nil {
 			regions = map[string]*RegionState{}

@@ -542,6 +542,7 @@ func (r *Recorder) saveState(st *State) error {
 		return nil
 	}
 	disk.Updated, disk.Round = st.Updated, st.Round
+	disk.Locations = st.Clone().Locations
 	if err := writeState(r.repo.dir, disk); err != nil {
 		return err
 	}

@@ -729,6 +729,7 @@ func replay(files []dayFile, st *State) error {
 			if err != nil {
 				return fmt.Errorf("%s: %v", files[i].path, err)
 			}
+			st.sawLocation(smp.Location, smp.Time)
 			rs := st.Get(smp.Check, smp.Region)
 			if rs == nil || rs.Round == "" {
 				continue

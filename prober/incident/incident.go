@@ -82,7 +82,10 @@ type Incident struct {
 	// Checks are the slugs affected.
 	Checks []string `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Regions are every region affected at some point.
-	Regions  []string  `yaml:"regions,omitempty" json:"regions,omitempty"`
+	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+	// Location is set on a "probes from <location> stopped" incident
+	// (see staleLocations); it has no checks.
+	Location string    `yaml:"location,omitempty" json:"location,omitempty"`
 	Started  time.Time `yaml:"started" json:"started"`
 	Resolved time.Time `yaml:"resolved,omitempty" json:"resolved,omitempty"`
 	Issue    int       `yaml:"issue,omitempty" json:"issue,omitempty"`

@@ -52,20 +52,22 @@ const DefaultTimeout = 2 * time.Minute
 // the same round (a history commit retried on another runner's tip): what
 // it already delivered in this process is not delivered twice.
 type Manager struct {
-	cfg       config.Incidents
-	maint     []config.Maintenance
-	checks    map[string]*config.Check
-	checkList []*config.Check
-	red       *redact.Redactor
-	notifier  *notify.Notifier
-	gh        *ghClient
-	repo      string
-	serverURL string
-	branch    string
-	site      string
-	siteURL   string // the status page's base URL, "" if not configured
-	log       func(format string, args ...any)
-	expiry    time.Duration
+	// staleAfter: a location silent this long gets an incident.
+	staleAfter time.Duration
+	cfg        config.Incidents
+	maint      []config.Maintenance
+	checks     map[string]*config.Check
+	checkList  []*config.Check
+	red        *redact.Redactor
+	notifier   *notify.Notifier
+	gh         *ghClient
+	repo       string
+	serverURL  string
+	branch     string
+	site       string
+	siteURL    string // the status page's base URL, "" if not configured
+	log        func(format string, args ...any)
+	expiry     time.Duration
 
 	applyMu sync.Mutex // one Apply at a time
 	mu      sync.Mutex
@@ -83,18 +85,19 @@ func New(l *config.Loaded, opts Options) (*Manager, error) {
 	}
 	getenv := func(k string) string { v, _ := env(k); return strings.TrimSpace(v) }
 	m := &Manager{
-		cfg:       l.Incidents,
-		maint:     l.Maintenance,
-		checks:    map[string]*config.Check{},
-		checkList: l.Checks,
-		red:       l.Redactor,
-		site:      l.Site.Title,
-		siteURL:   l.Site.BaseURL,
-		log:       opts.Log,
-		expiry:    opts.NotifyExpiry,
-		sent:      map[string]bool{},
-		branch:    l.History.Branch,
-		serverURL: strings.TrimRight(getenv("GITHUB_SERVER_URL"), "/"),
+		cfg:        l.Incidents,
+		maint:      l.Maintenance,
+		checks:     map[string]*config.Check{},
+		checkList:  l.Checks,
+		red:        l.Redactor,
+		site:       l.Site.Title,
+		siteURL:    l.Site.BaseURL,
+		log:        opts.Log,
+		expiry:     opts.NotifyExpiry,
+		sent:       map[string]bool{},
+		branch:     l.History.Branch,
+		serverURL:  strings.TrimRight(getenv("GITHUB_SERVER_URL"), "/"),
+		staleAfter: staleAfter(l),
 	}
 	if m.red == nil {
 		m.red = redact.New()
@@ -226,6 +229,7 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 	}
 	in := round{now: now, st: st, results: groupResults(results), windows: windows}
 	notes = append(notes, m.lifecycle(in, s)...)
+	notes = append(notes, m.staleLocations(in, s)...)
 	if m.gh != nil {
 		m.deliverIssues(ctx, s)
 		m.recordOrphans(ctx, s)
