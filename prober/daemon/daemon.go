@@ -114,6 +114,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.cur.Store(cur)
+	d.metrics.SetLocation(cur.loaded.History.Location)
 	d.metrics.Retain(cur.loaded.Checks)
 	d.metrics.ConfigLoaded(true, time.Now())
 
@@ -222,6 +223,7 @@ func (d *Daemon) Reload() error {
 	if err := d.sched.Apply(next.loaded); err != nil {
 		d.log.Error("reload: some checks could not be scheduled", "err", d.redact(err))
 	}
+	d.metrics.SetLocation(next.loaded.History.Location)
 	d.metrics.Retain(next.loaded.Checks)
 	d.metrics.ConfigLoaded(true, time.Now())
 	d.pruneStatus(next.loaded.Checks)
@@ -429,6 +431,10 @@ func (d *Daemon) flush(h Pipeline, why string) error {
 	defer cancel()
 	err := h.Flush(ctx)
 	d.metrics.HistoryFlushed(err)
+	// Pipelines that read history tell every location's newest round.
+	if lr, ok := h.(interface{ Locations() map[string]time.Time }); ok {
+		d.metrics.Rounds(lr.Locations())
+	}
 	if err != nil {
 		d.log.Error("history flush failed; the batch is kept for the next flush", "when", why, "err", d.redact(err))
 	} else {

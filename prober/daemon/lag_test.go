@@ -65,7 +65,7 @@ func TestLagUnderServe(t *testing.T) {
 	}
 	// The metric the README promises.
 	_, body := r.get(t, "/metrics")
-	if want := `upchain_lag_blocks{check="rpc-2",group="Test",kind="cometbft",region="global"} 30`; !strings.Contains(body, want) {
+	if want := `upchain_lag_blocks{check="rpc-2",group="Test",kind="cometbft",location="default",region="global"} 30`; !strings.Contains(body, want) {
 		t.Errorf("/metrics lacks %s", want)
 	}
 }

@@ -239,6 +239,15 @@ func (p *Pipeline) incidentHook(inc *incident.Manager) history.Hook {
 	}
 }
 
+// Locations returns the time of every location's newest recorded sample
+// (nil when nothing is recorded): `serve` exports it.
+func (p *Pipeline) Locations() map[string]time.Time {
+	if p.rec == nil {
+		return nil
+	}
+	return p.rec.State().Locations
+}
+
 // Dir is the history checkout ("" when nothing is recorded).
 func (p *Pipeline) Dir() string {
 	if p.rec == nil {

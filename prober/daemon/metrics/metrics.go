@@ -6,7 +6,7 @@
 // textfile collector.
 //
 // Labels are deliberately few and bounded by the config (check slug,
-// region, group, kind): reasons, URLs and values never become labels.
+// region, group, kind, and the runner's location): reasons, URLs and values never become labels.
 package metrics
 
 import (
@@ -22,7 +22,9 @@ import (
 )
 
 // probeLabels are the labels of every per-probe series, in order.
-var probeLabels = []string{"check", "region", "group", "kind"}
+// location names the runner, so that several runners' series stay apart
+// in one Prometheus.
+var probeLabels = []string{"check", "region", "group", "kind", "location"}
 
 // ProbeLabels returns the labels of every per-probe series, in order.
 func ProbeLabels() []string { return append([]string(nil), probeLabels...) }
@@ -43,6 +45,7 @@ const (
 	NameReloadTime     = "upchain_config_last_reload_success_timestamp_seconds"
 	NameHistoryFlushes = "upchain_history_flushes_total"
 	NameSiteBuilds     = "upchain_site_builds_total"
+	NameLocationRound  = "upchain_location_last_round_timestamp_seconds"
 )
 
 func probeDesc(name, help string) *prometheus.Desc {
@@ -60,7 +63,7 @@ var (
 
 // series is the last result of one check in one region, reduced to numbers.
 type series struct {
-	labels   [4]string
+	labels   [5]string
 	status   prober.Status
 	duration float64
 	code     float64
@@ -73,8 +76,13 @@ type series struct {
 
 // Metrics holds the exported state. It is safe for concurrent use.
 type Metrics struct {
-	mu     sync.RWMutex
-	probes map[string]*series
+	mu sync.RWMutex
+	// location of this runner, on every probe series (see SetLocation).
+	location string
+	// rounds is each location's newest recorded round (see Rounds).
+	rounds    map[string]time.Time
+	descRound *prometheus.Desc
+	probes    map[string]*series
 	// values are the recorded values exported as gauges (those whose
 	// declaration names a metric), with their descriptions. A value that
 	// a probe did not record, or that is not a number, has no series for
@@ -106,10 +114,12 @@ func New(kinds *prober.Registry) *Metrics {
 		kinds = prober.Builtin()
 	}
 	m := &Metrics{
-		probes:  map[string]*series{},
-		values:  kinds.Values().Metrics(),
-		reg:     prometheus.NewRegistry(),
-		runtime: prometheus.NewRegistry(),
+		location:  "default",
+		descRound: prometheus.NewDesc(NameLocationRound, "When each location's newest round recorded in history ran, in unix seconds.", []string{"location"}, nil),
+		probes:    map[string]*series{},
+		values:    kinds.Values().Metrics(),
+		reg:       prometheus.NewRegistry(),
+		runtime:   prometheus.NewRegistry(),
 		probesTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameProbesTotal, Help: "Probes made, by resulting status (up, degraded, down).",
 		}, []string{"status"}),
@@ -164,7 +174,7 @@ func (m *Metrics) Observe(results []prober.Result) {
 	for _, r := range results {
 		m.probesTotal.WithLabelValues(string(r.Status)).Inc()
 		s := &series{
-			labels:   [4]string{r.Check, r.Region, r.Group, r.Kind},
+			labels:   [5]string{r.Check, r.Region, r.Group, r.Kind, m.location},
 			status:   r.Status,
 			duration: r.Latency.Seconds(),
 			dns:      r.Phases.DNS.Seconds(),
@@ -183,6 +193,31 @@ func (m *Metrics) Observe(results []prober.Result) {
 			}
 		}
 		m.probes[key(r.Check, r.Region)] = s
+	}
+}
+
+// SetLocation names this runner's location on the probe series that
+// follow (the config's, resolved like the recorder's).
+func (m *Metrics) SetLocation(loc string) {
+	if loc == "" {
+		loc = "default"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if loc != m.location {
+		m.location = loc
+		m.probes = map[string]*series{}
+	}
+}
+
+// Rounds sets the newest recorded round of every location (from the
+// history state), exported as upchain_location_last_round_timestamp_seconds.
+func (m *Metrics) Rounds(last map[string]time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rounds = make(map[string]time.Time, len(last))
+	for k, v := range last {
+		m.rounds[k] = v
 	}
 }
 
@@ -265,11 +300,15 @@ func (c probeCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.m.descValues {
 		ch <- d
 	}
+	ch <- c.m.descRound
 }
 
 func (c probeCollector) Collect(ch chan<- prometheus.Metric) {
 	c.m.mu.RLock()
 	defer c.m.mu.RUnlock()
+	for loc, t := range c.m.rounds {
+		ch <- prometheus.MustNewConstMetric(c.m.descRound, prometheus.GaugeValue, float64(t.Unix()), loc)
+	}
 	for _, s := range c.m.probes {
 		l := s.labels[:]
 		gauge := func(d *prometheus.Desc, v float64) {

@@ -54,19 +54,19 @@ func TestObserveExportsProbeAndChainMetrics(t *testing.T) {
 			want: `
 # HELP probe_dns_lookup_time_seconds How long resolving the endpoint's name took in the last probe, in seconds.
 # TYPE probe_dns_lookup_time_seconds gauge
-probe_dns_lookup_time_seconds{check="web",group="Sites",kind="http",region="global"} 0.005
+probe_dns_lookup_time_seconds{check="web",group="Sites",kind="http",location="default",region="global"} 0.005
 # HELP probe_http_status_code HTTP status code of the last probe's response, 0 if there was none.
 # TYPE probe_http_status_code gauge
-probe_http_status_code{check="web",group="Sites",kind="http",region="global"} 200
+probe_http_status_code{check="web",group="Sites",kind="http",location="default",region="global"} 200
 # HELP probe_ssl_earliest_cert_expiry Earliest expiry of the TLS certificates the endpoint presented, in unix seconds.
 # TYPE probe_ssl_earliest_cert_expiry gauge
-probe_ssl_earliest_cert_expiry{check="web",group="Sites",kind="http",region="global"} 1.8e+09
+probe_ssl_earliest_cert_expiry{check="web",group="Sites",kind="http",location="default",region="global"} 1.8e+09
 # HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
 # TYPE probe_success gauge
-probe_success{check="web",group="Sites",kind="http",region="global"} 1
+probe_success{check="web",group="Sites",kind="http",location="default",region="global"} 1
 # HELP upchain_probe_status Status of the last probe: 0 up, 1 degraded, 2 down.
 # TYPE upchain_probe_status gauge
-upchain_probe_status{check="web",group="Sites",kind="http",region="global"} 0
+upchain_probe_status{check="web",group="Sites",kind="http",location="default",region="global"} 0
 `,
 		},
 		{
@@ -76,13 +76,13 @@ upchain_probe_status{check="web",group="Sites",kind="http",region="global"} 0
 			want: `
 # HELP probe_duration_seconds How long the last probe took (the last attempt), in seconds.
 # TYPE probe_duration_seconds gauge
-probe_duration_seconds{check="p2p",group="Chains",kind="tcp",region="global"} 3
+probe_duration_seconds{check="p2p",group="Chains",kind="tcp",location="default",region="global"} 3
 # HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
 # TYPE probe_success gauge
-probe_success{check="p2p",group="Chains",kind="tcp",region="global"} 0
+probe_success{check="p2p",group="Chains",kind="tcp",location="default",region="global"} 0
 # HELP upchain_probe_status Status of the last probe: 0 up, 1 degraded, 2 down.
 # TYPE upchain_probe_status gauge
-upchain_probe_status{check="p2p",group="Chains",kind="tcp",region="global"} 2
+upchain_probe_status{check="p2p",group="Chains",kind="tcp",location="default",region="global"} 2
 `,
 		},
 		{
@@ -92,19 +92,19 @@ upchain_probe_status{check="p2p",group="Chains",kind="tcp",region="global"} 2
 			want: `
 # HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
 # TYPE probe_success gauge
-probe_success{check="eth",group="Chains",kind="jsonrpc",region="eu"} 1
+probe_success{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 1
 # HELP upchain_head_age_seconds Age of the latest block when it was probed, in seconds.
 # TYPE upchain_head_age_seconds gauge
-upchain_head_age_seconds{check="eth",group="Chains",kind="jsonrpc",region="eu"} 12
+upchain_head_age_seconds{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 12
 # HELP upchain_head_height Height of the latest block the node reported.
 # TYPE upchain_head_height gauge
-upchain_head_height{check="eth",group="Chains",kind="jsonrpc",region="eu"} 1.9e+07
+upchain_head_height{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 1.9e+07
 # HELP upchain_peers Number of peers the node is connected to.
 # TYPE upchain_peers gauge
-upchain_peers{check="eth",group="Chains",kind="jsonrpc",region="eu"} 25
+upchain_peers{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 25
 # HELP upchain_validator_missed_blocks Blocks the validator missed in the window the check observes.
 # TYPE upchain_validator_missed_blocks gauge
-upchain_validator_missed_blocks{check="eth",group="Chains",kind="jsonrpc",region="eu"} 3
+upchain_validator_missed_blocks{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 3
 `,
 		},
 		{
@@ -118,10 +118,10 @@ upchain_validator_missed_blocks{check="eth",group="Chains",kind="jsonrpc",region
 			want: `
 # HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
 # TYPE probe_success gauge
-probe_success{check="eth",group="Chains",kind="jsonrpc",region="eu"} 0
+probe_success{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 0
 # HELP upchain_peers Number of peers the node is connected to.
 # TYPE upchain_peers gauge
-upchain_peers{check="eth",group="Chains",kind="jsonrpc",region="eu"} 2
+upchain_peers{check="eth",group="Chains",kind="jsonrpc",location="default",region="eu"} 2
 `,
 		},
 		{
@@ -134,13 +134,13 @@ upchain_peers{check="eth",group="Chains",kind="jsonrpc",region="eu"} 2
 			want: `
 # HELP upchain_finality_lag_blocks Best block number minus finalized block number.
 # TYPE upchain_finality_lag_blocks gauge
-upchain_finality_lag_blocks{check="dot",group="Chains",kind="substrate",region="global"} 3
+upchain_finality_lag_blocks{check="dot",group="Chains",kind="substrate",location="default",region="global"} 3
 # HELP upchain_lag_blocks Blocks the node is behind its lag reference (another check or the group's highest head) in the same round.
 # TYPE upchain_lag_blocks gauge
-upchain_lag_blocks{check="dot",group="Chains",kind="substrate",region="global"} 42
+upchain_lag_blocks{check="dot",group="Chains",kind="substrate",location="default",region="global"} 42
 # HELP upchain_validator_missed_percent Share of the observed window the validator missed, in percent.
 # TYPE upchain_validator_missed_percent gauge
-upchain_validator_missed_percent{check="dot",group="Chains",kind="substrate",region="global"} 12.5
+upchain_validator_missed_percent{check="dot",group="Chains",kind="substrate",location="default",region="global"} 12.5
 `,
 		},
 		{
@@ -176,7 +176,7 @@ func TestLabelsStayLowCardinality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	allowed := map[string]bool{"check": true, "region": true, "group": true, "kind": true, "status": true, "result": true, "le": true}
+	allowed := map[string]bool{"check": true, "region": true, "group": true, "kind": true, "location": true, "status": true, "result": true, "le": true}
 	for _, mf := range mfs {
 		for _, metric := range mf.GetMetric() {
 			for _, lp := range metric.GetLabel() {
@@ -206,8 +206,8 @@ func TestRetainDropsRemovedChecksAndRegions(t *testing.T) {
 	want := `
 # HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
 # TYPE probe_success gauge
-probe_success{check="eth",group="L1",kind="jsonrpc",region="global"} 1
-probe_success{check="p2p",group="Chains",kind="tcp",region="global"} 0
+probe_success{check="eth",group="L1",kind="jsonrpc",location="default",region="global"} 1
+probe_success{check="p2p",group="Chains",kind="tcp",location="default",region="global"} 0
 # HELP upchain_checks Checks in the running configuration.
 # TYPE upchain_checks gauge
 upchain_checks 2
@@ -305,5 +305,26 @@ func TestWriteTextfileParsesAndHoldsNoRuntimeMetrics(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestLocationLabel: probe series carry the runner's location, and every
+// location's newest recorded round is exported.
+func TestLocationLabel(t *testing.T) {
+	m := New(nil)
+	m.SetLocation("fra")
+	m.Observe([]prober.Result{httpUp()})
+	m.Rounds(map[string]time.Time{"fra": time.Unix(1700000000, 0), "sgp": time.Unix(1699999000, 0)})
+	want := `
+# HELP probe_success Whether the last probe succeeded: 1 when up or degraded, 0 when down.
+# TYPE probe_success gauge
+probe_success{check="web",group="Sites",kind="http",location="fra",region="global"} 1
+# HELP upchain_location_last_round_timestamp_seconds When each location's newest round recorded in history ran, in unix seconds.
+# TYPE upchain_location_last_round_timestamp_seconds gauge
+upchain_location_last_round_timestamp_seconds{location="fra"} 1.7e+09
+upchain_location_last_round_timestamp_seconds{location="sgp"} 1.699999e+09
+`
+	if err := testutil.GatherAndCompare(m.Gatherer(), strings.NewReader(want), "probe_success", NameLocationRound); err != nil {
+		t.Fatal(err)
 	}
 }
