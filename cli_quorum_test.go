@@ -17,7 +17,7 @@ import (
 // same check at its own region address: a local server per location that
 // the test makes fail. It returns a function running one probe round at a
 // location, the per-location failure switches and the heartbeat counter.
-func quorumRunners(t *testing.T, quorum string) (probe func(loc string) string, fail map[string]*atomic.Bool, beats *atomic.Int32, bare string) {
+func quorumRunners(t *testing.T, quorum string) (probe func(loc string, args ...string) string, fail map[string]*atomic.Bool, beats *atomic.Int32, bare string) {
 	t.Helper()
 	t.Setenv("GITHUB_TOKEN", "")
 	t.Setenv("GITHUB_REPOSITORY", "")
@@ -46,10 +46,13 @@ func quorumRunners(t *testing.T, quorum string) (probe func(loc string) string, 
 		git("remote", "add", "origin", bare)
 		cfgs[loc] = filepath.Join(dir, "upchain.yml")
 	}
-	probe = func(loc string) string {
+	probe = func(loc string, args ...string) string {
 		t.Helper()
+		if len(args) == 0 {
+			args = []string{"probe", "--location", loc}
+		}
 		var out, errb bytes.Buffer
-		if code := run(context.Background(), []string{"probe", "--location", loc, "--config", cfgs[loc]}, &out, &errb); code != exitOK {
+		if code := run(context.Background(), append(args, "--config", cfgs[loc]), &out, &errb); code != exitOK {
 			t.Fatalf("probe at %s: exit %d\n%s\n%s", loc, code, out.String(), errb.String())
 		}
 		return errb.String()
@@ -105,5 +108,14 @@ func TestQuorumAcrossThreeLocations(t *testing.T) {
 	}
 	if !strings.Contains(string(body), "down from iad, sgp") {
 		t.Errorf("incident does not say which locations saw what:\n%s", body)
+	}
+	// The check page has the location x region table.
+	site := filepath.Join(t.TempDir(), "site")
+	probe("fra", "build", "--out", site)
+	page := readFile(t, filepath.Join(site, "checks", "api.html"))
+	for _, want := range []string{"Status by location", ">fra</th>", ">iad</th>", ">sgp</th>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("check page lacks %q", want)
+		}
 	}
 }

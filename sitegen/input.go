@@ -118,6 +118,17 @@ type Current struct {
 type Region struct {
 	Name string
 	Current
+	// Locations are what each runner's location saw last, by name; empty
+	// for a single unnamed runner. Current is decided across them.
+	Locations []Location
+}
+
+// Location is one location's latest probe of a check in a region.
+type Location struct {
+	Name    string
+	Status  Status
+	Latency time.Duration
+	Checked time.Time
 }
 
 // Value is one observed name/value pair.

@@ -79,6 +79,8 @@ type checkView struct {
 	URLText     string
 	Links       []linkView
 	Regions     []regionView
+	// Locations is the location x region table (empty with one runner).
+	Locations   []locationRow
 	MultiRegion bool
 	Uptime      []uptimeView
 	Up24        uptimeView
@@ -96,6 +98,16 @@ type checkView struct {
 type linkView struct {
 	Name string
 	Href string
+}
+
+// locationRow is one cell row of the location x region table.
+type locationRow struct {
+	Location    string
+	Region      string
+	Status      statusView
+	LatencyText string
+	Checked     string
+	CheckedISO  string
 }
 
 type regionView struct {
@@ -351,6 +363,10 @@ func (m *model) newCheck(c *Check) *checkView {
 			}
 		}
 		cv.Regions = append(cv.Regions, rv)
+		for _, l := range r.Locations {
+			cv.Locations = append(cv.Locations, locationRow{Location: l.Name, Region: r.Name, Status: viewOf(l.Status),
+				LatencyText: fmtLatency(l.Latency), Checked: fmtTime(l.Checked), CheckedISO: isoTime(l.Checked)})
+		}
 	}
 	cv.MultiRegion = len(c.Regions) > 1
 	for _, w := range UptimeWindows() {

@@ -7,6 +7,8 @@ package assemble
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
@@ -25,6 +27,17 @@ type Options struct {
 	// Clock is the build's wall clock, only to tell whether monitoring is
 	// delayed (see StaleAfter); default time.Now.
 	Clock func() time.Time
+}
+
+// siteLocations lists what each location saw last, by name.
+func siteLocations(rs *history.RegionState, red func(string) string) []sitegen.Location {
+	var out []sitegen.Location
+	for name, v := range rs.Locations {
+		out = append(out, sitegen.Location{Name: red(name), Status: sitegen.Status(v.Status), Checked: v.Time,
+			Latency: time.Duration(v.LatencyMs * float64(time.Millisecond))})
+	}
+	slices.SortFunc(out, func(a, b sitegen.Location) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // StaleAfter is how long a location (or the whole site) may go without a
@@ -144,7 +157,11 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 				cur = currentOf(rs, last[history.Key{Check: c.Slug, Region: r.Name}], red, values)
 				regionResults = append(regionResults, prober.Result{Status: rs.Status})
 			}
-			sc.Regions = append(sc.Regions, sitegen.Region{Name: r.Name, Current: cur})
+			sr := sitegen.Region{Name: r.Name, Current: cur}
+			if rs := state.Get(c.Slug, r.Name); rs != nil {
+				sr.Locations = siteLocations(rs, red)
+			}
+			sc.Regions = append(sc.Regions, sr)
 		}
 		sc.Current = overall(sc.Regions, regionResults)
 		if report != nil {
