@@ -83,6 +83,9 @@ type Incident struct {
 	Checks []string `yaml:"checks,omitempty" json:"checks,omitempty"`
 	// Regions are every region affected at some point.
 	Regions []string `yaml:"regions,omitempty" json:"regions,omitempty"`
+	// Chain is set on a chain-wide incident ("name=id" of the chain value
+	// its checks share, see chainWide); Checks lists them.
+	Chain string `yaml:"chain,omitempty" json:"chain,omitempty"`
 	// Location is set on a "probes from <location> stopped" incident
 	// (see staleLocations); it has no checks.
 	Location string    `yaml:"location,omitempty" json:"location,omitempty"`

@@ -123,12 +123,15 @@ func (m *Manager) lifecycle(in round, s *set) []string {
 	sort.Strings(extra)
 	open := map[string]*Incident{}
 	for _, inc := range s.sorted() {
-		if c := inc.Check(); inc.automatic() && inc.IsOpen() && open[c] == nil {
+		if c := inc.Check(); inc.automatic() && inc.IsOpen() && inc.Chain == "" && open[c] == nil {
 			open[c] = inc
 		}
 	}
-	var notes []string
+	covered, notes := m.chainWide(in, s, open)
 	for _, slug := range append(slugs, extra...) {
+		if covered[slug] {
+			continue // the chain-wide incident speaks for it
+		}
 		notes = append(notes, m.evalCheck(in, s, slug, open[slug])...)
 	}
 	return notes

@@ -43,6 +43,9 @@ type Options struct {
 	// (an alert two days late helps nobody), default 24h. Issue updates
 	// never expire.
 	NotifyExpiry time.Duration
+	// ChainValues name the values that identify a chain, for chain-wide
+	// incidents; default those of prober.Builtin().
+	ChainValues []string
 }
 
 // DefaultTimeout bounds Apply when its context has no deadline.
@@ -54,20 +57,22 @@ const DefaultTimeout = 2 * time.Minute
 type Manager struct {
 	// staleAfter: a location silent this long gets an incident.
 	staleAfter time.Duration
-	cfg        config.Incidents
-	maint      []config.Maintenance
-	checks     map[string]*config.Check
-	checkList  []*config.Check
-	red        *redact.Redactor
-	notifier   *notify.Notifier
-	gh         *ghClient
-	repo       string
-	serverURL  string
-	branch     string
-	site       string
-	siteURL    string // the status page's base URL, "" if not configured
-	log        func(format string, args ...any)
-	expiry     time.Duration
+	// chainValues name the values that identify a chain (chain_id, ...).
+	chainValues []string
+	cfg         config.Incidents
+	maint       []config.Maintenance
+	checks      map[string]*config.Check
+	checkList   []*config.Check
+	red         *redact.Redactor
+	notifier    *notify.Notifier
+	gh          *ghClient
+	repo        string
+	serverURL   string
+	branch      string
+	site        string
+	siteURL     string // the status page's base URL, "" if not configured
+	log         func(format string, args ...any)
+	expiry      time.Duration
 
 	applyMu sync.Mutex // one Apply at a time
 	mu      sync.Mutex
@@ -85,22 +90,26 @@ func New(l *config.Loaded, opts Options) (*Manager, error) {
 	}
 	getenv := func(k string) string { v, _ := env(k); return strings.TrimSpace(v) }
 	m := &Manager{
-		cfg:        l.Incidents,
-		maint:      l.Maintenance,
-		checks:     map[string]*config.Check{},
-		checkList:  l.Checks,
-		red:        l.Redactor,
-		site:       l.Site.Title,
-		siteURL:    l.Site.BaseURL,
-		log:        opts.Log,
-		expiry:     opts.NotifyExpiry,
-		sent:       map[string]bool{},
-		branch:     l.History.Branch,
-		serverURL:  strings.TrimRight(getenv("GITHUB_SERVER_URL"), "/"),
-		staleAfter: staleAfter(l),
+		cfg:         l.Incidents,
+		maint:       l.Maintenance,
+		checks:      map[string]*config.Check{},
+		checkList:   l.Checks,
+		red:         l.Redactor,
+		site:        l.Site.Title,
+		siteURL:     l.Site.BaseURL,
+		log:         opts.Log,
+		expiry:      opts.NotifyExpiry,
+		sent:        map[string]bool{},
+		branch:      l.History.Branch,
+		serverURL:   strings.TrimRight(getenv("GITHUB_SERVER_URL"), "/"),
+		staleAfter:  staleAfter(l),
+		chainValues: opts.ChainValues,
 	}
 	if m.red == nil {
 		m.red = redact.New()
+	}
+	if m.chainValues == nil {
+		m.chainValues = prober.Builtin().Values().ChainValues()
 	}
 	if m.log == nil {
 		m.log = func(string, ...any) {}
