@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,9 @@ import (
 // checkout of the config recording into one bare remote. Each probes the
 // same check at its own region address: a local server per location that
 // the test makes fail. It returns a function running one probe round at a
-// location, the per-location failure switches and the heartbeat counter.
-func quorumRunners(t *testing.T, quorum string) (probe func(loc string, args ...string) string, fail map[string]*atomic.Bool, beats *atomic.Int32, bare string) {
+// location (or another command, given as args), the per-location failure
+// switches, the heartbeat counter, the remote and each location's config.
+func quorumRunners(t *testing.T, quorum string) (probe func(loc string, args ...string) string, fail map[string]*atomic.Bool, beats *atomic.Int32, bare string, cfgs map[string]string) {
 	t.Helper()
 	t.Setenv("GITHUB_TOKEN", "")
 	t.Setenv("GITHUB_REPOSITORY", "")
@@ -30,7 +32,7 @@ func quorumRunners(t *testing.T, quorum string) (probe func(loc string, args ...
 		t.Fatalf("%v %s", err, out)
 	}
 	fail = map[string]*atomic.Bool{}
-	cfgs := map[string]string{}
+	cfgs = map[string]string{}
 	for _, loc := range []string{"fra", "iad", "sgp"} {
 		f := new(atomic.Bool)
 		fail[loc] = f
@@ -57,7 +59,7 @@ func quorumRunners(t *testing.T, quorum string) (probe func(loc string, args ...
 		}
 		return errb.String()
 	}
-	return probe, fail, beats, bare
+	return probe, fail, beats, bare, cfgs
 }
 
 // incidentFiles lists the incident files on the remote's history branch.
@@ -77,7 +79,7 @@ func incidentFiles(t *testing.T, bare string) []string {
 }
 
 func TestQuorumAcrossThreeLocations(t *testing.T) {
-	probe, fail, beats, bare := quorumRunners(t, "2")
+	probe, fail, beats, bare, _ := quorumRunners(t, "2")
 	round := func() {
 		for _, loc := range []string{"fra", "iad", "sgp"} {
 			probe(loc)
@@ -117,5 +119,28 @@ func TestQuorumAcrossThreeLocations(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("check page lacks %q", want)
 		}
+	}
+}
+
+// TestHeartbeatOnlyAfterRecordedRounds: a round that could not be
+// recorded (its push is refused) sends no heartbeat.
+func TestHeartbeatOnlyAfterRecordedRounds(t *testing.T) {
+	probe, _, beats, bare, cfgs := quorumRunners(t, "1")
+	probe("fra")
+	if n := beats.Load(); n != 1 {
+		t.Fatalf("heartbeat hit %d times after one recorded round, want 1", n)
+	}
+	// The remote refuses every push from now on.
+	hook := filepath.Join(bare, "hooks", "pre-receive")
+	if err := os.WriteFile(hook, []byte("#!/bin/sh\necho refused >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"probe", "--location", "iad", "--config", cfgs["iad"]}, &out, &errb)
+	if code == exitOK {
+		t.Fatalf("probe with a refusing remote: exit 0\n%s", errb.String())
+	}
+	if n := beats.Load(); n != 1 {
+		t.Errorf("heartbeat hit %d times, want still 1 after a round that failed to record", n)
 	}
 }
