@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"time"
-
-	"github.com/upchain-dev/upchain/prober/redact"
 )
 
 // Heartbeat pings are bounded: a slow or hostile endpoint costs a round at
@@ -19,17 +17,17 @@ const (
 
 // heartbeat fetches url once (GET, as dead man's switch services expect).
 // The error is redacted: the URL usually is the secret.
-func heartbeat(ctx context.Context, client *http.Client, url string, red *redact.Redactor) error {
+func heartbeat(ctx context.Context, client *http.Client, url string, redact func(error) string) error {
 	ctx, cancel := context.WithTimeout(ctx, heartbeatTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return fmt.Errorf("heartbeat: %s", red.Error(err))
+		return fmt.Errorf("heartbeat: %s", redact(err))
 	}
 	req.Header.Set("User-Agent", "upchain")
 	resp, err := client.Do(req)
 	if err != nil {
-		return fmt.Errorf("heartbeat: %s", red.Error(err))
+		return fmt.Errorf("heartbeat: %s", redact(err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, heartbeatMaxBody))

@@ -182,7 +182,7 @@ func (p *Pipeline) ping(ctx context.Context) {
 	if client == nil {
 		client = &http.Client{Timeout: heartbeatTimeout}
 	}
-	if err := heartbeat(ctx, client, l.Heartbeat, l.Redactor); err != nil {
+	if err := heartbeat(ctx, client, l.Heartbeat, l.Redactor.Error); err != nil {
 		p.log.Warn(err.Error())
 	}
 }
