@@ -7,6 +7,7 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/maintenance"
 	"github.com/upchain-dev/upchain/prober/notify"
 )
 
@@ -39,8 +40,8 @@ func (m *Manager) chainOf(in round, slug string) string {
 // failingRegions are the regions of slug that would open an incident.
 func (m *Manager) failingRegions(in round, slug string) []string {
 	chk := m.checks[slug]
-	if chk == nil {
-		return nil
+	if chk == nil || maintenance.Covering(in.windows, slug, in.now) != nil {
+		return nil // in maintenance, failures are expected
 	}
 	var out []string
 	for _, r := range chk.Targets() {
