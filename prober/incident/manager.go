@@ -358,6 +358,12 @@ func (m *Manager) event(inc *Incident, u *Update) notify.Event {
 	if chk != nil {
 		ev.Group = chk.Group
 	}
+	switch {
+	case inc.Chain != "":
+		ev.CheckName = chainName(inc.Chain) + " (" + strings.Join(inc.Checks, ", ") + ")"
+	case inc.Location != "":
+		ev.CheckName = "location " + inc.Location
+	}
 	return ev
 }
 
