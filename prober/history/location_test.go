@@ -124,3 +124,29 @@ func TestRoundLocation(t *testing.T) {
 		}
 	}
 }
+
+func TestLatest(t *testing.T) {
+	dir := writeV1(t)
+	late := Sample{Time: day0.Add(12*time.Hour + 15*time.Minute), Check: "eth-rpc", Region: "global", Location: "fra", Status: prober.Down, Latency: time.Millisecond}
+	if err := AppendSamples(dir, []Sample{late}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&Store{dir: dir}).Latest(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got[Key{"eth-rpc", "global"}]; !reflect.DeepEqual(g, late) {
+		t.Errorf("global: %+v, want %+v", g, late)
+	}
+	if g := got[Key{"eth-rpc", "eu"}]; g.Status != prober.Down || g.Location != DefaultLocation {
+		t.Errorf("eu: %+v", g)
+	}
+	// A window before the late round gives the v1 round's sample.
+	got, err = (&Store{dir: dir}).Latest(time.Time{}, day0.Add(12*time.Hour+11*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got[Key{"eth-rpc", "global"}]; g.Values["height"] != "19000150" {
+		t.Errorf("bounded: %+v", g)
+	}
+}

@@ -200,6 +200,61 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 	return nil
 }
 
+// Latest returns the newest raw sample of every check and region with
+// from <= time < to (zero bounds are open), of any location. Unlike
+// Samples it keeps only one sample per series in memory.
+func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
+	files, err := listDays(s.dir, RawDir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[Key]Sample{}
+	var fields [][]byte
+	for _, f := range files {
+		if !inRange(f.day, from, to) {
+			continue
+		}
+		data, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		base := f.day.Unix()
+		err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
+			fields = lineFields(line, fields)
+			if len(fields) < 7 {
+				return fmt.Errorf("want at least 7 fields, got %d", len(fields))
+			}
+			sec, ok := parseClock(fields[0])
+			if !ok {
+				return fmt.Errorf("bad time %q", fields[0])
+			}
+			t := time.Unix(base+sec, 0).UTC()
+			if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
+				return nil
+			}
+			check, err1 := field(fields[1])
+			region, err2 := field(fields[2])
+			if err1 != nil || err2 != nil {
+				return fmt.Errorf("bad check or region")
+			}
+			k := Key{check, region}
+			if prev, ok := out[k]; ok && t.Before(prev.Time) {
+				return nil
+			}
+			smp, err := parseSampleLineAt(f.day, line, &fields, loc)
+			if err != nil {
+				return err
+			}
+			out[k] = smp
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Points returns the raw samples with from <= time < to (zero bounds are
 // open) reduced to points, per series, sorted by time. It is the fast path
 // for uptime and latency figures: files are parsed in parallel, only the

@@ -307,14 +307,7 @@ func siteIncident(inc incident.Incident) sitegen.Incident {
 // lastSamples returns the newest sample of every check and region in the
 // last two days (the state file has no latency).
 func lastSamples(s *history.Store, now time.Time, l *config.Loaded) (map[history.Key]history.Sample, error) {
-	out := map[history.Key]history.Sample{}
-	err := s.Samples(now.Add(-48*time.Hour), now.Add(time.Second), func(smp history.Sample) error {
-		k := history.Key{Check: smp.Check, Region: smp.Region}
-		if prev, ok := out[k]; !ok || !smp.Time.Before(prev.Time) {
-			out[k] = smp
-		}
-		return nil
-	})
+	out, err := s.Latest(now.Add(-48*time.Hour), now.Add(time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("reading recent samples: %w", err)
 	}
