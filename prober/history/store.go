@@ -218,6 +218,15 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 		if err != nil {
 			return nil, err
 		}
+		// First the newest line of each series, then only those parsed:
+		// a day holds hundreds of samples per series.
+		type newest struct {
+			t    time.Time
+			line []byte
+			loc  string
+		}
+		best := map[Key]newest{}
+		in := interner{}
 		base := f.day.Unix()
 		err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
 			fields = lineFields(line, fields)
@@ -232,8 +241,8 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 			if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
 				return nil
 			}
-			check, err1 := field(fields[1])
-			region, err2 := field(fields[2])
+			check, err1 := in.get(fields[1])
+			region, err2 := in.get(fields[2])
 			if err1 != nil || err2 != nil {
 				return fmt.Errorf("bad check or region")
 			}
@@ -241,15 +250,21 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 			if prev, ok := out[k]; ok && t.Before(prev.Time) {
 				return nil
 			}
-			smp, err := parseSampleLineAt(f.day, line, &fields, loc)
-			if err != nil {
-				return err
+			if prev, ok := best[k]; ok && t.Before(prev.t) {
+				return nil
 			}
-			out[k] = smp
+			best[k] = newest{t, line, loc}
 			return nil
 		})
 		if err != nil {
 			return nil, err
+		}
+		for k, b := range best {
+			smp, err := parseSampleLineAt(f.day, b.line, &fields, b.loc)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %v", f.path, err)
+			}
+			out[k] = smp
 		}
 	}
 	return out, nil
@@ -869,7 +884,13 @@ func fillValues(dir string, st *State) error {
 	var fields [][]byte
 	for i := len(files) - 1; i >= max(0, len(files)-valueDays) && len(missing) > 0; i-- {
 		f := files[i]
-		found := map[Key]Sample{}
+		// The newest line with values of each missing series, then only
+		// those parsed.
+		type newest struct {
+			t    int64
+			line []byte
+		}
+		best := map[Key]newest{}
 		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
 			if bytes.Count(line, []byte{' '}) < 7 {
 				return nil // no values on this line
@@ -877,23 +898,32 @@ func fillValues(dir string, st *State) error {
 			fields = lineFields(line, fields)
 			check, err1 := field(fields[1])
 			region, err2 := field(fields[2])
-			if err1 == nil && err2 == nil && !missing[Key{check, region}] {
+			k := Key{check, region}
+			if err1 == nil && err2 == nil && !missing[k] {
 				return nil
 			}
-			smp, err := parseSampleLine(f.day, line, &fields)
-			if err != nil {
-				return err
+			sec, ok := parseClock(fields[0])
+			if !ok {
+				return fmt.Errorf("bad time %q", fields[0])
 			}
-			k := Key{smp.Check, smp.Region}
-			if missing[k] && len(smp.Values) > 0 {
-				if old, ok := found[k]; !ok || !smp.Time.Before(old.Time) {
-					found[k] = smp
-				}
+			if old, ok := best[k]; !ok || sec >= old.t {
+				best[k] = newest{sec, line}
 			}
 			return nil
 		})
 		if err != nil {
 			return err
+		}
+		found := map[Key]Sample{}
+		for _, b := range best {
+			smp, err := parseSampleLine(f.day, b.line, &fields)
+			if err != nil {
+				return fmt.Errorf("%s: %v", f.path, err)
+			}
+			k := Key{smp.Check, smp.Region}
+			if missing[k] && len(smp.Values) > 0 {
+				found[k] = smp
+			}
 		}
 		for k, smp := range found {
 			st.Checks[k.Check][k.Region].Values = smp.Values
