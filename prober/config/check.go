@@ -10,19 +10,17 @@ import (
 
 // Check is one endpoint to watch, as written in a checks/*.yml file.
 type Check struct {
-	Name     string            `yaml:"name"`
-	Slug     string            `yaml:"slug"`
-	Group    string            `yaml:"group"`
-	Kind     string            `yaml:"kind"`
-	URL      string            `yaml:"url"`
-	Method   string            `yaml:"method"`
-	Headers  map[string]string `yaml:"headers"`
-	Body     string            `yaml:"body"`
-	Timeout  Duration          `yaml:"timeout"`
-	Retries  *int              `yaml:"retries"`
-	Interval Duration          `yaml:"interval"`
-	// Quorum overrides defaults.quorum for this check.
-	Quorum     int               `yaml:"quorum"`
+	Name       string            `yaml:"name"`
+	Slug       string            `yaml:"slug"`
+	Group      string            `yaml:"group"`
+	Kind       string            `yaml:"kind"`
+	URL        string            `yaml:"url"`
+	Method     string            `yaml:"method"`
+	Headers    map[string]string `yaml:"headers"`
+	Body       string            `yaml:"body"`
+	Timeout    Duration          `yaml:"timeout"`
+	Retries    *int              `yaml:"retries"`
+	Interval   Duration          `yaml:"interval"`
 	Conditions []string          `yaml:"conditions"`
 	Degraded   []string          `yaml:"degraded"`
 	Links      map[string]string `yaml:"links"`
@@ -30,6 +28,8 @@ type Check struct {
 	Regions    []Region          `yaml:"regions"`
 	// Description is shown on the check's page.
 	Description string `yaml:"description"`
+	// Quorum overrides defaults.quorum for this check.
+	Quorum int `yaml:"quorum"`
 	// Lag compares this chain check's height with a reference (lag.go).
 	Lag *Lag `yaml:"lag"`
 
