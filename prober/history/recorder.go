@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -83,6 +84,16 @@ type Recorder struct {
 	// forced are entries a late round changed.
 	disk   *State
 	forced map[Key]bool
+	// now is the clock rounds are judged by (nil: time.Now); see
+	// FutureTolerance.
+	now func() time.Time
+}
+
+func (r *Recorder) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
 }
 
 // checkpointEvery bounds how old the state file may get: readers replay at
@@ -349,15 +360,15 @@ func (r *Recorder) rebuild(ctx context.Context, base string) error {
 	if err != nil {
 		return err
 	}
-	file, err := readStateFile(r.repo.dir)
+	file, corrupt, err := readStateFile(r.repo.dir)
 	if err != nil {
 		return err
 	}
 	r.disk, r.forced = file, map[Key]bool{}
-	if _, err := os.Stat(filepath.Join(r.repo.dir, StateFile)); err != nil {
-		r.disk = nil
+	if _, err := os.Stat(filepath.Join(r.repo.dir, StateFile)); err != nil || corrupt {
+		r.disk = nil // written in full with the next round
 	}
-	st, err := loadState(r.repo.dir)
+	st, err := loadState(r.repo.dir, r.clock().Add(FutureTolerance))
 	if err != nil {
 		return err
 	}
@@ -416,7 +427,10 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 	if out.dropped > 0 {
 		fmt.Fprintf(r.log, "history: round %s: dropped %d sample(s) of days already rolled up\n", sp.ID, out.dropped)
 	}
-	st.Apply(sp.Results)
+	if n := st.applyAt(sp.Results, r.clock().Add(FutureTolerance)); n > 0 {
+		slog.Warn("history: round dated in the future (is this machine's clock ahead?): its samples are recorded, the current state does not move ahead to them",
+			"round", sp.ID, "results", n, "time", sp.Results[0].Time.UTC().Format(time.RFC3339), "clock", r.clock().UTC().Format(time.RFC3339))
+	}
 	// Round marks where readers resume replaying: the last round of the
 	// newest raw file. A late round that went only into older files leaves
 	// it; any late samples force the state file to be written (replay
