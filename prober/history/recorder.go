@@ -84,6 +84,13 @@ type Recorder struct {
 	// forced are entries a late round changed.
 	disk   *State
 	forced map[Key]bool
+	// repair, when set, makes rebuild repair the checkout (see Repair);
+	// repaired is what it removed.
+	repair   *CheckOptions
+	repaired *Report
+	// last is the newest round applied: the marker once pushed (see
+	// checkDiverged).
+	last pushMarker
 	// now is the clock rounds are judged by (nil: time.Now); see
 	// FutureTolerance.
 	now func() time.Time
@@ -128,8 +135,11 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 	}
 	defer repo.unlock()
 	if repo.hasRemote && !repo.fetched {
-		if _, err := repo.fetch(ctx, repo.git); err != nil {
+		found, err := repo.fetch(ctx, repo.git)
+		if err != nil {
 			fmt.Fprintf(logw, "history: could not fetch %s from %s, continuing on the local copy: %v\n", repo.branch, repo.remote, err)
+		} else if err := r.checkDiverged(ctx, !found); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
 		}
 	}
 	base, err := r.chooseBase(ctx)
@@ -356,6 +366,9 @@ func (r *Recorder) rebuild(ctx context.Context, base string) error {
 	if _, err := g.out(ctx, "clean", "-q", "-f", "-d", "-x"); err != nil {
 		return err
 	}
+	if err := r.runRepair(); err != nil {
+		return err
+	}
 	head, err := g.out(ctx, "rev-parse", "HEAD")
 	if err != nil {
 		return err
@@ -446,6 +459,7 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 			r.forced[Key{res.Check, res.Region}] = true
 		}
 	}
+	r.last = pushMarker{sp.ID, dayOf(sp.Results[len(sp.Results)-1].Time)}
 	tx := &Tx{Dir: r.repo.dir, State: st, Results: sp.Results, Replay: r.seen[sp.ID], msgs: &r.msgs}
 	r.seen[sp.ID] = true
 	for _, h := range r.hooks[sp.ID] {
@@ -547,11 +561,14 @@ func (r *Recorder) commitAndPush(ctx context.Context) (string, error) {
 		}
 		err = r.push(ctx)
 		if err == nil {
+			if err := r.repo.writeMarker(r.last); err != nil {
+				fmt.Fprintf(r.log, "history: %v\n", err)
+			}
 			r.committed(commit, done)
 			return commit, nil
 		}
 		if !isRejected(err) {
-			return commit, fmt.Errorf("history: committed %s locally but could not push it (the next run pushes it): %w", short(commit), err)
+			return commit, fmt.Errorf("history: committed %s locally but could not push it (the next run pushes it): %w", short(commit), r.repo.explainPush(err))
 		}
 		if attempt >= MaxPushAttempts {
 			return commit, fmt.Errorf("history: push rejected %d times (another runner keeps pushing); committed %s locally, the next run retries: %w", attempt, short(commit), err)
@@ -563,8 +580,12 @@ func (r *Recorder) commitAndPush(ctx context.Context) (string, error) {
 			return commit, ctx.Err()
 		case <-time.After(wait):
 		}
-		if _, err := r.repo.fetch(ctx, r.repo.git); err != nil {
+		found, err := r.repo.fetch(ctx, r.repo.git)
+		if err != nil {
 			return commit, fmt.Errorf("history: push rejected and fetch failed: %w", err)
+		}
+		if err := r.checkDiverged(ctx, !found); err != nil {
+			return commit, fmt.Errorf("history: %w", err)
 		}
 		base, err := r.chooseBase(ctx)
 		if err != nil {
@@ -657,6 +678,12 @@ func (r *Recorder) message(ctx context.Context) string {
 		_ = json.Unmarshal([]byte(data), before)
 	}
 	line := summary(r.nround, r.rounds, before, r.state)
+	if rs := r.repairSummary(); rs != "" {
+		if r.nround > 0 {
+			rs += "\nwith " + line + "\n"
+		}
+		line = strings.TrimRight(rs, "\n")
+	}
 	if len(r.msgs) > 0 {
 		line += "\n\n" + strings.Join(r.msgs, "\n")
 	}
