@@ -526,7 +526,7 @@ func loadState(dir string, limit time.Time) (*State, error) {
 			rs.Round = ""
 		}
 	}
-	if err := fillValues(dir, st); err != nil {
+	if err := fillValues(dir, st, limit); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -728,8 +728,9 @@ const valueDays = 2
 
 // fillValues sets the Values of every region state that has none from the
 // newest raw sample with values, reading the newest raw files first and
-// stopping as soon as every series is served.
-func fillValues(dir string, st *State) error {
+// stopping as soon as every series is served. Samples dated after limit
+// (a runner's clock ahead) are not the previous probe's.
+func fillValues(dir string, st *State, limit time.Time) error {
 	missing := map[Key]bool{}
 	for c, regions := range st.Checks {
 		for r, rs := range regions {
@@ -764,7 +765,7 @@ func fillValues(dir string, st *State) error {
 				return damaged(err)
 			}
 			k := Key{smp.Check, smp.Region}
-			if missing[k] && len(smp.Values) > 0 {
+			if missing[k] && len(smp.Values) > 0 && !skewed(smp.Time, limit) {
 				if old, ok := found[k]; !ok || !smp.Time.Before(old.Time) {
 					found[k] = smp
 				}
