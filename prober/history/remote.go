@@ -98,7 +98,7 @@ func (r *repo) explainPush(err error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		why = "the remote did not answer before the deadline (network or server down?)"
-	case has("authentication failed", "could not read username", "could not read password", "permission denied", "invalid username or password", "terminal prompts disabled", "403", "401", "access denied", "not authorized"):
+	case has("authentication failed", "could not read username", "could not read password", "permission denied", "permission to", "invalid username or password", "terminal prompts disabled", "403", "401", "access denied", "not authorized"):
 		why = "authentication failed: the remote refused the credentials (check the token or deploy key and that it may write)"
 	case has("protected branch", "pre-receive hook declined", "refusing to", "denied", "hook declined"):
 		why = fmt.Sprintf("the remote refused branch %s (a protected branch or a server hook?)", r.branch)
