@@ -118,18 +118,19 @@ func (r *Recorder) Repair(ctx context.Context, opt CheckOptions) (*Report, strin
 	if opt.Cap == nil {
 		opt.Cap = r.capOf
 	}
-	rep, err := Check(r.repo.dir, opt)
-	if err != nil || rep.Damage() == 0 {
-		return rep, "", err
-	}
-	// The repair runs inside rebuild, so that a push rejected because
-	// another runner pushed first repairs again on the new tip.
+	// The repair runs inside rebuild, on the files as last committed (the
+	// checkout may already hold a state file rebuilt by OpenRecorder), and
+	// again on the new tip when a push is rejected because another runner
+	// pushed first.
 	r.repair = &opt
 	defer func() { r.repair, r.repaired = nil, nil }()
 	if err := r.rebuild(ctx, "HEAD"); err != nil {
 		return nil, "", err
 	}
-	rep = r.repaired
+	rep := r.repaired
+	if rep.Damage() == 0 {
+		return rep, "", nil
+	}
 	commit, err := r.commitAndPush(ctx)
 	return rep, commit, err
 }
