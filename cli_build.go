@@ -60,13 +60,13 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	history.SetRedactor(l.Redactor.String)
-	skipped := history.Skipped()
+	history.ResetSkipped()
 	in, err := loadSiteInput(l)
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))
 		return exitFailed
 	}
-	reportSkipped(stderr, "upchain build", skipped)
+	reportSkipped(stderr, "upchain build")
 	started := time.Now()
 	if err := sitegen.Build(in, dir); err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))

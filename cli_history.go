@@ -100,9 +100,9 @@ func printReport(w io.Writer, dir string, rep *history.Report) {
 }
 
 // reportSkipped says how many damaged history records a command skipped
-// since the count was before.
-func reportSkipped(w io.Writer, cmd string, before int) {
-	if n := history.Skipped() - before; n > 0 {
+// (since history.ResetSkipped).
+func reportSkipped(w io.Writer, cmd string) {
+	if n := history.Skipped(); n > 0 {
 		fmt.Fprintf(w, "%s: skipped %d damaged history record(s); `upchain history check` lists them\n", cmd, n)
 	}
 }

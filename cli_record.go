@@ -20,17 +20,16 @@ type recorder struct {
 	incidents *incident.Manager
 	log       io.Writer
 	red       func(string) string
-	skipped   int // history.Skipped() at open
 }
 
 func openRecorder(ctx context.Context, l *config.Loaded, log io.Writer) (*recorder, error) {
 	history.SetRedactor(l.Redactor.String)
-	skipped := history.Skipped()
+	history.ResetSkipped()
 	rec, err := history.OpenRecorder(ctx, l, log)
 	if err != nil {
 		return nil, err
 	}
-	r := &recorder{rec: rec, log: log, red: l.Redactor.String, skipped: skipped}
+	r := &recorder{rec: rec, log: log, red: l.Redactor.String}
 	// One manager per process, outside the hook: a retried commit must not
 	// re-send what this process already delivered.
 	r.incidents, err = incident.New(l, incident.Options{Log: r.logf})
@@ -67,7 +66,7 @@ func (r *recorder) record(ctx context.Context, results []prober.Result) error {
 		return nil
 	}
 	commit, err := r.rec.Record(ctx, results, hook)
-	reportSkipped(r.log, "history", r.skipped)
+	reportSkipped(r.log, "history")
 	if commit != "" {
 		fmt.Fprintf(r.log, "history: recorded %d result(s) in %.12s (%s)\n", len(results), commit, r.rec.Dir())
 	}

@@ -60,12 +60,22 @@ func SetRedactor(f func(string) string) {
 	damage.redact = f
 }
 
-// Skipped returns how many distinct damaged lines this process skipped
-// while reading history.
+// Skipped returns how many distinct damaged records were skipped while
+// reading history since the process started or ResetSkipped.
 func Skipped() int {
 	damage.mu.Lock()
 	defer damage.mu.Unlock()
 	return damage.total
+}
+
+// ResetSkipped starts a new count for Skipped: a command calls it before
+// it reads, to report what it skipped itself. Files that warned already
+// do not warn again.
+func ResetSkipped() {
+	damage.mu.Lock()
+	defer damage.mu.Unlock()
+	damage.total = 0
+	clear(damage.seen)
 }
 
 // skip records that line lineNo of path was skipped because of why.
@@ -121,11 +131,14 @@ func (d *damageLog) stateCorrupt(path string, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	key := path + ":state"
+	if !d.seen[key] {
+		d.seen[key] = true
+		d.total++
+	}
 	if d.warned[key] {
 		return
 	}
 	d.warned[key] = true
-	d.total++
 	slog.Warn("history: state file is damaged: rebuilding the state from the raw samples (the next round writes a clean one)",
 		"file", path, "error", shorten(scrub(err.Error()), 200))
 }
