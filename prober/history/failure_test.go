@@ -215,3 +215,41 @@ func TestExplainPush(t *testing.T) {
 		}
 	}
 }
+
+// TestRewrittenWhileRecording: the branch is replaced by an unrelated
+// history after this run fetched; the rejected push notices, and the round
+// stays committed locally and spooled.
+func TestRewrittenWhileRecording(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	bare := filepath.Join(root, "remote.git")
+	sh(t, root, "init", "-q", "--bare", bare)
+	cfgDir := filepath.Join(root, "cfg")
+	userRepo(t, cfgDir, bare)
+	rec, err := OpenRecorder(ctx, testConfig(cfgDir, config.History{}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := rec.Record(ctx, round("a", i, day0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Someone replaces the branch with a history of its own.
+	other := filepath.Join(root, "other")
+	sh(t, root, "clone", "-q", bare, other)
+	sh(t, other, "checkout", "-q", "--orphan", "fresh")
+	os.WriteFile(filepath.Join(other, "README.md"), []byte("new\n"), 0o644)
+	sh(t, other, "add", "README.md")
+	sh(t, other, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "fresh start")
+	sh(t, other, "push", "-q", "--force", "origin", "fresh:upchain-history")
+
+	_, err = rec.Record(ctx, round("a", 2, day0))
+	if !errors.Is(err, ErrDiverged) || !strings.Contains(err.Error(), "was rewritten") {
+		t.Fatalf("record after the rewrite: %v, want ErrDiverged", err)
+	}
+	wantRounds(t, samplesByKey(t, rec.Dir()), "a", 0, 1, 2)
+	if files, _ := rec.spoolFiles(); len(files) != 1 {
+		t.Errorf("%d rounds spooled, want the unpushed one", len(files))
+	}
+}

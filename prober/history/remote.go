@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,8 +59,12 @@ func (r *repo) holds(ctx context.Context, commit string, m pushMarker) bool {
 	if data, err := r.git.run(ctx, localTimeout, nil, "show", commit+":"+RawDir+"/"+day); err == nil {
 		return rawContains([]byte(data), m.round)
 	}
-	_, err := r.git.out(ctx, "cat-file", "-e", commit+":"+HourlyDir+"/"+day)
-	return err == nil
+	if _, err := r.git.out(ctx, "cat-file", "-e", commit+":"+HourlyDir+"/"+day); err == nil {
+		return true
+	}
+	// Hourly roll-ups expire too; daily ones are kept forever.
+	data, err := r.git.run(ctx, localTimeout, nil, "show", commit+":"+DailyDir+"/"+strconv.Itoa(m.day.Year())+".txt")
+	return err == nil && strings.Contains(data, "\n"+m.day.Format(dayLayout)+" ")
 }
 
 // checkDiverged returns an error wrapping ErrDiverged when the local
