@@ -524,6 +524,11 @@ func loadState(dir string, limit time.Time) (*State, error) {
 	for _, regions := range st.Checks {
 		for _, rs := range regions {
 			rs.Round = ""
+			if skewed(rs.Last, limit) {
+				// Written by a runner whose clock is ahead (or this
+				// one's is behind): the next present result overtakes it.
+				damage.future(filepath.Join(dir, StateFile), rs.Last, limit)
+			}
 		}
 	}
 	if err := fillValues(dir, st, limit); err != nil {
