@@ -97,8 +97,10 @@ func (r *Report) add(p Problem, text []byte) {
 	r.Counts[p.Kind]++
 	if len(r.Problems) < maxProblems {
 		if text != nil {
-			p.Text = damage.show(text)
+			p.Text = damage.shown(text, 120)
 		}
+		// Parse errors quote fields of the line: redact them too.
+		p.Detail = damage.shown([]byte(p.Detail), 300)
 		r.Problems = append(r.Problems, p)
 	}
 }

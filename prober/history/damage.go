@@ -97,12 +97,19 @@ func (d *damageLog) skip(path string, lineNo int, line []byte, why error) {
 		d.warned[path] = true
 	}
 	slog.Warn("history: skipping damaged line (further ones in this file are skipped silently; `upchain history check` lists them, --repair removes them)",
-		"file", path, "line", lineNo, "text", d.show(line), "error", why.Error())
+		"file", path, "line", lineNo, "text", d.show(line, 120), "error", d.show([]byte(why.Error()), 200))
+}
+
+// shown is show under the lock (for callers outside damageLog).
+func (d *damageLog) shown(line []byte, n int) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.show(line, n)
 }
 
 // show is a line as it may be logged: redacted, without control
-// characters, at most 120 characters.
-func (d *damageLog) show(line []byte) string {
+// characters, at most n characters.
+func (d *damageLog) show(line []byte, n int) string {
 	s := strings.ToValidUTF8(string(line), "?")
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
@@ -114,7 +121,7 @@ func (d *damageLog) show(line []byte) string {
 	if d.redact != nil {
 		s = d.redact(s)
 	}
-	return shorten(s, 120)
+	return shorten(s, n)
 }
 
 // shorten cuts s to at most n runes.

@@ -212,3 +212,35 @@ func TestDamageNeverStopsMonitoring(t *testing.T) {
 		})
 	}
 }
+
+// TestDamagedLineRedacted: a secret in a damaged line reaches neither the
+// warning nor the check report, also where the parse error quotes it.
+func TestDamagedLineRedacted(t *testing.T) {
+	logs := captureSlog(t)
+	SetRedactor(func(s string) string { return strings.ReplaceAll(s, "hunter2", "[redacted]") })
+	t.Cleanup(func() { SetRedactor(nil) })
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, RawDir), 0o755)
+	raw := rawHeader(day0) + "00:01:00 alpha global hunter2 200 - 12\n00:02:00 alpha global up 200 - 12\n"
+	if err := os.WriteFile(rawPath(dir, day0), []byte(raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Open(dir)
+	pts, err := s.Points(time.Time{}, time.Time{})
+	if err != nil || len(pts[Key{"alpha", "global"}]) != 1 {
+		t.Fatalf("points %v, %v: want the one good sample", pts, err)
+	}
+	rep, err := Check(dir, CheckOptions{Now: day0})
+	if err != nil || rep.Counts[Damaged] != 1 {
+		t.Fatalf("check: %v %v", rep, err)
+	}
+	var text strings.Builder
+	for _, p := range rep.Problems {
+		text.WriteString(p.String() + "\n")
+	}
+	for where, s := range map[string]string{"warning": logs.String(), "report": text.String()} {
+		if strings.Contains(s, "hunter2") || !strings.Contains(s, "[redacted]") {
+			t.Errorf("%s not redacted:\n%s", where, s)
+		}
+	}
+}
