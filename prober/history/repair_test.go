@@ -159,3 +159,57 @@ func TestCheckReport(t *testing.T) {
 		t.Errorf("repair removed good samples:\n%s", data)
 	}
 }
+
+// TestRollupDamage: a damaged line in an hourly or daily roll-up file is
+// skipped by readers, reported by check and removed by repair.
+func TestRollupDamage(t *testing.T) {
+	captureSlog(t)
+	for _, file := range []string{filepath.Join(HourlyDir, "2024-06-01.txt"), filepath.Join(DailyDir, "2024.txt")} {
+		t.Run(file, func(t *testing.T) {
+			dir := t.TempDir()
+			var rounds [][]Sample
+			for i := 0; i < 3*288; i++ {
+				for _, r := range round("a", i, day0) {
+					rounds = append(rounds, []Sample{FromResult(r)})
+				}
+			}
+			if err := AppendRounds(dir, rounds); err != nil {
+				t.Fatal(err)
+			}
+			if err := Maintain(dir, day0.Add(72*time.Hour), Retention{Raw: 24 * time.Hour, Hourly: 90 * 24 * time.Hour}, nil); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, file)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			good := strings.Count(string(data), "\n")
+			os.WriteFile(path, append(data, "<<<<<<< HEAD\n"...), 0o644)
+			s, _ := Open(dir)
+			hourly, err1 := s.Hourly(time.Time{}, time.Time{})
+			daily, err2 := s.Daily(time.Time{}, time.Time{})
+			if err1 != nil || err2 != nil || len(hourly) == 0 || len(daily) == 0 {
+				t.Fatalf("roll-ups: %d hourly (%v), %d daily (%v)", len(hourly), err1, len(daily), err2)
+			}
+			rep, err := Check(dir, CheckOptions{Now: day0.Add(72 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := filepath.ToSlash(file) + fmt.Sprintf(":%d", good+1)
+			found := false
+			for _, p := range rep.Problems {
+				found = found || (p.Kind == Damaged && fmt.Sprintf("%s:%d", p.File, p.Line) == want)
+			}
+			if !found {
+				t.Errorf("check does not name %s: %v", want, rep.Problems)
+			}
+			if _, err := repairDir(dir, CheckOptions{Now: day0.Add(72 * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if after, _ := os.ReadFile(path); string(after) != string(data) {
+				t.Errorf("repaired file differs from the undamaged one")
+			}
+		})
+	}
+}
