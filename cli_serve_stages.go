@@ -72,6 +72,7 @@ func (h *historySink) open(l *config.Loaded) error {
 	h.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), l.Defaults.RoundTimeout.D())
 		defer cancel()
+		history.SetRedactor(l.Redactor.String) // damaged lines are logged
 		h.rec, h.err = history.OpenRecorder(ctx, l, h.log)
 	})
 	return h.err
