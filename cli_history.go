@@ -48,7 +48,7 @@ func runHistory(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if !*repair {
 		dir := historyDir(l, *dirFlag)
 		if _, err := os.Stat(dir); err != nil {
-			fmt.Fprintln(stderr, "upchain history check:", l.Redactor.Error(err))
+			fmt.Fprintf(stderr, "upchain history check: no history checkout at %s (run `upchain probe` once, or pass --dir): %v\n", dir, l.Redactor.Error(err))
 			return exitFailed
 		}
 		rep, err := history.Check(dir, opt)
