@@ -16,6 +16,7 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/history"
 	"github.com/upchain-dev/upchain/sitegen"
 	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
@@ -57,11 +58,14 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			dir = filepath.Join(l.Dir, dir)
 		}
 	}
+	history.SetRedactor(l.Redactor.String)
+	history.ResetSkipped()
 	in, err := assemble.Input(l, assemble.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))
 		return exitFailed
 	}
+	reportSkipped(stderr, "upchain build")
 	started := time.Now()
 	if err := sitegen.Build(in, dir); err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))

@@ -27,6 +27,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(runnerEnv) != "" {
 		os.Exit(runnerMain())
 	}
+	if os.Getenv(repairHelperEnv) != "" {
+		os.Exit(repairHelperMain())
+	}
 	os.Exit(m.Run())
 }
 

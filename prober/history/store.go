@@ -23,6 +23,26 @@ import (
 // Recorder does. A Store is safe for concurrent use.
 type Store struct {
 	dir string
+	// now is the reader's clock (nil: time.Now): samples dated more than
+	// FutureTolerance after it do not move the state ahead.
+	now func() time.Time
+}
+
+// WithClock returns a copy of the store that reads the time from now (for
+// simulated clocks and tests).
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// limit is the newest time a sample may have to count in the state.
+func (s *Store) limit() time.Time {
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	return now().Add(FutureTolerance)
 }
 
 // Open returns a reader over the history checked out at dir. An empty or
@@ -121,10 +141,16 @@ func readLines(path, magic string, fn func(lineNo int, line []byte) error) error
 	return scanLines(data, path, magic, fn)
 }
 
+// scanLines calls fn for every non-comment line of data. A line that fn
+// reports damaged (see damaged), a garbled header and a last line without
+// its newline are skipped with a warning; other errors of fn stop the scan.
 func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte) error) error {
 	first, _, _ := bytes.Cut(data, []byte{'\n'})
 	if err := checkVersion(first, magic, path); err != nil {
-		return err
+		if !isDamaged(err) {
+			return err
+		}
+		damage.skip(path, 1, first, err)
 	}
 	n := 0
 	for len(data) > 0 {
@@ -134,13 +160,18 @@ func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte)
 		if i < 0 {
 			// Writers always end lines; a missing newline means the
 			// file was cut by something other than upchain.
-			return fmt.Errorf("%s:%d: incomplete last line", path, n)
+			damage.skip(path, n, data, errors.New("incomplete last line"))
+			return nil
 		}
 		line, data = data[:i], data[i+1:]
 		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
 		if err := fn(n, line); err != nil {
+			if isDamaged(err) {
+				damage.skip(path, n, line, err)
+				continue
+			}
 			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
@@ -163,7 +194,7 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
 			smp, err := parseSampleLine(f.day, line, &fields)
 			if err != nil {
-				return err
+				return damaged(err)
 			}
 			if (from.IsZero() || !smp.Time.Before(from)) && (to.IsZero() || smp.Time.Before(to)) {
 				batch = append(batch, smp)
@@ -299,11 +330,11 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 	err = scanLines(data, f.path, rawMagic, func(_ int, line []byte) error {
 		fields = lineFields(line, fields)
 		if len(fields) < 7 {
-			return fmt.Errorf("want at least 7 fields, got %d", len(fields))
+			return damaged(fmt.Errorf("want at least 7 fields, got %d", len(fields)))
 		}
 		sec, ok := parseClock(fields[0])
 		if !ok {
-			return fmt.Errorf("bad time %q", fields[0])
+			return damaged(fmt.Errorf("bad time %q", fields[0]))
 		}
 		t := base + sec
 		if t < lo || t >= hi {
@@ -311,11 +342,11 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 		}
 		lv, ok := parseStatus(fields[3])
 		if !ok {
-			return fmt.Errorf("bad status %q", fields[3])
+			return damaged(fmt.Errorf("bad status %q", fields[3]))
 		}
 		ms, ok := parseMillis(fields[6])
 		if !ok {
-			return fmt.Errorf("bad latency %q", fields[6])
+			return damaged(fmt.Errorf("bad latency %q", fields[6]))
 		}
 		regions := index[string(fields[1])]
 		if regions == nil {
@@ -326,11 +357,11 @@ func readPoints(f dayFile, lo, hi int64) (map[Key][]Point, error) {
 		if !ok {
 			check, err := in.get(fields[1])
 			if err != nil {
-				return fmt.Errorf("check: %v", err)
+				return damaged(fmt.Errorf("check: %v", err))
 			}
 			region, err := in.get(fields[2])
 			if err != nil {
-				return fmt.Errorf("region: %v", err)
+				return damaged(fmt.Errorf("region: %v", err))
 			}
 			n = int32(len(keys))
 			keys = append(keys, Key{check, region})
@@ -390,7 +421,7 @@ func (s *Store) EachHourly(from, to time.Time, fn func(r *Rollup) error) error {
 		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
 			r, err := parseRollup(f.day, line, &fields, in)
 			if err != nil || !within(r.Start, from, to) {
-				return err
+				return damaged(err)
 			}
 			return fn(&r)
 		})
@@ -450,7 +481,7 @@ func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
 		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
 			r, err := parseRollup(time.Time{}, line, &fields, in)
 			if err != nil || !within(r.Start, from, to) {
-				return err
+				return damaged(err)
 			}
 			return fn(&r)
 		})
@@ -470,11 +501,11 @@ func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
 // which the file does not repeat, from the latest raw samples. A missing
 // file is an empty state.
 func (s *Store) State() (*State, error) {
-	return loadState(s.dir)
+	return loadState(s.dir, s.limit())
 }
 
-func loadState(dir string) (*State, error) {
-	st, err := readStateFile(dir)
+func loadState(dir string, limit time.Time) (*State, error) {
+	st, corrupt, err := readStateFile(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -482,32 +513,46 @@ func loadState(dir string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := replay(files, st); err != nil {
+	if corrupt {
+		if err := rebuildState(dir, st, limit); err != nil {
+			return nil, err
+		}
+	}
+	if err := replay(files, st, limit); err != nil {
 		return nil, err
 	}
 	for _, regions := range st.Checks {
 		for _, rs := range regions {
 			rs.Round = ""
+			if skewed(rs.Last, limit) {
+				// Written by a runner whose clock is ahead (or this
+				// one's is behind): the next present result overtakes it.
+				damage.future(filepath.Join(dir, StateFile), rs.Last, limit)
+			}
 		}
 	}
-	if err := fillValues(dir, st); err != nil {
+	if err := fillValues(dir, st, limit); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// readStateFile reads the state file as written (the checkpoint).
-func readStateFile(dir string) (*State, error) {
-	st := &State{Checks: map[string]map[string]*RegionState{}}
-	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+// readStateFile reads the state file as written (the checkpoint). A file
+// that is not valid JSON (a hand edit, a merge conflict) gives an empty
+// state and corrupt: the caller rebuilds it from the raw files.
+func readStateFile(dir string) (st *State, corrupt bool, err error) {
+	st = &State{Checks: map[string]map[string]*RegionState{}}
+	path := filepath.Join(dir, StateFile)
+	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return st, nil
+		return st, false, nil
 	case err != nil:
-		return nil, err
+		return nil, false, err
 	}
 	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, StateFile), err)
+		damage.stateCorrupt(path, err)
+		return &State{Checks: map[string]map[string]*RegionState{}}, true, nil
 	}
 	if st.Checks == nil {
 		st.Checks = map[string]map[string]*RegionState{}
@@ -522,7 +567,18 @@ func readStateFile(dir string) (*State, error) {
 			delete(st.Checks, c)
 		}
 	}
-	return st, nil
+	return st, false, nil
+}
+
+// rebuildState folds every raw sample, in time order, into the empty st:
+// the state a corrupt state file stood for, as far as the raw files reach
+// (incident ids come back from the incident files on the next round).
+func rebuildState(dir string, st *State, limit time.Time) error {
+	return (&Store{dir: dir}).Samples(time.Time{}, time.Time{}, func(s Sample) error {
+		st.applyAt([]prober.Result{{Time: s.Time, Check: s.Check, Region: s.Region, Status: s.Status,
+			Latency: s.Latency, Code: s.Code, ReasonCode: s.Reason, Reason: string(s.Reason), Values: s.Values}}, limit)
+		return nil
+	})
 }
 
 // afterRound returns the offset in data just after the lines of round id,
@@ -542,7 +598,7 @@ func afterRound(data []byte, id string) int {
 // the entry names. Rounds are appended in the order they were recorded, so
 // "after" is: later in a raw file that holds the round, or anywhere in a
 // later file. It also sets st.Round to the last round of the newest file.
-func replay(files []dayFile, st *State) error {
+func replay(files []dayFile, st *State, limit time.Time) error {
 	need := map[string]bool{}
 	for _, regions := range st.Checks {
 		for _, rs := range regions {
@@ -606,7 +662,7 @@ func replay(files []dayFile, st *State) error {
 			continue
 		}
 		firstLine, _, _ := bytes.Cut(data, []byte{'\n'})
-		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil {
+		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil && !isDamaged(err) {
 			return err
 		}
 		off := lo
@@ -622,14 +678,19 @@ func replay(files []dayFile, st *State) error {
 			}
 			smp, err := parseSampleLine(files[i].day, line, &fields)
 			if err != nil {
-				return fmt.Errorf("%s: %v", files[i].path, err)
+				damage.skip(files[i].path, 1+bytes.Count(data[:at], []byte{'\n'}), line, err)
+				continue
 			}
 			rs := st.Get(smp.Check, smp.Region)
 			if rs == nil || rs.Round == "" {
 				continue
 			}
 			if s, ok := start[rs.Round]; ok && at >= s {
-				applySample(st, rs, smp)
+				if skewed(smp.Time, limit) {
+					damage.future(files[i].path, smp.Time, limit)
+					continue
+				}
+				applySample(st, rs, smp, limit)
 			}
 		}
 	}
@@ -639,8 +700,8 @@ func replay(files []dayFile, st *State) error {
 // applySample folds a replayed sample into its entry rs. An entry is
 // rewritten for every round that changed more than counts, times and
 // values, so only those change here.
-func applySample(st *State, rs *RegionState, s Sample) {
-	if s.Time.Before(rs.Last) {
+func applySample(st *State, rs *RegionState, s Sample, limit time.Time) {
+	if s.Time.Before(rs.Last) && !skewed(rs.Last, limit) {
 		return
 	}
 	if rs.Status != s.Status {
@@ -659,7 +720,7 @@ func applySample(st *State, rs *RegionState, s Sample) {
 	if len(s.Values) > 0 {
 		rs.Values = s.Values
 	}
-	if s.Time.After(st.Updated) {
+	if s.Time.After(st.Updated) || skewed(st.Updated, limit) {
 		st.Updated = s.Time
 	}
 }
@@ -672,8 +733,9 @@ const valueDays = 2
 
 // fillValues sets the Values of every region state that has none from the
 // newest raw sample with values, reading the newest raw files first and
-// stopping as soon as every series is served.
-func fillValues(dir string, st *State) error {
+// stopping as soon as every series is served. Samples dated after limit
+// (a runner's clock ahead) are not the previous probe's.
+func fillValues(dir string, st *State, limit time.Time) error {
 	missing := map[Key]bool{}
 	for c, regions := range st.Checks {
 		for r, rs := range regions {
@@ -705,10 +767,10 @@ func fillValues(dir string, st *State) error {
 			}
 			smp, err := parseSampleLine(f.day, line, &fields)
 			if err != nil {
-				return err
+				return damaged(err)
 			}
 			k := Key{smp.Check, smp.Region}
-			if missing[k] && len(smp.Values) > 0 {
+			if missing[k] && len(smp.Values) > 0 && !skewed(smp.Time, limit) {
 				if old, ok := found[k]; !ok || !smp.Time.Before(old.Time) {
 					found[k] = smp
 				}
