@@ -152,7 +152,34 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 	if n := len(r.applied); n > 0 {
 		fmt.Fprintf(logw, "history: %d round(s) of an earlier run were not pushed yet: they go with this round\n", n)
 	}
+	if n := removeStaleTemp(r.repo.spoolDir(), time.Now().Add(-staleTempAge)); n > 0 {
+		fmt.Fprintf(logw, "history: removed %d temporary file(s) a killed run left in the spool\n", n)
+	}
 	return r, nil
+}
+
+// staleTempAge: a temporary file older than this was left by a killed
+// run (a live writer renames its file within moments); younger ones may
+// belong to another runner sharing the spool.
+const staleTempAge = time.Hour
+
+// removeStaleTemp removes the temporary files in dir last written before
+// cutoff and returns how many it removed.
+func removeStaleTemp(dir string, cutoff time.Time) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) || e.IsDir() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) && os.Remove(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
 }
 
 // CapsFor returns, per check, how long one sample may stand for: twice the
