@@ -16,6 +16,7 @@ func builtinKinds() []Kind {
 		cometbftKind{},
 		evmKind{},
 		substrateKind{},
+		beaconKind{},
 	}
 }
 
