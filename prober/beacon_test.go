@@ -1,6 +1,7 @@
 package prober
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -421,5 +422,21 @@ func TestBeaconValidate(t *testing.T) {
 	}
 	if _, err := loadYAML(t, "group: test\nchecks:\n  - name: b\n    kind: beacon\n    url: ws://127.0.0.1:5052\n", nil); err == nil || !strings.Contains(err.Error(), "http(s)://") {
 		t.Errorf("ws url: %v", err)
+	}
+}
+
+// Every variable the kind declares is set by a probe of validators.
+func TestBeaconVarsAreProvided(t *testing.T) {
+	h := newBeaconHarness(t, beaconValidatorsYAML(7), 7)
+	c := h.rounds.runner.Config.Checks[0]
+	tg := &Target{Check: c, Region: c.Targets()[0], MaxBody: 1 << 20, Now: h.clock}
+	obs, err := beaconKind{}.Probe(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range (beaconKind{}).Vars() {
+		if _, ok := obs.Vars[v]; !ok && v != "latency" && v != "region" && !(v == "status" && obs.Code != 0) {
+			t.Errorf("var %q not set", v)
+		}
 	}
 }
