@@ -138,6 +138,9 @@ func probeBeaconValidators(ctx context.Context, t *Target, o *BeaconOptions, cl 
 	vars["balance"] = int64(balance)
 	obs.Values[bvBalance] = strconv.FormatUint(balance, 10)
 	obs.Values[bvEffective] = strconv.FormatUint(effective, 10)
+	// 0 without a previous probe, so a condition on it never reads a
+	// missing value.
+	vars["balance_change"] = int64(0)
 	if prev, err := strconv.ParseUint(t.Prev[bvBalance], 10, 64); err == nil && same {
 		delta := int64(balance) - int64(prev)
 		vars["balance_change"] = delta
