@@ -82,6 +82,16 @@ type BeaconValidator struct {
 	ActivationEpoch uint64
 }
 
+// NewBeacon is a healthy node on clock now (nil: time.Now) whose chain
+// began at genesis, with healthy validators of the given indices.
+func NewBeacon(now func() time.Time, genesis time.Time, indices ...uint64) *Beacon {
+	b := &Beacon{Now: now, Genesis: genesis, Peers: 50, Validators: map[uint64]*BeaconValidator{}}
+	for _, i := range indices {
+		b.Validators[i] = NewBeaconValidator(i)
+	}
+	return b
+}
+
 // NewBeaconValidator is a healthy 32 ETH validator active since genesis,
 // with a pubkey derived from its index.
 func NewBeaconValidator(index uint64) *BeaconValidator {
