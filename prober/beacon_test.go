@@ -3,6 +3,7 @@ package prober
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,7 +39,11 @@ func newBeaconHarness(t *testing.T, options string, indices ...uint64) *beaconHa
 		h.node.Validators[i] = simnet.NewBeaconValidator(i)
 	}
 	u := serveHTTP(t, h.node)
-	l := mustLoad(t, "group: test\nchecks:\n  - name: b\n    kind: beacon\n    url: "+u+"\n    timeout: 5s\n"+options)
+	timeout := "    timeout: 5s\n"
+	if strings.Contains(options, "timeout:") {
+		timeout = ""
+	}
+	l := mustLoad(t, "group: test\nchecks:\n  - name: b\n    kind: beacon\n    url: "+u+"\n"+timeout+options)
 	h.rounds = newRounds(l)
 	h.rounds.runner.Now = h.clock
 	return h
@@ -438,5 +443,31 @@ func TestBeaconVarsAreProvided(t *testing.T) {
 		if _, ok := obs.Vars[v]; !ok && v != "latency" && v != "region" && !(v == "status" && obs.Code != 0) {
 			t.Errorf("var %q not set", v)
 		}
+	}
+}
+
+// A node that never answers fails the check at its timeout; it cannot
+// hang the round.
+func TestBeaconHangingNode(t *testing.T) {
+	h := newBeaconHarness(t, "    timeout: 1s\n"+beaconValidatorsYAML(7), 7)
+	h.node.Update(func(b *simnet.Beacon) {
+		b.Hook = func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path != "/eth/v1/beacon/states/head/validators" {
+				return false
+			}
+			// Read the body first: only then does net/http notice the client
+			// hanging up and cancel the request's context. The timer only
+			// keeps a broken test from blocking the server's Close.
+			_, _ = io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(20 * time.Second):
+			}
+			return true
+		}
+	})
+	r := h.round(t)
+	if r.Status != Down || r.ReasonCode != ReasonTimeout {
+		t.Fatalf("got %s %s %q, want down by timeout", r.Status, r.ReasonCode, r.Reason)
 	}
 }
