@@ -282,7 +282,33 @@ checks:
     tags: [polkadot, asset-hub, collator]
 `, n.url(offRelay, "ws", "/"), n.url(offParachain, "ws", "/"), alice, bob)
 
+	beacon := fmt.Sprintf(`group: Ethereum consensus
+checks:
+  # beacon: an Ethereum beacon node (health, syncing, head age from the
+  # slot clock, finality, peers), with the chain's own spec.
+  - name: Beacon node
+    kind: beacon
+    url: %[1]s
+    beacon:
+      max_head_age: 60s
+      max_finality_lag: 4
+      min_peers: 3
+
+  # Validators by index or pubkey: status, balance, attestations (one
+  # liveness call per epoch), proposals, sync committee.
+  - name: Our Ethereum validators
+    kind: beacon
+    url: %[1]s
+    beacon:
+      validators: ["12345", "12346", "12347"]
+      attestation_window: 32
+      missed_attestations_consecutive: 3
+      missed_attestations_percent: 10
+    tags: [ethereum, validator]
+`, n.url(offBeacon, "http", ""))
+
 	return map[string]string{
+		"checks/beacon.yml":   beacon,
 		"checks/polkadot.yml": polkadot,
 		"checks/filecoin.yml": filecoin,
 		"checks/conflux.yml":  conflux,

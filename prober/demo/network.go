@@ -33,6 +33,7 @@ const (
 	offLotus
 	offRelay
 	offParachain
+	offBeacon
 	offCount
 )
 
@@ -67,6 +68,7 @@ type network struct {
 	exporter   *simnet.Exporter
 	conflux    *simnet.Conflux
 	lotus      *simnet.Lotus
+	beacon     *simnet.Beacon
 	relay      *simnet.Substrate
 	parachain  *simnet.Substrate
 
@@ -111,7 +113,9 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
 	n.relay = simnet.NewPolkadotRelay(c.Now, c.start)
 	n.parachain = simnet.NewCumulusParachain(c.Now, c.start)
+	n.beacon = simnet.NewBeacon(c.Now, genesis, 12345, 12346, 12347)
 	handlers := map[int]http.Handler{
+		offBeacon: n.beacon,
 		offRelay: n.relay, offParachain: n.parachain,
 		offLotus:   n.lotus,
 		offConflux: n.conflux,
