@@ -116,7 +116,7 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.beacon = simnet.NewBeacon(c.Now, genesis, 12345, 12346, 12347)
 	handlers := map[int]http.Handler{
 		offBeacon: n.beacon,
-		offRelay: n.relay, offParachain: n.parachain,
+		offRelay:  n.relay, offParachain: n.parachain,
 		offLotus:   n.lotus,
 		offConflux: n.conflux,
 		offNexus:   http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
