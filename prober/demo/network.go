@@ -109,6 +109,9 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.exporter = simnet.NewExporter(c.Now)
 	n.exporter.Update(func(s *simnet.ExporterState) { s.Start = c.start })
 	n.conflux = simnet.NewConflux(c.Now)
+	// A PoS block every 3 minutes of simulated time: a handful per round
+	// rather than 90, so that a simulated week stays quick.
+	n.conflux.PosInterval = 3 * time.Minute
 	n.lotus = simnet.NewLotus(c.Now)
 	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
 	n.relay = simnet.NewPolkadotRelay(c.Now, c.start)
