@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -47,6 +48,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		printConfigErrors(stderr, err)
 		return exitFailed
 	}
+	// Packages that log on their own (history's damage warnings) write
+	// through the daemon's redacted handler too, not as raw lines.
+	slog.SetDefault(d.Logger())
 	done := make(chan struct{})
 	defer close(done)
 	go handleSignals(d, sigs, done)
