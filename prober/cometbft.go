@@ -44,6 +44,8 @@ type CometBFTOptions struct {
 	// window, with the LCD) at or above this makes the check degraded
 	// (default 5, 0: off).
 	MissedPercentAlert *float64 `yaml:"missed_percent_alert"`
+	// Gov watches the validator's governance votes (needs the LCD).
+	Gov *CometBFTGov `yaml:"gov"`
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
@@ -132,12 +134,12 @@ func (cometbftKind) Values() []ValueSpec {
 		{Name: "slashing_missed_percent", Label: "Missed share (slashing window)", Unit: UnitPercent},
 		{Name: "lcd_error", Label: "LCD error", Unit: UnitText},
 		{Name: "signing_error", Label: "Signing check error", Unit: UnitText},
-	}, headValues...)
+	}, append(govValues, headValues...)...)
 }
 func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
 func (cometbftKind) Vars() []string {
-	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "latency", "region", "status"}
+	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "gov", "latency", "region", "status"}
 }
 
 func cometbftOptions(c *config.Check) *CometBFTOptions {
@@ -183,6 +185,7 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 			add("cometbft.lcd", "%q is not an http(s) URL of a Cosmos SDK REST endpoint, e.g. https://lcd.example.org", o.LCD)
 		}
 	}
+	out = append(out, validateGov(c, o)...)
 	v := o.Validator
 	if v == nil {
 		for field, set := range map[string]bool{
@@ -191,6 +194,7 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 			"cometbft.max_blocks_per_round":     o.MaxBlocksPerRound != 0,
 			"cometbft.missed_consecutive_alert": o.MissedConsecutiveAlert != nil,
 			"cometbft.missed_percent_alert":     o.MissedPercentAlert != nil,
+			"cometbft.gov":                      o.Gov != nil,
 		} {
 			if set {
 				add(field, "only applies to a validator: add `validator: {address: ...}` under cometbft")
@@ -263,6 +267,9 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 		if pct > 0 {
 			degraded = append(degraded, "validator.slashing_missed_percent < "+formatFloat(pct, 2))
 		}
+		if o.Gov != nil {
+			degraded = append(degraded, `gov.due == ""`)
+		}
 	}
 	return up, degraded
 }
@@ -283,7 +290,7 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	obs := NewObservation()
 	// Keep the signing state if this probe fails early: nothing is lost
 	// when a node is briefly unreachable.
-	for _, key := range []string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID} {
+	for _, key := range []string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID, valGovState} {
 		if v, ok := t.Prev[key]; ok && o.Validator != nil {
 			obs.Values[key] = v
 		}
@@ -354,6 +361,7 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 	vs := validatorState{vars: map[string]any{}}
 	obs.Vars["validator"] = vs.vars
 	obs.Vars["lcd_error"] = ""
+	var govErr error
 
 	switch {
 	case v.Address != "":
@@ -372,7 +380,28 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 			lctx, cancel = context.WithTimeout(ctx, time.Until(dl)/3)
 			defer cancel()
 		}
+		var wg sync.WaitGroup
+		if o.Gov != nil {
+			voter := o.Gov.Voter
+			if voter == "" {
+				voter, _ = cometbft.AccountFromValoper(v.Valoper) // checked at load
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				gvars, gvalues, err := probeGov(lctx, lcd, o.Gov, voter, t.Prev, t.Now())
+				obs.Vars["gov"] = gvars
+				for k, x := range gvalues {
+					obs.Values[k] = x
+				}
+				govErr = err
+			}()
+		}
 		k.readLCD(lctx, t, lcd, v, &vs)
+		wg.Wait()
+		if vs.lcdErr == nil && govErr != nil {
+			vs.lcdErr = govErr
+		}
 	}
 	if vs.address == "" {
 		// valoper only, and the LCD did not answer: use the address found
