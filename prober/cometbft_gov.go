@@ -155,7 +155,9 @@ func probeGov(ctx context.Context, lcd *cometbft.LCD, g *CometBFTGov, voter stri
 			live = append(live, p)
 		}
 	}
-	sort.Slice(live, func(i, j int) bool { return live[i].End.Before(live[j].End) || live[i].End.Equal(live[j].End) && live[i].ID < live[j].ID })
+	sort.Slice(live, func(i, j int) bool {
+		return live[i].End.Before(live[j].End) || live[i].End.Equal(live[j].End) && live[i].ID < live[j].ID
+	})
 	if len(live) > cometbft.MaxProposals {
 		live = live[:cometbft.MaxProposals]
 	}

@@ -121,8 +121,8 @@ func (l LCD) Voted(ctx context.Context, p Proposal, voter string) (bool, error) 
 	}
 	var out struct {
 		Vote struct {
-			Voter   string            `json:"voter"`
-			Option  string            `json:"option"`
+			Voter   string       `json:"voter"`
+			Option  string       `json:"option"`
 			Options []voteOption `json:"options"`
 		} `json:"vote"`
 	}
