@@ -44,6 +44,10 @@ type CometBFTOptions struct {
 	// window, with the LCD) at or above this makes the check degraded
 	// (default 5, 0: off).
 	MissedPercentAlert *float64 `yaml:"missed_percent_alert"`
+	// UpgradeWindow is how long after the estimated halt of a planned
+	// upgrade (the LCD's current_plan) the chain may stay halted as
+	// maintenance (default 1h).
+	UpgradeWindow config.Duration `yaml:"upgrade_window"`
 	// Gov watches the validator's governance votes (needs the LCD).
 	Gov *CometBFTGov `yaml:"gov"`
 	// InsecureSkipVerify turns TLS verification off.
@@ -134,7 +138,7 @@ func (cometbftKind) Values() []ValueSpec {
 		{Name: "slashing_missed_percent", Label: "Missed share (slashing window)", Unit: UnitPercent},
 		{Name: "lcd_error", Label: "LCD error", Unit: UnitText},
 		{Name: "signing_error", Label: "Signing check error", Unit: UnitText},
-	}, append(govValues, headValues...)...)
+	}, append(append(govValues, upgradeValues...), headValues...)...)
 }
 func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
@@ -164,6 +168,9 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 	}
 	if o.MaxHeadAge < 0 {
 		add("cometbft.max_head_age", "must be positive, e.g. 60s")
+	}
+	if o.UpgradeWindow < 0 {
+		add("cometbft.upgrade_window", "must be positive, e.g. 1h")
 	}
 	if o.MinPeers < 0 {
 		add("cometbft.min_peers", "must be 0 (off) or more")
@@ -290,7 +297,7 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	obs := NewObservation()
 	// Keep the signing state if this probe fails early: nothing is lost
 	// when a node is briefly unreachable.
-	for _, key := range []string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID, valGovState} {
+	for _, key := range append([]string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID, valGovState}, upgradeKeys...) {
 		if v, ok := t.Prev[key]; ok && o.Validator != nil {
 			obs.Values[key] = v
 		}
@@ -330,6 +337,9 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	obs.Vars["moniker"] = st.NodeInfo.Moniker
 	setHeadValues(obs.Values, strconv.FormatInt(height, 10), si.LatestBlockTime, now)
 	obs.Values["catching_up"] = strconv.FormatBool(si.CatchingUp)
+	if avg := blockTime(t.Prev, height, si.LatestBlockTime); avg > 0 {
+		obs.Values[valBlockTime] = formatFloat(avg, 3)
+	}
 	obs.Values[valChainID] = st.NodeInfo.Network
 	obs.Values["version"] = st.NodeInfo.Version
 	if st.NodeInfo.Moniker != "" {
@@ -397,10 +407,26 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 				govErr = err
 			}()
 		}
+		var (
+			plan    *cometbft.Plan
+			planErr error
+		)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			plan, planErr = lcd.CurrentPlan(lctx)
+		}()
 		k.readLCD(lctx, t, lcd, v, &vs)
 		wg.Wait()
-		if vs.lcdErr == nil && govErr != nil {
-			vs.lcdErr = govErr
+		if planErr == nil {
+			// An unreadable plan keeps the carried one: a flaky LCD must
+			// not cancel a planned window.
+			k.recordPlan(obs, o, plan, st)
+		}
+		for _, err := range []error{govErr, planErr} {
+			if vs.lcdErr == nil && err != nil {
+				vs.lcdErr = err
+			}
 		}
 	}
 	if vs.address == "" {
@@ -490,6 +516,22 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 		obs.Values["signing_error"] = shorten(RPCFailure(round.Err).Error())
 	}
 	return nil
+}
+
+// recordPlan records the upgrade plan (nil: none) as a maintenance estimate.
+func (cometbftKind) recordPlan(obs *Observation, o *CometBFTOptions, plan *cometbft.Plan, st *cometbft.Status) {
+	for _, key := range upgradePlanKeys {
+		delete(obs.Values, key)
+	}
+	if plan == nil {
+		return
+	}
+	avg, _ := strconv.ParseFloat(obs.Values[valBlockTime], 64)
+	window := DefaultUpgradeWindow
+	if o.UpgradeWindow > 0 {
+		window = o.UpgradeWindow.D()
+	}
+	setUpgrade(obs.Values, plan.Name, int64(plan.Height), int64(st.SyncInfo.LatestBlockHeight), st.SyncInfo.LatestBlockTime, avg, window)
 }
 
 // prevSigning rebuilds the signing state from the previous probe's values;

@@ -80,3 +80,33 @@ func TestAccountFromValoper(t *testing.T) {
 		t.Error("an account address is not an operator address")
 	}
 }
+
+func TestCurrentPlan(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		code       int
+		want       *Plan
+		wantErr    bool
+	}{
+		{"plan", `{"plan":{"name":"v19","time":"0001-01-01T00:00:00Z","height":"1200","info":"{}","upgraded_client_state":null}}`, 200, &Plan{Name: "v19", Height: 1200, Info: "{}"}, false},
+		{"none", `{"plan":null}`, 200, nil, false},
+		{"no module", `{"code":12,"message":"Not Implemented"}`, 501, nil, false},
+		{"broken", `bad gateway`, 502, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/cosmos/upgrade/v1beta1/current_plan" {
+					http.NotFound(w, r)
+					return
+				}
+				w.WriteHeader(tc.code)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			defer srv.Close()
+			p, err := LCD{Base: srv.URL, Client: srv.Client()}.CurrentPlan(context.Background())
+			if (err != nil) != tc.wantErr || (p == nil) != (tc.want == nil) || p != nil && *p != *tc.want {
+				t.Errorf("got %+v %v, want %+v", p, err, tc.want)
+			}
+		})
+	}
+}

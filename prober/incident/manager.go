@@ -220,6 +220,9 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 			notes = append(notes, "GitHub sync incomplete")
 		}
 	}
+	if err := syncUpgrades(dir, results, now); err != nil {
+		errs = append(errs, err)
+	}
 	windows, werr := maintenance.Windows(m.maint, dir, now)
 	if werr != nil {
 		errs = append(errs, werr)
