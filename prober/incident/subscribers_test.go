@@ -24,7 +24,7 @@ func TestSubscribersToldOfEachUpdateOnce(t *testing.T) {
 	subs := &fakeSubs{}
 	r.m.subs = subs
 	r.round(down("dot-rpc/global"))
-	r.round(down("dot-rpc/global")) // opened
+	r.round(down("dot-rpc/global"))            // opened
 	r.apply(r.results(down("dot-rpc/global"))) // the same round again: nothing new
 	r.round(nil)
 	r.round(nil) // resolved

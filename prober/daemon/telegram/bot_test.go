@@ -206,21 +206,21 @@ func TestRateLimitAndBlockedBot(t *testing.T) {
 func TestWhoMaySubscribe(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		bot   Bot
+		allow map[int64]bool
+		code  string
 		chat  int64
 		start string
 		want  string
 	}{
-		{"open", Bot{}, 5, "/start", "Subscribed to eth-rpc."},
-		{"allow-list, listed", Bot{Allow: map[int64]bool{5: true}}, 5, "/start", "Subscribed to eth-rpc."},
-		{"allow-list, not listed", Bot{Allow: map[int64]bool{6: true}}, 5, "/start", "You may not subscribe here. Ask the operator for access."},
-		{"join code", Bot{JoinCode: "opensesame"}, 5, "/start opensesame", "Subscribed to eth-rpc."},
-		{"wrong join code", Bot{JoinCode: "opensesame"}, 5, "/start guess", "You may not subscribe here. Ask the operator for access."},
+		{"open", nil, "", 5, "/start", "Subscribed to eth-rpc."},
+		{"allow-list, listed", map[int64]bool{5: true}, "", 5, "/start", "Subscribed to eth-rpc."},
+		{"allow-list, not listed", map[int64]bool{6: true}, "", 5, "/start", "You may not subscribe here. Ask the operator for access."},
+		{"join code", nil, "opensesame", 5, "/start opensesame", "Subscribed to eth-rpc."},
+		{"wrong join code", nil, "opensesame", 5, "/start guess", "You may not subscribe here. Ask the operator for access."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api, srv := newBotAPI(t)
-			b := tc.bot
-			startBot(t, srv, &b)
+			startBot(t, srv, &Bot{Allow: tc.allow, JoinCode: tc.code})
 			api.say(tc.chat, tc.start)
 			api.say(tc.chat, "/subscribe eth-rpc")
 			waitFor(t, "replies", func() bool { return len(api.messages(tc.chat)) == 2 })
