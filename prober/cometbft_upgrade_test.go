@@ -43,10 +43,11 @@ func TestCometBFTUpgradePlan(t *testing.T) {
 	if r.Values["upgrade_name"] != "v19" || r.Values["upgrade_height"] != "300" || r.Values["upgrade_start"] != "" {
 		t.Fatalf("first: %s %q %v", r.Status, r.Reason, r.Values)
 	}
-	// 10 blocks in 60s: 6s a block, 90 blocks to go.
+	// 10 blocks in 60s: 6s a block, 90 blocks to go; the window opens a
+	// minute before the estimated halt.
 	chain.Update(func(c *cometbfttest.Chain) { c.Latest, c.LatestTime = 210, t0.Add(60*time.Second) })
 	r = byCheck(t, rs.round(t), "validator")
-	start := t0.Add(60*time.Second + 90*6*time.Second).UTC()
+	start := t0.Add(60*time.Second + 90*6*time.Second - time.Minute).UTC()
 	if r.Values["block_time_s"] != "6" || r.Values["upgrade_start"] != start.Format(time.RFC3339) || r.Values["upgrade_end"] != start.Add(2*time.Hour).Format(time.RFC3339) {
 		t.Fatalf("estimate: %v", r.Values)
 	}

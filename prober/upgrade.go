@@ -58,9 +58,15 @@ func blockTime(prev Values, height int64, headTime time.Time) float64 {
 	return 0.7*avg + 0.3*sample
 }
 
+// upgradeLead opens the window this long before the estimated halt (at
+// least two blocks): the estimate drifts, and a node that exits on the
+// halt fails its next probe at once.
+const upgradeLead = time.Minute
+
 // setUpgrade records a plan to halt at planHeight: the halt is estimated
-// from the head and the average block time; a chain at or past the height
-// (halted, the plan not yet applied) is taken to have halted at its head.
+// from the head and the average block time, and the window opens
+// upgradeLead before it; a chain at or past the height (halted, the plan
+// not yet applied) is taken to have halted at its head.
 func setUpgrade(v Values, name string, planHeight, height int64, headTime time.Time, avg float64, window time.Duration) {
 	v[ValUpgradeName] = name
 	v[ValUpgradeHeight] = strconv.FormatInt(planHeight, 10)
@@ -70,6 +76,7 @@ func setUpgrade(v Values, name string, planHeight, height int64, headTime time.T
 			return // no estimate yet: the next probe measures the block time
 		}
 		start = headTime.Add(time.Duration(float64(planHeight-height) * avg * float64(time.Second)))
+		start = start.Add(-max(upgradeLead, time.Duration(2*avg*float64(time.Second))))
 	}
 	start = start.Truncate(time.Second).UTC()
 	v[ValUpgradeStart] = start.Format(time.RFC3339)
