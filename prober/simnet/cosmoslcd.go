@@ -13,8 +13,8 @@ import (
 // CosmosLCD is a Cosmos SDK REST endpoint (the gRPC gateway, port 1317)
 // answering the governance and upgrade queries, in the shapes of the
 // cosmos-sdk v0.50 swagger for cosmos.gov.v1 and cosmos.gov.v1beta1
-// (Query/Proposals, Query/Vote) and cosmos.upgrade.v1beta1
-// (Query/CurrentPlan). Errors follow the gateway: HTTP 404 with
+// (Query/Proposals, Query/Vote), cosmos.upgrade.v1beta1 (Query/CurrentPlan)
+// and cosmos.slashing.v1beta1 (Query/Params, Query/SigningInfo). Errors follow the gateway: HTTP 404 with
 // {"code":5,"message":...} for a missing vote, HTTP 501 (code 12) for a
 // service an older chain lacks. Change it through Update.
 type CosmosLCD struct {
@@ -29,6 +29,11 @@ type CosmosLCD struct {
 	V1beta1Only bool
 	// Plan is the upgrade plan (nil: none).
 	Plan *CosmosPlan
+	// SignedBlocksWindow is the slashing window (default 10000).
+	SignedBlocksWindow int64
+	// Missed maps the valcons addresses the slashing module knows to
+	// their missed_blocks_counter; others answer NotFound.
+	Missed map[string]int64
 }
 
 // CosmosProposal is one governance proposal.
@@ -97,6 +102,25 @@ func (l *CosmosLCD) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			plan = map[string]any{"name": l.Plan.Name, "time": "0001-01-01T00:00:00Z", "height": strconv.FormatInt(l.Plan.Height, 10), "info": "", "upgraded_client_state": nil}
 		}
 		cosmosWriteJSON(w, http.StatusOK, map[string]any{"plan": plan})
+	case r.URL.Path == "/cosmos/slashing/v1beta1/params":
+		win := l.SignedBlocksWindow
+		if win <= 0 {
+			win = 10000
+		}
+		cosmosWriteJSON(w, http.StatusOK, map[string]any{"params": map[string]any{
+			"signed_blocks_window": strconv.FormatInt(win, 10), "min_signed_per_window": "0.050000000000000000",
+			"downtime_jail_duration": "600s", "slash_fraction_double_sign": "0.050000000000000000", "slash_fraction_downtime": "0.000100000000000000",
+		}})
+	case len(parts) == 5 && r.URL.Path == "/cosmos/slashing/v1beta1/signing_infos/"+parts[4]:
+		missed, ok := l.Missed[parts[4]]
+		if !ok {
+			cosmosError(w, http.StatusNotFound, 5, "SigningInfo not found for validator "+parts[4])
+			return
+		}
+		cosmosWriteJSON(w, http.StatusOK, map[string]any{"val_signing_info": map[string]any{
+			"address": parts[4], "start_height": "1", "index_offset": "0", "jailed_until": "1970-01-01T00:00:00Z",
+			"tombstoned": false, "missed_blocks_counter": strconv.FormatInt(missed, 10),
+		}})
 	case len(parts) >= 4 && parts[0] == "cosmos" && parts[1] == "gov" && parts[3] == "proposals":
 		ver := parts[2]
 		if ver != "v1" && ver != "v1beta1" || ver == "v1" && l.V1beta1Only {
