@@ -63,3 +63,27 @@ func TestCometBFTUpgradePlan(t *testing.T) {
 		t.Fatalf("no plan: %v", r.Values)
 	}
 }
+
+func TestSetUpgradeBounds(t *testing.T) {
+	head := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name               string
+		plan, height       int64
+		avg                float64
+		wantStart, wantEnd string
+	}{
+		{"estimate", 1100, 1000, 6, "2026-01-01T00:09:00Z", "2026-01-01T01:09:00Z"},
+		{"halted below the height", 1000, 999, 6, "2025-12-31T23:59:06Z", "2026-01-01T00:59:06Z"},
+		{"halted at the height", 1000, 1000, 6, "2026-01-01T00:00:00Z", "2026-01-01T01:00:00Z"},
+		{"no block time yet", 1100, 1000, 0, "", ""},
+		{"hostile height", 1 << 62, 1000, 6, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Values{}
+			setUpgrade(v, "v19", tc.plan, tc.height, head, tc.avg, time.Hour)
+			if v[ValUpgradeStart] != tc.wantStart || v[ValUpgradeEnd] != tc.wantEnd || v[ValUpgradeName] != "v19" {
+				t.Errorf("got %v", v)
+			}
+		})
+	}
+}

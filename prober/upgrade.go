@@ -3,6 +3,8 @@ package prober
 import (
 	"strconv"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/internal/text"
 )
 
 // A planned upgrade, as chain kinds record it. The incident stage turns
@@ -63,19 +65,24 @@ func blockTime(prev Values, height int64, headTime time.Time) float64 {
 // halt fails its next probe at once.
 const upgradeLead = time.Minute
 
+// maxUpgradeAhead bounds the estimate: a plan further ahead gets no window
+// yet (and a hostile height cannot overflow the arithmetic).
+const maxUpgradeAhead = 366 * 24 * time.Hour
+
 // setUpgrade records a plan to halt at planHeight: the halt is estimated
 // from the head and the average block time, and the window opens
 // upgradeLead before it; a chain at or past the height (halted, the plan
 // not yet applied) is taken to have halted at its head.
 func setUpgrade(v Values, name string, planHeight, height int64, headTime time.Time, avg float64, window time.Duration) {
-	v[ValUpgradeName] = name
+	v[ValUpgradeName] = text.Truncate(name, 80)
 	v[ValUpgradeHeight] = strconv.FormatInt(planHeight, 10)
 	start := headTime
 	if planHeight > height {
-		if avg <= 0 {
-			return // no estimate yet: the next probe measures the block time
+		togo := float64(planHeight-height) * avg
+		if avg <= 0 || togo > maxUpgradeAhead.Seconds() {
+			return // no estimate yet (the next probe measures the block time), or too far ahead to matter
 		}
-		start = headTime.Add(time.Duration(float64(planHeight-height) * avg * float64(time.Second)))
+		start = headTime.Add(time.Duration(togo * float64(time.Second)))
 		start = start.Add(-max(upgradeLead, time.Duration(2*avg*float64(time.Second))))
 	}
 	start = start.Truncate(time.Second).UTC()
