@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
 	listen := fs.String("listen", "", "address for the site, /metrics and /healthz (default serve.listen, else "+config.DefaultListen+`; "off" for none)`)
+	tgFlags := addTelegramFlags(fs)
 	textfile := fs.String("textfile", "", "also write the metrics to this file for node_exporter's textfile collector (default serve.textfile); opens no port unless --listen or serve.listen is set")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -43,7 +44,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(), Listen: *listen, Textfile: *textfile, Log: stderr})
+	tg, err := newTelegram(tgFlags, *cfgPath, os.Getenv, func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) })
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain serve:", err)
+		return exitFailed
+	}
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Stages: newServeStages(tg), Listen: *listen, Textfile: *textfile, Log: stderr})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed
@@ -51,6 +57,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	// Packages that log on their own (history's damage warnings) write
 	// through the daemon's redacted handler too, not as raw lines.
 	slog.SetDefault(d.Logger())
+	if tg != nil {
+		botCtx, stopBot := context.WithCancel(ctx)
+		defer stopBot()
+		go tg.bot.Run(botCtx)
+	}
 	done := make(chan struct{})
 	defer close(done)
 	go handleSignals(d, sigs, done)

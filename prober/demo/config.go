@@ -150,20 +150,26 @@ checks:
     lag: {group: Cosmos, degraded_blocks: 5, down_blocks: 20}
 
   # A validator: in the active set and signing. 5 missed in a row is
-  # down; 10%% of the last 100 blocks missed is degraded.
+  # down; 10%% of the last 100 blocks missed is degraded. With the LCD:
+  # jailed, the slashing window, governance (a proposal without the
+  # validator's vote ending within 24h is degraded) and the upgrade plan,
+  # which becomes a maintenance window for the chain's checks.
   - name: Cosmos validator
     kind: cometbft
     url: %[1]s
     cometbft:
       chain_id: %[3]s
       max_head_age: 3m
-      validator: {address: "%[4]s"}
+      lcd: %[5]s
+      validator: {address: "%[4]s", valcons: %[6]s}
+      gov: {voter: %[7]s, warn_before: 24h}
+      upgrade_window: 2h
       signatures_window: 100
       max_blocks_per_round: 100
       missed_consecutive_alert: 5
       missed_percent_alert: 10
     tags: [cosmos, validator]
-`, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator)
+`, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator, n.url(offCosmosLCD, "http", ""), watchedValcons, watchedVoter)
 
 	oasis := fmt.Sprintf(`group: Oasis
 checks:

@@ -34,6 +34,7 @@ const (
 	offRelay
 	offParachain
 	offBeacon
+	offCosmosLCD
 	offCount
 )
 
@@ -62,6 +63,7 @@ type network struct {
 	evm        *simnet.EVM
 	evmSwitch  *simnet.Switch
 	cosmos     [2]*cometbfttest.Chain
+	cosmosLCD  *simnet.CosmosLCD
 	dns        *simnet.DNS
 	sink       *sink
 	nexus      *simnet.Nexus
@@ -83,8 +85,15 @@ func validatorAddress(i int) string { return fmt.Sprintf("%040X", 0xDE300+i) }
 // oasisValidator is the Oasis entity the demo watches.
 const oasisValidator = "oasis1qrcm3zmd5kwy6crx5wsr4fskyc7dwf0deg776zfl"
 
-// watchedValidator is the validator the demo's validator check watches.
+// watchedValidator is the validator the demo's validator check watches;
+// watchedValcons and watchedVoter are its address in bech32 (consensus
+// address and the account that votes).
 var watchedValidator = validatorAddress(3)
+
+const (
+	watchedValcons = "cosmosvalcons1qqqqqqqqqqqqqqqqqqqqqqqqqqqqmccr94k2y3"
+	watchedVoter   = "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqmccr5j3ryr"
+)
 
 func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n := &network{clock: c, sink: &sink{out: out}}
@@ -104,6 +113,12 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 			Set: func(int64) []cometbfttest.Validator { return set },
 		}
 	}
+	// The chain's LCD: a proposal the validator voted on, one it has not
+	// (ending long after the story), and the slashing record.
+	n.cosmosLCD = &simnet.CosmosLCD{Now: c.Now, Missed: map[string]int64{watchedValcons: 12}, Proposals: []simnet.CosmosProposal{
+		{ID: 41, Title: "Community pool spend: RPC infrastructure", VotingEnd: c.start.Add(40 * 24 * time.Hour), Votes: map[string]string{watchedVoter: "VOTE_OPTION_YES"}},
+		{ID: 42, Title: "Raise the max validator count to 200", VotingEnd: c.start.Add(45 * 24 * time.Hour)},
+	}}
 	n.nexus = simnet.NewNexus(c.Now, oasisValidator)
 	n.nexus.Update(func(s *simnet.NexusState) { s.Start = c.start })
 	n.exporter = simnet.NewExporter(c.Now)
@@ -125,6 +140,7 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 		offNexus:   http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
 		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
+		offCosmosLCD: n.cosmosLCD,
 	}
 	for off := 0; off < offCount; off++ {
 		addr := "127.0.0.1:0"
