@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"net"
 	"net/http"
 	"net/url"
@@ -138,6 +139,19 @@ func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
 func (cometbftKind) Vars() []string {
 	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind.
+func (cometbftKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"head": headFields(nil), "peers": n, "status": cond.Number, "catching_up": b,
+		"chain_id": s, "version": s, "moniker": s, "lcd_error": s,
+		"validator": cond.Fields{
+			"address": s, "status": s, "bond_status": s, "bonded": b, "jailed": b, "tombstoned": b,
+			"in_active_set": b, "index": n, "voting_power": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "proposed": n, "window": n,
+			"missed_blocks_counter": n, "signed_blocks_window": n, "slashing_missed_percent": n, "max_missed_blocks": n,
+		}})
 }
 
 func cometbftOptions(c *config.Check) *CometBFTOptions {

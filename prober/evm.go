@@ -43,6 +43,14 @@ func (evmKind) Vars() []string {
 	return []string{"head", "syncing", "sync", "peers", "chain_id", "version", "latency", "region", "status"}
 }
 
+// VarTypes implements config.TypedKind.
+func (evmKind) VarTypes() cond.Fields {
+	n := cond.Number
+	return typedVars(cond.Fields{"head": headFields(cond.Fields{"hash": cond.String}), "syncing": cond.Bool, "status": cond.Number,
+		"sync":  cond.Fields{"current": n, "highest": n, "starting": n, "distance": n},
+		"peers": n, "chain_id": n, "version": cond.String})
+}
+
 func evmOptions(c *config.Check) *EVMOptions {
 	if o, ok := c.Options.(*EVMOptions); ok && o != nil {
 		return o

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"math/big"
 	"net"
 	"net/http"
@@ -31,6 +32,11 @@ func (jsonrpcKind) Values() []ValueSpec {
 func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
 func (jsonrpcKind) Vars() []string {
 	return []string{"result", "latency", "region"}
+}
+
+// VarTypes implements config.TypedKind; result is the server's shape.
+func (jsonrpcKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"result": cond.Dynamic})
 }
 
 func (jsonrpcKind) Validate(c *config.Check) []config.FieldProblem {

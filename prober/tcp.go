@@ -3,6 +3,7 @@ package prober
 import (
 	"context"
 	"fmt"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"net"
 	"net/url"
 	"time"
@@ -12,9 +13,10 @@ import (
 
 type tcpKind struct{ Base }
 
-func (tcpKind) Name() string        { return "tcp" }
-func (tcpKind) Vars() []string      { return []string{"latency", "region"} }
-func (tcpKind) Values() []ValueSpec { return nil }
+func (tcpKind) Name() string          { return "tcp" }
+func (tcpKind) Vars() []string        { return []string{"latency", "region"} }
+func (tcpKind) VarTypes() cond.Fields { return typedVars(nil) }
+func (tcpKind) Values() []ValueSpec   { return nil }
 
 func (tcpKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tcp")
