@@ -248,3 +248,81 @@ func typeName(decl any) string {
 	}
 	return "a value"
 }
+
+// Conforms reports the first variable of env whose value does not have its
+// declared type, or that vars does not declare, so tests can keep a kind's
+// declaration true to what its probes produce. Declared but absent names
+// are fine: a kind sets some only with some options.
+func Conforms(vars Fields, env map[string]any) error {
+	for name, v := range env {
+		decl, ok := vars[name]
+		if !ok {
+			return fmt.Errorf("%s is not declared", name)
+		}
+		if err := conforms(name, decl, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func conforms(name string, decl, v any) error {
+	if f, ok := decl.(Fields); ok {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s is %T, declared an object", name, v)
+		}
+		for k, e := range m {
+			d, ok := f[k]
+			if !ok {
+				return fmt.Errorf("%s.%s is not declared", name, k)
+			}
+			if err := conforms(name+"."+k, d, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ok := true
+	switch decl {
+	case Bool:
+		_, ok = v.(bool)
+	case Number:
+		_, isDur := v.(time.Duration)
+		_, isNum := toRat(v)
+		_, isStr := v.(string)
+		ok = isNum && !isDur && !isStr
+	case Duration:
+		_, ok = v.(time.Duration)
+	case String:
+		_, ok = v.(string)
+	case Strings:
+		switch l := v.(type) {
+		case []string:
+		case []any:
+			for _, e := range l {
+				if _, isStr := e.(string); !isStr {
+					ok = false
+				}
+			}
+		default:
+			ok = false
+		}
+	case StringMap:
+		switch m := v.(type) {
+		case map[string]string:
+		case map[string]any:
+			for _, e := range m {
+				if _, isStr := e.(string); !isStr {
+					ok = false
+				}
+			}
+		default:
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("%s is %T, declared %s", name, v, typeName(decl))
+	}
+	return nil
+}

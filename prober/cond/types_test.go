@@ -3,6 +3,7 @@ package cond
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 var testFields = Fields{
@@ -63,6 +64,27 @@ func TestCompileTypedAccepts(t *testing.T) {
 	} {
 		if _, err := CompileTyped(src, testFields); err != nil {
 			t.Errorf("CompileTyped(%q): %v", src, err)
+		}
+	}
+}
+
+func TestConforms(t *testing.T) {
+	tests := []struct {
+		env  map[string]any
+		want string // "" = conforms
+	}{
+		{map[string]any{"latency": time.Second, "status": 200, "head": map[string]any{"height": uint64(5)}}, ""},
+		{map[string]any{"cert": map[string]any{"dns_names": []string{"a"}}, "headers": map[string]any{"server": "x"}}, ""},
+		{map[string]any{"latency": 5}, "latency is int, declared a duration"},
+		{map[string]any{"status": "200"}, "status is string, declared a number"},
+		{map[string]any{"head": map[string]any{"hieght": 1}}, "head.hieght is not declared"},
+		{map[string]any{"peers": 1}, "peers is not declared"},
+		{map[string]any{"head": 1}, "head is int, declared an object"},
+	}
+	for _, tt := range tests {
+		err := Conforms(testFields, tt.env)
+		if (tt.want == "") != (err == nil) || (err != nil && err.Error() != tt.want) {
+			t.Errorf("Conforms(%v) = %v, want %q", tt.env, err, tt.want)
 		}
 	}
 }
