@@ -65,7 +65,7 @@ func TestEVMBalanceValidation(t *testing.T) {
 		{"{address: 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD}", "bad EIP-55 checksum (expected " + evmAddrA + ")"},
 		{"{address: 0x5aaeb6053f3e94c9}", "not 0x and 40 hex digits"},
 		{"{name: x}", "needs an address"},
-		{"{address: " + evmAddrA + ", min: "1,5"}", "not an amount of ETH"},
+		{"{address: " + evmAddrA + ", min: \"1,5\"}", "not an amount of ETH"},
 		{"{address: " + evmAddrA + ", min: \"1\", down_below: \"2\"}", "down_below 2 is above min 1"},
 	}
 	for _, tt := range tests {
