@@ -175,6 +175,23 @@ func (confluxKind) Vars() []string {
 	return []string{"head", "epoch", "chain_id", "network_id", "version", "balances", "balance_low", "pos", "latency", "region", "status"}
 }
 
+// VarTypes implements config.TypedKind; balances are keyed by the
+// names the check gives them.
+func (confluxKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"status": n,
+		"head":  headFields(cond.Fields{"hash": s}),
+		"epoch": cond.Fields{"number": n, "block_number": n, "stalled_for": cond.Duration, "state_lag": n, "confirmed_lag": n, "finalized_lag": n},
+		"chain_id": n, "network_id": n, "version": s, "balances": cond.Dynamic, "balance_low": s,
+		"pos": cond.Fields{
+			"committed": n, "epoch": n, "head": headFields(nil), "stalled_for": cond.Duration,
+			"address": s, "registered": b, "available_votes": n, "locked": n, "unlocked": n, "forfeited": n,
+			"force_retired": b, "force_retired_at": n, "in_queue": n, "out_queue": n,
+			"in_committee": b, "voting_power": n, "in_next_committee": b, "reward": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "window": n, "status": s,
+		}})
+}
+
 // Values kept between probes.
 const (
 	valConfluxEpochSince = "conflux_epoch_since"

@@ -83,3 +83,37 @@ checks:
 		}
 	}
 }
+
+// TestVarTypesDescribeConflux: the conflux kind with balances and a PoS
+// validator against simnet.Conflux.
+func TestVarTypesDescribeConflux(t *testing.T) {
+	h := newConfluxHarness(t, confluxCheck(confluxPoS))
+	probeConforms(t, h.loaded, func() time.Time { return h.now })
+}
+
+// probeConforms probes every check of l once and checks its variables
+// against its kind's declaration.
+func probeConforms(t *testing.T, l *config.Loaded, now func() time.Time) {
+	t.Helper()
+	for _, c := range l.Checks {
+		k, _ := Builtin().Get(c.Kind)
+		tk := k.(config.TypedKind)
+		tgt := &Target{Check: c, Region: config.Region{Name: config.PublicRegion}, MaxBody: 1 << 20, Redactor: l.Redactor, Now: now}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		obs, err := k.Probe(ctx, tgt)
+		cancel()
+		if err != nil {
+			t.Errorf("%s: probe: %v", c.Name, err)
+			continue
+		}
+		obs.Vars["latency"], obs.Vars["region"] = time.Millisecond, "public"
+		if _, listed := tk.VarTypes()["status"]; listed {
+			if _, has := obs.Vars["status"]; !has {
+				obs.Vars["status"] = obs.Code
+			}
+		}
+		if err := cond.Conforms(tk.VarTypes(), obs.Vars); err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+		}
+	}
+}
