@@ -180,8 +180,8 @@ func (confluxKind) Vars() []string {
 func (confluxKind) VarTypes() cond.Fields {
 	n, b, s := cond.Number, cond.Bool, cond.String
 	return typedVars(cond.Fields{"status": n,
-		"head":  headFields(cond.Fields{"hash": s}),
-		"epoch": cond.Fields{"number": n, "block_number": n, "stalled_for": cond.Duration, "state_lag": n, "confirmed_lag": n, "finalized_lag": n},
+		"head":     headFields(cond.Fields{"hash": s}),
+		"epoch":    cond.Fields{"number": n, "block_number": n, "stalled_for": cond.Duration, "state_lag": n, "confirmed_lag": n, "finalized_lag": n},
 		"chain_id": n, "network_id": n, "version": s, "balances": cond.Dynamic, "balance_low": s,
 		"pos": cond.Fields{
 			"committed": n, "epoch": n, "head": headFields(nil), "stalled_for": cond.Duration,
