@@ -117,3 +117,11 @@ func probeConforms(t *testing.T, l *config.Loaded, now func() time.Time) {
 		}
 	}
 }
+
+// TestVarTypesDescribeOasis: the oasis kind with a validator against
+// simnet's Nexus.
+func TestVarTypesDescribeOasis(t *testing.T) {
+	nexus := serveHTTP(t, simnet.NewNexus(nil, oasisTestAddress))
+	l := mustLoad(t, "group: Oasis\nchecks:\n  - name: v\n    kind: oasis\n    url: "+nexus+"\n    oasis: {validator: "+oasisTestAddress+"}\n")
+	probeConforms(t, l, time.Now)
+}
