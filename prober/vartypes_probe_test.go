@@ -125,3 +125,10 @@ func TestVarTypesDescribeOasis(t *testing.T) {
 	l := mustLoad(t, "group: Oasis\nchecks:\n  - name: v\n    kind: oasis\n    url: "+nexus+"\n    oasis: {validator: "+oasisTestAddress+"}\n")
 	probeConforms(t, l, time.Now)
 }
+
+// TestVarTypesDescribeLotus: the lotus kind with a storage provider
+// against simnet.Lotus.
+func TestVarTypesDescribeLotus(t *testing.T) {
+	h := newLotusMiner(t)
+	probeConforms(t, h.r.runner.Config, h.clock)
+}
