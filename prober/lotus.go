@@ -195,8 +195,8 @@ func (lotusKind) VarTypes() cond.Fields {
 	return typedVars(cond.Fields{"head": headFields(nil), "expected_height": n, "behind": n,
 		"sync": cond.Fields{"stage": s, "height": n, "behind": n}, "peers": n, "version": s, "network": s,
 		"livez": b, "readyz": b,
-		"miner": cond.Fields{"raw_power": n, "qa_power": n, "has_min_power": b, "power_drop": n, "faults": n, "recoveries": n},
-		"wpost": cond.Fields{"late": s, "missed": s, "deadline": n, "unproven": n, "partitions": n, "next_deadline_in": cond.Duration},
+		"miner":  cond.Fields{"raw_power": n, "qa_power": n, "has_min_power": b, "power_drop": n, "faults": n, "recoveries": n},
+		"wpost":  cond.Fields{"late": s, "missed": s, "deadline": n, "unproven": n, "partitions": n, "next_deadline_in": cond.Duration},
 		"wallet": cond.Dynamic, "mpool": cond.Fields{"pending": n}})
 }
 
