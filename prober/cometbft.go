@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/cond"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/cometbft"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 

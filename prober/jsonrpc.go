@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/cond"
 	"math/big"
 	"net"
 	"net/http"
 	"net/url"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/jsonrpc"
 )

@@ -3,11 +3,11 @@ package prober
 import (
 	"context"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/cond"
 	"net"
 	"net/url"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 

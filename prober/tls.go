@@ -3,10 +3,10 @@ package prober
 import (
 	"context"
 	"crypto/tls"
-	"github.com/upchain-dev/upchain/prober/cond"
 	"net/url"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 

@@ -5,12 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/cond"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
