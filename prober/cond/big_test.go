@@ -117,3 +117,28 @@ func TestBigLiteralNotObserved(t *testing.T) {
 		t.Errorf("observed %q, want only the variable", obs)
 	}
 }
+
+// BenchmarkEval: the cost of exact operators on a typical condition and
+// on a balance beyond 2^64.
+func BenchmarkEval(b *testing.B) {
+	for _, bc := range []struct {
+		name, cond string
+		env        map[string]any
+	}{
+		{"plain", `status == 200 && latency < 800ms && peers >= 5`, map[string]any{"status": 200, "latency": time.Second / 5, "peers": int64(8)}},
+		{"big", `result >= 5 * 10^17 && units(result, 18) < 100`, map[string]any{"result": new(big.Int).Lsh(big.NewInt(1), 70)}},
+	} {
+		vars := make([]string, 0, len(bc.env))
+		for k := range bc.env {
+			vars = append(vars, k)
+		}
+		c := MustCompile(bc.cond, vars)
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, _, err := c.Eval(bc.env); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
