@@ -77,25 +77,8 @@ func validEVMAddress(a string) error {
 	return nil
 }
 
-// parseEther parses an amount in ETH ("0.5", "12") to wei, exactly, up
-// to 256 bits.
-func parseEther(s string) (*big.Int, error) {
-	bad := fmt.Errorf("not an amount of ETH, e.g. 0.5 (at most 18 decimals)")
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "ETH"))
-	whole, frac, _ := strings.Cut(s, ".")
-	if (whole == "" && frac == "") || len(frac) > 18 {
-		return nil, bad
-	}
-	digits := whole + frac + strings.Repeat("0", 18-len(frac))
-	if strings.Trim(digits, "0123456789") != "" {
-		return nil, bad
-	}
-	n, ok := new(big.Int).SetString(digits, 10)
-	if !ok || n.BitLen() > 256 {
-		return nil, bad
-	}
-	return n, nil
-}
+// parseEther parses an amount in ETH ("0.5", "12") to wei, exactly.
+func parseEther(s string) (*big.Int, error) { return parseUnits(s, 18, "ETH") }
 
 func evmBalanceProblems(o *EVMOptions) []config.FieldProblem {
 	var out []config.FieldProblem
