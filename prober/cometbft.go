@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/cometbft"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -52,6 +53,9 @@ type CometBFTOptions struct {
 	Gov *CometBFTGov `yaml:"gov"`
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+	// Balances are bank balances to watch, read from the LCD (see
+	// CometBFTBalance).
+	Balances []CometBFTBalance `yaml:"balances"`
 }
 
 // CometBFTValidator names a validator by its consensus address (hex, as in
@@ -138,12 +142,28 @@ func (cometbftKind) Values() []ValueSpec {
 		{Name: "slashing_missed_percent", Label: "Missed share (slashing window)", Unit: UnitPercent},
 		{Name: "lcd_error", Label: "LCD error", Unit: UnitText},
 		{Name: "signing_error", Label: "Signing check error", Unit: UnitText},
+		valueCometBFTBalances, valueCometBFTBalanceLow,
 	}, append(append(govValues, upgradeValues...), headValues...)...)
 }
 func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
 func (cometbftKind) Vars() []string {
-	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "gov", "latency", "region", "status"}
+	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "gov", "balances", "balance_low", "balance_down", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind.
+func (cometbftKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"head": headFields(nil), "peers": n, "status": cond.Number, "catching_up": b,
+		"chain_id": s, "version": s, "moniker": s, "lcd_error": s,
+		"balances": cond.Dynamic, "balance_low": s, "balance_down": s,
+		"gov": cond.Fields{"open": n, "unvoted": n, "due": s, "voter": s},
+		"validator": cond.Fields{
+			"address": s, "status": s, "bond_status": s, "bonded": b, "jailed": b, "tombstoned": b,
+			"in_active_set": b, "index": n, "voting_power": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "proposed": n, "window": n,
+			"missed_blocks_counter": n, "signed_blocks_window": n, "slashing_missed_percent": n, "max_missed_blocks": n,
+		}})
 }
 
 func cometbftOptions(c *config.Check) *CometBFTOptions {
@@ -193,10 +213,11 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 		}
 	}
 	out = append(out, validateGov(c, o)...)
+	out = append(out, cometbftBalanceProblems(o)...)
 	v := o.Validator
 	if v == nil {
 		for field, set := range map[string]bool{
-			"cometbft.lcd":                      o.LCD != "",
+			"cometbft.lcd":                      o.LCD != "" && len(o.Balances) == 0,
 			"cometbft.signatures_window":        o.SignaturesWindow != 0,
 			"cometbft.max_blocks_per_round":     o.MaxBlocksPerRound != 0,
 			"cometbft.missed_consecutive_alert": o.MissedConsecutiveAlert != nil,
@@ -255,6 +276,8 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
+	bu, bd := cometbftBalanceConditions(o)
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	if o.Validator == nil {
 		return up, degraded
 	}
@@ -353,6 +376,7 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	} else if o.MinPeers > 0 {
 		obs.Values["peers_error"] = shorten(RPCFailure(peersErr).Error())
 	}
+	k.balances(ctx, t, o, obs)
 	if o.Validator == nil {
 		return obs, nil
 	}

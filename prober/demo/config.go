@@ -104,6 +104,9 @@ checks:
       chain_id: %[3]d
       max_head_age: 1m
       min_peers: 3
+      # A fee account, exact in wei: under min degraded, under down_below down.
+      balances:
+        - {name: fee payer, address: "%[5]s", min: "1.5", down_below: "0.1"}
     tags: [ethereum, rpc]
 
   # The same node over its websocket, compared with the node above:
@@ -128,7 +131,7 @@ checks:
     url: %[2]s
     websocket: {send: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'}
     conditions: [json.result == %[3]d]   # hex quantities read as numbers
-`, n.url(offEVM, "http", "/"), n.url(offEVM, "ws", "/"), evmChainID, evmChainID)
+`, n.url(offEVM, "http", "/"), n.url(offEVM, "ws", "/"), evmChainID, evmChainID, evmFeePayer)
 
 	cosmos := fmt.Sprintf(`group: Cosmos
 checks:

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -101,7 +103,8 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.api = &simnet.Web{Title: "Example Co. API"}
 	n.apiRegions = map[string]*simnet.Web{"eu-west": {Title: "API eu-west"}, "us-east": {Title: "API us-east"}}
 	genesis := c.start.Add(-30 * 24 * time.Hour)
-	n.evm = &simnet.EVM{ChainID: evmChainID, Genesis: genesis, BlockTime: evmBlockTime, Version: "Geth/v1.17.8-demo", Peers: 8, Now: c.Now}
+	n.evm = &simnet.EVM{ChainID: evmChainID, Genesis: genesis, BlockTime: evmBlockTime, Version: "Geth/v1.17.8-demo", Peers: 8, Now: c.Now,
+		Balances: map[string]*big.Int{strings.ToLower(evmFeePayer): evmFeeBalance()}}
 	n.evmSwitch = &simnet.Switch{Handler: n.evm}
 	set := make([]cometbfttest.Validator, validatorCount)
 	for i := range set {
@@ -239,3 +242,11 @@ func decodeJSON(r *http.Request, v any) error {
 }
 
 var errNotJSON = errors.New("want a JSON body")
+
+// evmFeePayer is the demo's fee account (an EIP-55 example address),
+// holding 12.5 ETH: more than 2^64 wei.
+const evmFeePayer = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+func evmFeeBalance() *big.Int {
+	return new(big.Int).Mul(big.NewInt(125), new(big.Int).Exp(big.NewInt(10), big.NewInt(17), nil))
+}
