@@ -54,7 +54,7 @@ var layers = []struct {
 	{pkg: "sitegen/browsertest"},
 	{pkg: "sitegen/assemble", may: []string{"prober", "prober/config", "prober/history", "prober/incident", "prober/maintenance", "prober/uptime", "sitegen"}},
 	// Orchestrators: the demo runs the whole pipeline; main wires commands.
-	{pkg: "prober/demo", may: []string{"prober", "prober/config", "prober/incident", "prober/pipeline", "prober/simnet", "prober/cometbft/cometbfttest", "sitegen", "sitegen/assemble"}},
+	{pkg: "prober/demo", may: []string{"prober", "prober/config", "prober/incident", "prober/pipeline", "prober/simnet", "prober/cometbft/cometbfttest", "prober/substrate/ss58", "sitegen", "sitegen/assemble"}},
 	{pkg: "prober/importer", may: []string{"prober", "prober/config", "prober/history", "prober/cometbft", "prober/internal/..."}},
 	{pkg: "prober/testlog"},
 	{pkg: ".", may: []string{"..."}},

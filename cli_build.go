@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/history"
+	"github.com/upchain-dev/upchain/prober/logging"
 	"github.com/upchain-dev/upchain/sitegen"
 	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
@@ -57,11 +60,16 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			dir = filepath.Join(l.Dir, dir)
 		}
 	}
+	log, _ := logging.NewCommand(stderr, l.Redactor)
+	slog.SetDefault(log) // history's damage warnings
+	history.SetRedactor(l.Redactor.String)
+	history.ResetSkipped()
 	in, err := assemble.Input(l, assemble.Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))
 		return exitFailed
 	}
+	reportSkipped(stderr, "upchain build")
 	started := time.Now()
 	if err := sitegen.Build(in, dir); err != nil {
 		fmt.Fprintln(stderr, "upchain build:", l.Redactor.Error(err))

@@ -35,7 +35,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noServe := fs.Bool("no-serve", false, "exit after building the site")
 	listen := fs.String("listen", "127.0.0.1:8000", "loopback address to serve the site on")
 	days := fs.Int("days", 7, "days of history to simulate")
-	interval := fs.Duration("interval", 15*time.Minute, "simulated time between rounds")
+	interval := fs.Duration("interval", demo.DefaultInterval, "simulated time between rounds")
 	ports := fs.Int("ports", demo.DefaultPortBase, "first port of the simulated endpoints on 127.0.0.1 (0: any free ports)")
 	writeConfig := fs.String("write-config", "", "only write the demo's upchain.yml and checks/ into this directory (a worked example of every kind) and exit")
 	force := fs.Bool("force", false, "with --write-config: overwrite existing files")

@@ -53,7 +53,7 @@ func TestDemoServesUntilInterrupted(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "This is a demo") {
 		t.Errorf("GET %s: %d\n%.300s", url, resp.StatusCode, body)
 	}
-	for _, want := range []string{"incident: Cosmos node 2 is down", "notification (opened)", "recorded 96 rounds"} {
+	for _, want := range []string{"incident: Cosmos node 2 is down", "notification (opened)", "recorded 48 rounds"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "upchain: note:", w)
 	}
 	log, _ := logging.NewCommand(stderr, l.Redactor)
+	// Packages that log on their own (history's damage warnings) use the
+	// same redacted handler.
+	slog.SetDefault(log)
 	pipe, err := pipeline.Open(ctx, l, pipeline.Options{Record: !*once, Log: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain:", l.Redactor.Error(err))

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,6 +30,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
 	listen := fs.String("listen", "", "address for the site, /metrics and /healthz (default serve.listen, else "+config.DefaultListen+`; "off" for none)`)
+	tgFlags := addTelegramFlags(fs)
 	textfile := fs.String("textfile", "", "also write the metrics to this file for node_exporter's textfile collector (default serve.textfile); opens no port unless --listen or serve.listen is set")
 	location := fs.String("location", "", "name of this runner's location on every sample (default $"+locationEnv+", else history.location, else \"default\")")
 	if err := fs.Parse(args); err != nil {
@@ -51,10 +53,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return l, err
 	}
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Load: load, Stages: newServeStages(), Listen: *listen, Textfile: *textfile, Log: stderr})
+	tg, err := newTelegram(tgFlags, *cfgPath, os.Getenv, func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) })
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain serve:", err)
+		return exitFailed
+	}
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Load: load, Stages: newServeStages(tg), Listen: *listen, Textfile: *textfile, Log: stderr})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed
+	}
+	// Packages that log on their own (history's damage warnings) write
+	// through the daemon's redacted handler too, not as raw lines.
+	slog.SetDefault(d.Logger())
+	if tg != nil {
+		botCtx, stopBot := context.WithCancel(ctx)
+		defer stopBot()
+		go tg.bot.Run(botCtx)
 	}
 	done := make(chan struct{})
 	defer close(done)

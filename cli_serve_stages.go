@@ -16,14 +16,18 @@ import (
 // in batches with the incident stage as a commit hook, as in `upchain
 // probe`) and to the site generator. The pipeline is opened once for the
 // process, since history's branch and worktree do not change on reload,
-// and follows each loaded config.
-func newServeStages() daemon.StagesFunc {
+// and follows each loaded config. tg (nil: none) is the Telegram bot.
+func newServeStages(tg *serveTelegram) daemon.StagesFunc {
 	var pipe *pipeline.Pipeline
 	return func(l *config.Loaded, log *slog.Logger) (daemon.Stages, error) {
 		if pipe == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), l.Defaults.RoundTimeout.D())
 			defer cancel()
-			p, err := pipeline.Open(ctx, l, pipeline.Options{Record: true, Log: log})
+			opts := pipeline.Options{Record: true, Log: log}
+			if tg != nil {
+				opts.Incidents.Subscribers = tg
+			}
+			p, err := pipeline.Open(ctx, l, opts)
 			if err != nil {
 				return daemon.Stages{}, err
 			}
@@ -31,8 +35,13 @@ func newServeStages() daemon.StagesFunc {
 		} else if err := pipe.Reload(l); err != nil {
 			return daemon.Stages{}, err
 		}
+		var stage daemon.Pipeline = pipe
+		if tg != nil {
+			tg.follow(l)
+			stage = statusPipeline{pipe, tg}
+		}
 		return daemon.Stages{
-			Pipeline: pipe,
+			Pipeline: stage,
 			Site:     func(context.Context) error { return buildSite(l) },
 		}, nil
 	}

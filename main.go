@@ -30,6 +30,7 @@ func commands() []command {
 		incidentsCommand,
 		notifyCommand,
 		importCommand,
+		historyCommand,
 	}
 }
 

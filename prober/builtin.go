@@ -20,6 +20,7 @@ func builtinKinds() []Kind {
 		prometheusKind{},
 		confluxKind{},
 		lotusKind{},
+		beaconKind{},
 	}
 }
 

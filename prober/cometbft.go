@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/cometbft"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -44,8 +45,17 @@ type CometBFTOptions struct {
 	// window, with the LCD) at or above this makes the check degraded
 	// (default 5, 0: off).
 	MissedPercentAlert *float64 `yaml:"missed_percent_alert"`
+	// UpgradeWindow is how long after the estimated halt of a planned
+	// upgrade (the LCD's current_plan) the chain may stay halted as
+	// maintenance (default 1h).
+	UpgradeWindow config.Duration `yaml:"upgrade_window"`
+	// Gov watches the validator's governance votes (needs the LCD).
+	Gov *CometBFTGov `yaml:"gov"`
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+	// Balances are bank balances to watch, read from the LCD (see
+	// CometBFTBalance).
+	Balances []CometBFTBalance `yaml:"balances"`
 }
 
 // CometBFTValidator names a validator by its consensus address (hex, as in
@@ -132,12 +142,28 @@ func (cometbftKind) Values() []ValueSpec {
 		{Name: "slashing_missed_percent", Label: "Missed share (slashing window)", Unit: UnitPercent},
 		{Name: "lcd_error", Label: "LCD error", Unit: UnitText},
 		{Name: "signing_error", Label: "Signing check error", Unit: UnitText},
-	}, headValues...)
+		valueCometBFTBalances, valueCometBFTBalanceLow,
+	}, append(append(govValues, upgradeValues...), headValues...)...)
 }
 func (cometbftKind) NewOptions() any { return &CometBFTOptions{} }
 
 func (cometbftKind) Vars() []string {
-	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "latency", "region", "status"}
+	return []string{"head", "peers", "catching_up", "chain_id", "version", "moniker", "validator", "lcd_error", "gov", "balances", "balance_low", "balance_down", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind.
+func (cometbftKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"head": headFields(nil), "peers": n, "status": cond.Number, "catching_up": b,
+		"chain_id": s, "version": s, "moniker": s, "lcd_error": s,
+		"balances": cond.Dynamic, "balance_low": s, "balance_down": s,
+		"gov": cond.Fields{"open": n, "unvoted": n, "due": s, "voter": s},
+		"validator": cond.Fields{
+			"address": s, "status": s, "bond_status": s, "bonded": b, "jailed": b, "tombstoned": b,
+			"in_active_set": b, "index": n, "voting_power": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "proposed": n, "window": n,
+			"missed_blocks_counter": n, "signed_blocks_window": n, "slashing_missed_percent": n, "max_missed_blocks": n,
+		}})
 }
 
 func cometbftOptions(c *config.Check) *CometBFTOptions {
@@ -163,6 +189,9 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 	if o.MaxHeadAge < 0 {
 		add("cometbft.max_head_age", "must be positive, e.g. 60s")
 	}
+	if o.UpgradeWindow < 0 {
+		add("cometbft.upgrade_window", "must be positive, e.g. 1h")
+	}
 	if o.MinPeers < 0 {
 		add("cometbft.min_peers", "must be 0 (off) or more")
 	}
@@ -183,14 +212,17 @@ func (cometbftKind) Validate(c *config.Check) []config.FieldProblem {
 			add("cometbft.lcd", "%q is not an http(s) URL of a Cosmos SDK REST endpoint, e.g. https://lcd.example.org", o.LCD)
 		}
 	}
+	out = append(out, validateGov(c, o)...)
+	out = append(out, cometbftBalanceProblems(o)...)
 	v := o.Validator
 	if v == nil {
 		for field, set := range map[string]bool{
-			"cometbft.lcd":                      o.LCD != "",
+			"cometbft.lcd":                      o.LCD != "" && len(o.Balances) == 0,
 			"cometbft.signatures_window":        o.SignaturesWindow != 0,
 			"cometbft.max_blocks_per_round":     o.MaxBlocksPerRound != 0,
 			"cometbft.missed_consecutive_alert": o.MissedConsecutiveAlert != nil,
 			"cometbft.missed_percent_alert":     o.MissedPercentAlert != nil,
+			"cometbft.gov":                      o.Gov != nil,
 		} {
 			if set {
 				add(field, "only applies to a validator: add `validator: {address: ...}` under cometbft")
@@ -244,6 +276,8 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
+	bu, bd := cometbftBalanceConditions(o)
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	if o.Validator == nil {
 		return up, degraded
 	}
@@ -262,6 +296,9 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 		degraded = append(degraded, `lcd_error == ""`)
 		if pct > 0 {
 			degraded = append(degraded, "validator.slashing_missed_percent < "+formatFloat(pct, 2))
+		}
+		if o.Gov != nil {
+			degraded = append(degraded, `gov.due == ""`)
 		}
 	}
 	return up, degraded
@@ -283,7 +320,7 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	obs := NewObservation()
 	// Keep the signing state if this probe fails early: nothing is lost
 	// when a node is briefly unreachable.
-	for _, key := range []string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID} {
+	for _, key := range append([]string{valLastChecked, valWindow, valSetHash, valSetIndex, valPower, valAddress, valChainID, valGovState}, upgradeKeys...) {
 		if v, ok := t.Prev[key]; ok && o.Validator != nil {
 			obs.Values[key] = v
 		}
@@ -323,6 +360,9 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	obs.Vars["moniker"] = st.NodeInfo.Moniker
 	setHeadValues(obs.Values, strconv.FormatInt(height, 10), si.LatestBlockTime, now)
 	obs.Values["catching_up"] = strconv.FormatBool(si.CatchingUp)
+	if avg := blockTime(t.Prev, height, si.LatestBlockTime); avg > 0 {
+		obs.Values[valBlockTime] = formatFloat(avg, 3)
+	}
 	obs.Values[valChainID] = st.NodeInfo.Network
 	obs.Values["version"] = st.NodeInfo.Version
 	if st.NodeInfo.Moniker != "" {
@@ -336,6 +376,7 @@ func (k cometbftKind) Probe(ctx context.Context, t *Target) (*Observation, error
 	} else if o.MinPeers > 0 {
 		obs.Values["peers_error"] = shorten(RPCFailure(peersErr).Error())
 	}
+	k.balances(ctx, t, o, obs)
 	if o.Validator == nil {
 		return obs, nil
 	}
@@ -354,6 +395,7 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 	vs := validatorState{vars: map[string]any{}}
 	obs.Vars["validator"] = vs.vars
 	obs.Vars["lcd_error"] = ""
+	var govErr error
 
 	switch {
 	case v.Address != "":
@@ -372,7 +414,44 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 			lctx, cancel = context.WithTimeout(ctx, time.Until(dl)/3)
 			defer cancel()
 		}
+		var wg sync.WaitGroup
+		if o.Gov != nil {
+			voter := o.Gov.Voter
+			if voter == "" {
+				voter, _ = cometbft.AccountFromValoper(v.Valoper) // checked at load
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				gvars, gvalues, err := probeGov(lctx, lcd, o.Gov, voter, t.Prev, t.Now())
+				obs.Vars["gov"] = gvars
+				for k, x := range gvalues {
+					obs.Values[k] = x
+				}
+				govErr = err
+			}()
+		}
+		var (
+			plan    *cometbft.Plan
+			planErr error
+		)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			plan, planErr = lcd.CurrentPlan(lctx)
+		}()
 		k.readLCD(lctx, t, lcd, v, &vs)
+		wg.Wait()
+		if planErr == nil {
+			// An unreadable plan keeps the carried one: a flaky LCD must
+			// not cancel a planned window.
+			k.recordPlan(obs, o, plan, st)
+		}
+		for _, err := range []error{govErr, planErr} {
+			if vs.lcdErr == nil && err != nil {
+				vs.lcdErr = err
+			}
+		}
 	}
 	if vs.address == "" {
 		// valoper only, and the LCD did not answer: use the address found
@@ -461,6 +540,22 @@ func (k cometbftKind) probeValidator(ctx context.Context, t *Target, o *CometBFT
 		obs.Values["signing_error"] = shorten(RPCFailure(round.Err).Error())
 	}
 	return nil
+}
+
+// recordPlan records the upgrade plan (nil: none) as a maintenance estimate.
+func (cometbftKind) recordPlan(obs *Observation, o *CometBFTOptions, plan *cometbft.Plan, st *cometbft.Status) {
+	for _, key := range upgradePlanKeys {
+		delete(obs.Values, key)
+	}
+	if plan == nil {
+		return
+	}
+	avg, _ := strconv.ParseFloat(obs.Values[valBlockTime], 64)
+	window := DefaultUpgradeWindow
+	if o.UpgradeWindow > 0 {
+		window = o.UpgradeWindow.D()
+	}
+	setUpgrade(obs.Values, plan.Name, int64(plan.Height), int64(st.SyncInfo.LatestBlockHeight), st.SyncInfo.LatestBlockTime, avg, window)
 }
 
 // prevSigning rebuilds the signing state from the previous probe's values;

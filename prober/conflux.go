@@ -46,8 +46,11 @@ type ConfluxBalance struct {
 	Address string `yaml:"address"`
 	// Name shown in values and reasons (default: the address).
 	Name string `yaml:"name"`
-	// Min in CFX, exact to the Drip (1 CFX = 10^18 Drip), e.g. "12.5".
+	// Min in CFX, exact to the Drip (1 CFX = 10^18 Drip), e.g. "12.5":
+	// below it the check is degraded.
 	Min string `yaml:"min"`
+	// DownBelow in CFX: below it the check is down.
+	DownBelow string `yaml:"down_below"`
 }
 
 // ConfluxPoS are the PoS options.
@@ -172,7 +175,24 @@ func (confluxKind) Name() string    { return "conflux" }
 func (confluxKind) NewOptions() any { return &ConfluxOptions{} }
 
 func (confluxKind) Vars() []string {
-	return []string{"head", "epoch", "chain_id", "network_id", "version", "balances", "balance_low", "pos", "latency", "region", "status"}
+	return []string{"head", "epoch", "chain_id", "network_id", "version", "balances", "balance_low", "balance_down", "pos", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind; balances are keyed by the
+// names the check gives them.
+func (confluxKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"status": n,
+		"head":     headFields(cond.Fields{"hash": s}),
+		"epoch":    cond.Fields{"number": n, "block_number": n, "stalled_for": cond.Duration, "state_lag": n, "confirmed_lag": n, "finalized_lag": n},
+		"chain_id": n, "network_id": n, "version": s, "balances": cond.Dynamic, "balance_low": s, "balance_down": s,
+		"pos": cond.Fields{
+			"committed": n, "epoch": n, "head": headFields(nil), "stalled_for": cond.Duration,
+			"address": s, "registered": b, "available_votes": n, "locked": n, "unlocked": n, "forfeited": n,
+			"force_retired": b, "force_retired_at": n, "in_queue": n, "out_queue": n,
+			"in_committee": b, "voting_power": n, "in_next_committee": b, "reward": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "window": n, "status": s,
+		}})
 }
 
 // Values kept between probes.
@@ -268,10 +288,19 @@ func (confluxKind) Validate(c *config.Check) []config.FieldProblem {
 			report("name %q is used twice", b.name())
 		}
 		names[b.name()] = true
+		var min, down *big.Int
 		if b.Min != "" {
-			if _, err := parseCFX(b.Min); err != nil {
+			if min, err = parseCFX(b.Min); err != nil {
 				report("min %q: %v", b.Min, err)
 			}
+		}
+		if b.DownBelow != "" {
+			if down, err = parseCFX(b.DownBelow); err != nil {
+				report("down_below %q: %v", b.DownBelow, err)
+			}
+		}
+		if min != nil && down != nil && down.Cmp(min) > 0 {
+			report("down_below %s is above min %s: down_below is the lower alarm", b.DownBelow, b.Min)
 		}
 	}
 	p := o.PoS
@@ -364,6 +393,12 @@ func (confluxKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	for _, b := range o.Balances {
 		if b.Min != "" {
 			degraded = append(degraded, `balance_low == ""`)
+			break
+		}
+	}
+	for _, b := range o.Balances {
+		if b.DownBelow != "" {
+			up = append(up, `balance_down == ""`)
 			break
 		}
 	}

@@ -160,7 +160,7 @@ func progressValue(height uint64, since time.Time) string {
 func (confluxKind) balances(ctx context.Context, t *Target, rpc conflux.Client, o *ConfluxOptions, obs *Observation) {
 	if len(o.Balances) == 0 {
 		obs.Vars["balances"] = map[string]any{}
-		obs.Vars["balance_low"] = ""
+		obs.Vars["balance_low"], obs.Vars["balance_down"] = "", ""
 		return
 	}
 	type read struct {
@@ -178,7 +178,7 @@ func (confluxKind) balances(ctx context.Context, t *Target, rpc conflux.Client, 
 	}
 	wg.Wait()
 	vars := map[string]any{}
-	var shown, low []string
+	var shown, low, down []string
 	var lowest *big.Int
 	for i, b := range o.Balances {
 		r := got[i]
@@ -198,9 +198,16 @@ func (confluxKind) balances(ctx context.Context, t *Target, rpc conflux.Client, 
 				low = append(low, b.name()+": "+cfx+" < "+FormatAmount(min.String(), 18, "CFX"))
 			}
 		}
+		if b.DownBelow != "" {
+			d, _ := parseCFX(b.DownBelow) // checked at load
+			if r.drip.Cmp(d) < 0 {
+				down = append(down, b.name()+": "+cfx+" < "+FormatAmount(d.String(), 18, "CFX"))
+			}
+		}
 	}
 	obs.Vars["balances"] = vars
 	obs.Vars["balance_low"] = strings.Join(low, "; ")
+	obs.Vars["balance_down"] = strings.Join(down, "; ")
 	obs.Values["conflux_balances"] = shorten(strings.Join(shown, "; "))
 	if len(low) > 0 {
 		// Redacted before shortening: a cut through a secret would

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -20,9 +21,12 @@ type DNSOptions struct {
 
 type dnsKind struct{ Base }
 
-func (dnsKind) Name() string        { return "dns" }
-func (dnsKind) NewOptions() any     { return &DNSOptions{} }
-func (dnsKind) Vars() []string      { return []string{"latency", "region", "answers"} }
+func (dnsKind) Name() string    { return "dns" }
+func (dnsKind) NewOptions() any { return &DNSOptions{} }
+func (dnsKind) Vars() []string  { return []string{"latency", "region", "answers"} }
+func (dnsKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"answers": cond.Strings})
+}
 func (dnsKind) Values() []ValueSpec { return nil }
 
 func (dnsKind) Validate(c *config.Check) []config.FieldProblem {

@@ -25,6 +25,8 @@ type EVMOptions struct {
 	MinPeers int `yaml:"min_peers"`
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+	// Balances are accounts to watch (see EVMBalance).
+	Balances []EVMBalance `yaml:"balances"`
 }
 
 type evmKind struct{ Base }
@@ -35,12 +37,23 @@ func (evmKind) Values() []ValueSpec {
 	return append([]ValueSpec{
 		{Name: "syncing", Label: "Syncing", Unit: UnitBool},
 		valueChainID, valuePeers, valuePeersError, valueVersion,
+		valueEVMBalances, valueEVMBalanceLow, valueEVMBalanceLowest,
 	}, headValues...)
 }
 func (evmKind) NewOptions() any { return &EVMOptions{} }
 
 func (evmKind) Vars() []string {
-	return []string{"head", "syncing", "sync", "peers", "chain_id", "version", "latency", "region", "status"}
+	return []string{"head", "syncing", "sync", "peers", "chain_id", "version", "balances", "balance_low", "balance_down", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind.
+func (evmKind) VarTypes() cond.Fields {
+	n := cond.Number
+	return typedVars(cond.Fields{"head": headFields(cond.Fields{"hash": cond.String}), "syncing": cond.Bool, "status": cond.Number,
+		"sync":  cond.Fields{"current": n, "highest": n, "starting": n, "distance": n},
+		"peers": n, "chain_id": n, "version": cond.String,
+		// balances are keyed by the names the check gives them.
+		"balances": cond.Dynamic, "balance_low": cond.String, "balance_down": cond.String})
 }
 
 func evmOptions(c *config.Check) *EVMOptions {
@@ -59,7 +72,7 @@ func (evmKind) Validate(c *config.Check) []config.FieldProblem {
 	if o.MinPeers < 0 {
 		out = append(out, config.FieldProblem{Field: "evm.min_peers", Msg: "evm.min_peers: must be 0 (off) or more"})
 	}
-	return out
+	return append(out, evmBalanceProblems(o)...)
 }
 
 func (evmKind) DefaultConditions(c *config.Check) (up, degraded []string) {
@@ -75,7 +88,8 @@ func (evmKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
-	return up, degraded
+	bu, bd := evmBalanceConditions(o)
+	return append(up, bu...), append(degraded, bd...)
 }
 
 // evmBlock is the part of a block header the probe reads.
@@ -198,6 +212,7 @@ func (evmKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 			obs.Values["version"] = text.Truncate(s, 80)
 		}
 	}
+	evmBalances(ctx, t, cl, o, obs)
 	return obs, nil
 }
 

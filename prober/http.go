@@ -36,6 +36,14 @@ func (httpKind) Vars() []string {
 	return []string{"status", "latency", "body", "json", "headers", "cert", "tls", "phases", "region"}
 }
 
+// VarTypes implements config.TypedKind; json is the server's shape.
+func (httpKind) VarTypes() cond.Fields {
+	d := cond.Duration
+	return typedVars(cond.Fields{"body": cond.String, "status": cond.Number, "json": cond.Dynamic, "headers": cond.StringMap,
+		"cert": certFields, "tls": tlsFields,
+		"phases": cond.Fields{"dns": d, "connect": d, "tls": d, "first_byte": d}})
+}
+
 func (httpKind) Validate(c *config.Check) []config.FieldProblem {
 	var out []config.FieldProblem
 	if u, err := url.Parse(c.URL); err == nil && u.Scheme != "http" && u.Scheme != "https" {

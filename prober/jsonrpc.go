@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/jsonrpc"
 )
@@ -31,6 +32,11 @@ func (jsonrpcKind) Values() []ValueSpec {
 func (jsonrpcKind) NewOptions() any { return &JSONRPCOptions{} }
 func (jsonrpcKind) Vars() []string {
 	return []string{"result", "latency", "region"}
+}
+
+// VarTypes implements config.TypedKind; result is the server's shape.
+func (jsonrpcKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"result": cond.Dynamic})
 }
 
 func (jsonrpcKind) Validate(c *config.Check) []config.FieldProblem {

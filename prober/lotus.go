@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/lotus"
 )
@@ -185,6 +186,18 @@ func (lotusKind) NewOptions() any { return &LotusOptions{} }
 func (lotusKind) Vars() []string {
 	return []string{"head", "expected_height", "behind", "sync", "peers", "version", "network",
 		"livez", "readyz", "miner", "wpost", "wallet", "mpool", "latency", "region"}
+}
+
+// VarTypes implements config.TypedKind; wallet is keyed by role (amounts
+// in attoFIL, compared exactly) plus low.
+func (lotusKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"head": headFields(nil), "expected_height": n, "behind": n,
+		"sync": cond.Fields{"stage": s, "height": n, "behind": n}, "peers": n, "version": s, "network": s,
+		"livez": b, "readyz": b,
+		"miner":  cond.Fields{"raw_power": n, "qa_power": n, "has_min_power": b, "power_drop": n, "faults": n, "recoveries": n},
+		"wpost":  cond.Fields{"late": s, "missed": s, "deadline": n, "unproven": n, "partitions": n, "next_deadline_in": cond.Duration},
+		"wallet": cond.Dynamic, "mpool": cond.Fields{"pending": n}})
 }
 
 func (lotusKind) Validate(c *config.Check) []config.FieldProblem {

@@ -99,6 +99,19 @@ func (oasisKind) Vars() []string {
 	return []string{"head", "indexer", "fresh", "validator", "latency", "region", "status"}
 }
 
+// VarTypes implements config.TypedKind.
+func (oasisKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	return typedVars(cond.Fields{"status": n, "head": headFields(nil), "fresh": b,
+		"indexer": cond.Fields{"height": n, "node_height": n, "lag": n, "age": cond.Duration, "stale": s},
+		"validator": cond.Fields{
+			"address": s, "name": s, "active": b, "in_validator_set": b, "rank": n, "delegators": n,
+			"voting_power": n, "escrow_active": n, "escrow_debonding": n, "commission_percent": n,
+			"uptime_percent": n, "uptime_window": n,
+			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "window": n,
+		}})
+}
+
 // Values an oasis probe records.
 var (
 	valueOasisIndexerAge = ValueSpec{Name: "oasis_indexer_age_s", Label: "Indexer update age", Unit: UnitSeconds,

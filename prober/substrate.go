@@ -249,7 +249,7 @@ type substrateKind struct{ Base }
 func (substrateKind) Name() string { return "substrate" }
 
 func (substrateKind) Values() []ValueSpec {
-	return []ValueSpec{
+	return append([]ValueSpec{
 		valueHeight, valueFinalized, valueFinalityLag, valueHeadAge, valuePeers, valueVersion,
 		{Name: "is_syncing", Label: "Syncing", Unit: UnitBool},
 		{Name: "sync_lag", Label: "Blocks behind its peers", Unit: UnitCount},
@@ -290,7 +290,7 @@ func (substrateKind) Values() []ValueSpec {
 			Metric: "upchain_substrate_collator_authored_blocks_ago", Help: "Blocks since CollatorSelection.LastAuthoredBlock of the collator."},
 		{Name: "authored_age_s", Label: "Time since it last authored", Unit: UnitSeconds},
 		{Name: valRound, Label: "Staking round", Unit: UnitHeight},
-	}
+	}, substrateRuntimeValues...)
 }
 func (substrateKind) NewOptions() any { return &SubstrateOptions{} }
 func (substrateKind) Vars() []string {

@@ -57,6 +57,7 @@ type substrateProbe struct {
 	st             substrateStanding
 	gran           substrateGrandpa
 	coll           substrateCollator
+	rt             substrateRuntime
 
 	// Points tracking (see trackPoints).
 	pointsDelta      int64
@@ -160,6 +161,7 @@ func (p *substrateProbe) run(ctx context.Context) error {
 			return nil
 		},
 	}
+	tasks = append(tasks, func() error { return p.readRuntime(ctx) })
 	if validator {
 		tasks = append(tasks, func() error { return p.readSession(ctx) })
 		if p.o.rewardPoints() || p.o.slashes() {
@@ -400,6 +402,7 @@ func (p *substrateProbe) record() {
 	if p.chain != "" {
 		v["chain"], vals["chain"] = p.chain, text.Truncate(p.chain, 80)
 	}
+	p.recordRuntime()
 	if p.o.Collator != "" {
 		p.recordCollator()
 	}

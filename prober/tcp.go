@@ -7,14 +7,16 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
 type tcpKind struct{ Base }
 
-func (tcpKind) Name() string        { return "tcp" }
-func (tcpKind) Vars() []string      { return []string{"latency", "region"} }
-func (tcpKind) Values() []ValueSpec { return nil }
+func (tcpKind) Name() string          { return "tcp" }
+func (tcpKind) Vars() []string        { return []string{"latency", "region"} }
+func (tcpKind) VarTypes() cond.Fields { return typedVars(nil) }
+func (tcpKind) Values() []ValueSpec   { return nil }
 
 func (tcpKind) Validate(c *config.Check) []config.FieldProblem {
 	return hostPortProblems(c, "tcp")

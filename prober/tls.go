@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -17,9 +18,12 @@ type TLSOptions struct {
 
 type tlsKind struct{ Base }
 
-func (tlsKind) Name() string        { return "tls" }
-func (tlsKind) NewOptions() any     { return &TLSOptions{} }
-func (tlsKind) Vars() []string      { return []string{"latency", "region", "cert", "tls"} }
+func (tlsKind) Name() string    { return "tls" }
+func (tlsKind) NewOptions() any { return &TLSOptions{} }
+func (tlsKind) Vars() []string  { return []string{"latency", "region", "cert", "tls"} }
+func (tlsKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"cert": certFields, "tls": tlsFields})
+}
 func (tlsKind) Values() []ValueSpec { return certValues }
 
 func (tlsKind) Validate(c *config.Check) []config.FieldProblem {

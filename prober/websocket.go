@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -29,6 +30,11 @@ func (websocketKind) Values() []ValueSpec { return certValues }
 func (websocketKind) NewOptions() any     { return &WebsocketOptions{} }
 func (websocketKind) Vars() []string {
 	return []string{"message", "latency", "status", "region", "cert", "tls", "json"}
+}
+
+// VarTypes implements config.TypedKind; json is the server's shape.
+func (websocketKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"message": cond.String, "status": cond.Number, "json": cond.Dynamic, "cert": certFields, "tls": tlsFields})
 }
 
 func (websocketKind) Validate(c *config.Check) []config.FieldProblem {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"github.com/upchain-dev/upchain/prober/internal/text"
 	"io"
+	"math/big"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -218,4 +219,28 @@ func AddressFromValcons(valcons string) (string, error) {
 		return "", fmt.Errorf("holds %d bytes, a consensus address has 20", len(data))
 	}
 	return strings.ToUpper(hex.EncodeToString(data)), nil
+}
+
+// Balance reads /cosmos/bank/v1beta1/balances/{address}/by_denom?denom=
+// (cosmos.bank.v1beta1.Query/BalanceByDenom): the amount in base units
+// (uatom), a decimal string of any size.
+func (l LCD) Balance(ctx context.Context, address, denom string) (*big.Int, error) {
+	var out struct {
+		Balance *struct {
+			Denom  string `json:"denom"`
+			Amount string `json:"amount"`
+		} `json:"balance"`
+	}
+	path := "/cosmos/bank/v1beta1/balances/" + url.PathEscape(address) + "/by_denom?denom=" + url.QueryEscape(denom)
+	if err := l.get(ctx, path, &out); err != nil {
+		return nil, err
+	}
+	if out.Balance == nil {
+		return new(big.Int), nil // no coins of denom
+	}
+	n, ok := new(big.Int).SetString(out.Balance.Amount, 10)
+	if !ok || n.Sign() < 0 || len(out.Balance.Amount) > 80 {
+		return nil, fmt.Errorf("LCD %s: amount %q is not a base-unit amount", path, text.Truncate(out.Balance.Amount, 40))
+	}
+	return n, nil
 }

@@ -52,18 +52,26 @@ func Compile(src string, vars []string) (*Condition, error) {
 	if err := checkNames(tree.Node, vars); err != nil {
 		return nil, err
 	}
-	prog, err := expr.Compile(rewritten, hexFunc, numFunc)
+	prog, err := expr.Compile(rewritten, options()...)
 	if err != nil {
 		return nil, fmt.Errorf("%s", firstLine(err.Error()))
 	}
 	c := &Condition{Source: src, program: prog}
 	for _, p := range collectPaths(tree.Node) {
-		pp, err := expr.Compile(p, hexFunc, numFunc)
+		pp, err := expr.Compile(p, options()...)
 		if err == nil {
 			c.paths = append(c.paths, path{name: p, program: pp})
 		}
 	}
 	return c, nil
+}
+
+// options are what every compile gets: the helper functions and the
+// operators that compare numbers of any size exactly.
+func options() []expr.Option {
+	out := []expr.Option{hexFunc, numFunc, expr.Patch(bigPatcher{})}
+	out = append(out, bigFuncs...)
+	return append(out, unitFuncs()...)
 }
 
 // checkNames rejects identifiers that are not among vars, naming the known
@@ -239,6 +247,8 @@ func FormatClean(v any, clean func(string) string) string {
 		return fmt.Sprintf("%q", text.Truncate(clean(x), MaxObserved))
 	case *big.Int:
 		return x.String()
+	case *big.Rat:
+		return FormatRat(x)
 	default:
 		rv := reflect.ValueOf(v)
 		if rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice {
@@ -274,7 +284,10 @@ func collectPaths(n ast.Node) []string {
 		case *ast.CallNode:
 			// A call of literals, such as metric("up", {"job": "node"}),
 			// reads a value like a variable does: report what it returned.
-			if _, named := x.Callee.(*ast.IdentifierNode); named && allLiteral(x.Arguments) {
+			if id, named := x.Callee.(*ast.IdentifierNode); named && allLiteral(x.Arguments) {
+				if id.Value == "num" || id.Value == "hex" {
+					return // a literal made exact, such as num("20000000000000000000")
+				}
 				add(seen, &out, x.String())
 				return
 			}

@@ -204,7 +204,7 @@ func TestFromJSON(t *testing.T) {
 		{`"0x0"`, int64(0)},
 		{`"0xffffffffffffffff"`, uint64(1<<64 - 1)},
 		{`"0x00ab"`, "0x00ab"}, // data with a leading zero, not a quantity
-		{`"0xdeadbeefdeadbeefdeadbeef"`, "0xdeadbeefdeadbeefdeadbeef"}, // longer than 64 bits: a hash
+		{`"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"`, "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"}, // 160 bits: an address
 		{`"12"`, "12"},
 		{`true`, true},
 		{`null`, nil},

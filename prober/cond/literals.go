@@ -50,7 +50,14 @@ func rewriteDurations(src string) (string, error) {
 			for j < len(src) && (isIdent(src[j]) || src[j] == '.') {
 				j++
 			}
-			b.WriteString(src[i:j])
+			lit := src[i:j]
+			if bigLiteral(lit) {
+				// expr's literals are int64: a larger integer is made
+				// exact by num().
+				fmt.Fprintf(&b, "num(%q)", lit)
+			} else {
+				b.WriteString(lit)
+			}
 			i = j
 			continue
 		}
@@ -58,6 +65,26 @@ func rewriteDurations(src string) (string, error) {
 		i++
 	}
 	return b.String(), nil
+}
+
+// bigLiteral reports whether lit is an integer literal (decimal or 0x hex)
+// too large for int64.
+func bigLiteral(lit string) bool {
+	if strings.HasPrefix(lit, "0x") || strings.HasPrefix(lit, "0X") {
+		v, ok := ParseQuantity(lit)
+		if !ok {
+			return false
+		}
+		_, small := v.(int64)
+		return !small
+	}
+	for k := 0; k < len(lit); k++ {
+		if !isDigit(lit[k]) {
+			return false
+		}
+	}
+	_, err := strconv.ParseInt(lit, 10, 64)
+	return err != nil
 }
 
 var units = []string{"ns", "us", "µs", "ms", "s", "m", "h", "d", "w"}
@@ -159,6 +186,9 @@ var numFunc = expr.Function("num", func(params ...any) (any, error) {
 		}
 		if u, err := strconv.ParseUint(x, 10, 64); err == nil {
 			return u, nil
+		}
+		if b, ok := new(big.Int).SetString(x, 10); ok {
+			return b, nil
 		}
 		if f, err := strconv.ParseFloat(x, 64); err == nil {
 			return f, nil

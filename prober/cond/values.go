@@ -3,6 +3,7 @@ package cond
 import (
 	"encoding/json"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 )
@@ -21,6 +22,9 @@ func FromJSON(v any) any {
 			}
 			if u, err := strconv.ParseUint(s, 10, 64); err == nil {
 				return u
+			}
+			if b, ok := new(big.Int).SetString(s, 10); ok {
+				return b
 			}
 		}
 		f, err := x.Float64()
@@ -50,9 +54,11 @@ func FromJSON(v any) any {
 }
 
 // isQuantity tells hex quantities from hex data: a quantity has no leading
-// zero digits (except "0x0") and fits 64 bits.
+// zero digits (except "0x0") and fits 128 bits (amounts in wei do; hashes
+// and addresses are longer and stay strings, and compare with numbers
+// anyway, see exactPair).
 func isQuantity(s string) bool {
-	if len(s) < 3 || len(s) > 18 || s[0] != '0' || s[1] != 'x' {
+	if len(s) < 3 || len(s) > 34 || s[0] != '0' || s[1] != 'x' {
 		return false
 	}
 	if s[2] == '0' && len(s) > 3 {

@@ -35,6 +35,13 @@ type Kind interface {
 	DefaultConditions(c *Check) (up, degraded []string)
 }
 
+// TypedKind is a Kind that declares the types of its condition variables,
+// nested fields included, so that conditions are type-checked at load
+// time (cond.CompileTyped). Its names must be those of Vars.
+type TypedKind interface {
+	VarTypes() cond.Fields
+}
+
 // FieldProblem is a kind's complaint about one field of a check.
 type FieldProblem struct {
 	Field string
@@ -508,13 +515,23 @@ func validateChecks(l *Loaded, kinds Kinds, errs *Errors) {
 		defUp, defDeg := k.DefaultConditions(chk)
 		cc := &CompiledConditions{}
 		vars := k.Vars()
+		var types cond.Fields
+		if tk, ok := k.(TypedKind); ok {
+			types = tk.VarTypes()
+		}
 		compile := func(field string, srcs []string, into *[]*cond.Condition) {
 			for i, src := range srcs {
 				ln := line(fmt.Sprintf("%s[%d]", field, i))
 				if field == "default" {
 					ln = chk.Line
 				}
-				cnd, err := cond.Compile(src, vars)
+				var cnd *cond.Condition
+				var err error
+				if types != nil {
+					cnd, err = cond.CompileTyped(src, types)
+				} else {
+					cnd, err = cond.Compile(src, vars)
+				}
 				if err != nil {
 					c.add(ln, "condition %q: %v", src, err)
 					continue

@@ -201,6 +201,9 @@ func (d *Daemon) Addr() net.Addr {
 	return d.listener.Addr()
 }
 
+// Logger is the daemon's redacted logger.
+func (d *Daemon) Logger() *slog.Logger { return d.log }
+
 // Metrics returns the daemon's metrics.
 func (d *Daemon) Metrics() *metrics.Metrics { return d.metrics }
 

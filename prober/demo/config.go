@@ -104,6 +104,9 @@ checks:
       chain_id: %[3]d
       max_head_age: 1m
       min_peers: 3
+      # A fee account, exact in wei: under min degraded, under down_below down.
+      balances:
+        - {name: fee payer, address: "%[5]s", min: "1.5", down_below: "0.1"}
     tags: [ethereum, rpc]
 
   # The same node over its websocket, compared with the node above:
@@ -128,7 +131,7 @@ checks:
     url: %[2]s
     websocket: {send: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}'}
     conditions: [json.result == %[3]d]   # hex quantities read as numbers
-`, n.url(offEVM, "http", "/"), n.url(offEVM, "ws", "/"), evmChainID, evmChainID)
+`, n.url(offEVM, "http", "/"), n.url(offEVM, "ws", "/"), evmChainID, evmChainID, evmFeePayer)
 
 	cosmos := fmt.Sprintf(`group: Cosmos
 checks:
@@ -150,20 +153,26 @@ checks:
     lag: {group: Cosmos, degraded_blocks: 5, down_blocks: 20}
 
   # A validator: in the active set and signing. 5 missed in a row is
-  # down; 10%% of the last 100 blocks missed is degraded.
+  # down; 10%% of the last 100 blocks missed is degraded. With the LCD:
+  # jailed, the slashing window, governance (a proposal without the
+  # validator's vote ending within 24h is degraded) and the upgrade plan,
+  # which becomes a maintenance window for the chain's checks.
   - name: Cosmos validator
     kind: cometbft
     url: %[1]s
     cometbft:
       chain_id: %[3]s
       max_head_age: 3m
-      validator: {address: "%[4]s"}
+      lcd: %[5]s
+      validator: {address: "%[4]s", valcons: %[6]s}
+      gov: {voter: %[7]s, warn_before: 24h}
+      upgrade_window: 2h
       signatures_window: 100
       max_blocks_per_round: 100
       missed_consecutive_alert: 5
       missed_percent_alert: 10
     tags: [cosmos, validator]
-`, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator)
+`, n.url(offCosmos1, "http", ""), n.url(offCosmos2, "http", ""), cosmosChainID, watchedValidator, n.url(offCosmosLCD, "http", ""), watchedValcons, watchedVoter)
 
 	oasis := fmt.Sprintf(`group: Oasis
 checks:
@@ -282,7 +291,33 @@ checks:
     tags: [polkadot, asset-hub, collator]
 `, n.url(offRelay, "ws", "/"), n.url(offParachain, "ws", "/"), alice, bob)
 
+	beacon := fmt.Sprintf(`group: Ethereum consensus
+checks:
+  # beacon: an Ethereum beacon node (health, syncing, head age from the
+  # slot clock, finality, peers), with the chain's own spec.
+  - name: Beacon node
+    kind: beacon
+    url: %[1]s
+    beacon:
+      max_head_age: 60s
+      max_finality_lag: 4
+      min_peers: 3
+
+  # Validators by index or pubkey: status, balance, attestations (one
+  # liveness call per epoch), proposals, sync committee.
+  - name: Our Ethereum validators
+    kind: beacon
+    url: %[1]s
+    beacon:
+      validators: ["12345", "12346", "12347"]
+      attestation_window: 32
+      missed_attestations_consecutive: 3
+      missed_attestations_percent: 10
+    tags: [ethereum, validator]
+`, n.url(offBeacon, "http", ""))
+
 	return map[string]string{
+		"checks/beacon.yml":   beacon,
 		"checks/polkadot.yml": polkadot,
 		"checks/filecoin.yml": filecoin,
 		"checks/conflux.yml":  conflux,

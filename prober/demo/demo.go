@@ -23,13 +23,17 @@ import (
 	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
 
+// DefaultInterval is the simulated time between two rounds: a week is
+// 336 rounds.
+const DefaultInterval = 30 * time.Minute
+
 // Options configure a demo run.
 type Options struct {
 	// Dir holds the demo's config, history and site; it must not hold an
 	// upchain.yml yet. Required.
 	Dir string
 	// Days of history the story makes (default 7); Interval is the
-	// simulated time between rounds (default 15m).
+	// simulated time between rounds (default DefaultInterval).
 	Days     int
 	Interval time.Duration
 	// PortBase is the first port of the simulated endpoints (default
@@ -76,7 +80,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		opts.Days = 7
 	}
 	if opts.Interval <= 0 {
-		opts.Interval = 15 * time.Minute
+		opts.Interval = DefaultInterval
 	}
 	if opts.PortBase == 0 {
 		opts.PortBase = DefaultPortBase
@@ -172,11 +176,11 @@ func WriteConfig(dir string, portBase int, force bool) error {
 	if portBase <= 0 {
 		portBase = DefaultPortBase
 	}
-	n := &network{clock: newClock(time.Now().UTC().Truncate(15 * time.Minute).Add(-7 * 24 * time.Hour))}
+	n := &network{clock: newClock(time.Now().UTC().Truncate(DefaultInterval).Add(-7 * 24 * time.Hour))}
 	for off := 0; off < offCount; off++ {
 		n.addrs[off] = fmt.Sprintf("127.0.0.1:%d", portBase+off)
 	}
-	return writeFiles(dir, configFiles(n, newStory(7*24*4, 15*time.Minute)), force)
+	return writeFiles(dir, configFiles(n, newStory(int(7*24*time.Hour/DefaultInterval), DefaultInterval)), force)
 }
 
 // lotusToken is the simulated Lotus node's API token: a secret, like a

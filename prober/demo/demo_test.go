@@ -88,6 +88,14 @@ func TestDemoStory(t *testing.T) {
 	if files := git("ls-files", "incidents"); strings.Count(files, ".md") != len(want) {
 		t.Errorf("incident files committed:\n%s", files)
 	}
+	// The chain's planned upgrade is an upcoming maintenance window, on the
+	// site with its name and height.
+	if files := git("ls-files", "maintenance"); !strings.Contains(files, "maintenance/upgrade-"+cosmosChainID+"-") {
+		t.Errorf("no upgrade window in history:\n%s", files)
+	}
+	if !strings.Contains(string(home), "Planned upgrade v2.0.0 at height") {
+		t.Error("the home page does not show the planned upgrade")
+	}
 }
 
 // TestWriteConfigValidates: --write-config writes a config that loads,

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +35,8 @@ const (
 	offLotus
 	offRelay
 	offParachain
+	offBeacon
+	offCosmosLCD
 	offCount
 )
 
@@ -61,12 +65,14 @@ type network struct {
 	evm        *simnet.EVM
 	evmSwitch  *simnet.Switch
 	cosmos     [2]*cometbfttest.Chain
+	cosmosLCD  *simnet.CosmosLCD
 	dns        *simnet.DNS
 	sink       *sink
 	nexus      *simnet.Nexus
 	exporter   *simnet.Exporter
 	conflux    *simnet.Conflux
 	lotus      *simnet.Lotus
+	beacon     *simnet.Beacon
 	relay      *simnet.Substrate
 	parachain  *simnet.Substrate
 
@@ -81,8 +87,15 @@ func validatorAddress(i int) string { return fmt.Sprintf("%040X", 0xDE300+i) }
 // oasisValidator is the Oasis entity the demo watches.
 const oasisValidator = "oasis1qrcm3zmd5kwy6crx5wsr4fskyc7dwf0deg776zfl"
 
-// watchedValidator is the validator the demo's validator check watches.
+// watchedValidator is the validator the demo's validator check watches;
+// watchedValcons and watchedVoter are its address in bech32 (consensus
+// address and the account that votes).
 var watchedValidator = validatorAddress(3)
+
+const (
+	watchedValcons = "cosmosvalcons1qqqqqqqqqqqqqqqqqqqqqqqqqqqqmccr94k2y3"
+	watchedVoter   = "cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqmccr5j3ryr"
+)
 
 func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n := &network{clock: c, sink: &sink{out: out}}
@@ -90,7 +103,8 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 	n.api = &simnet.Web{Title: "Example Co. API"}
 	n.apiRegions = map[string]*simnet.Web{"eu-west": {Title: "API eu-west"}, "us-east": {Title: "API us-east"}}
 	genesis := c.start.Add(-30 * 24 * time.Hour)
-	n.evm = &simnet.EVM{ChainID: evmChainID, Genesis: genesis, BlockTime: evmBlockTime, Version: "Geth/v1.17.8-demo", Peers: 8, Now: c.Now}
+	n.evm = &simnet.EVM{ChainID: evmChainID, Genesis: genesis, BlockTime: evmBlockTime, Version: "Geth/v1.17.8-demo", Peers: 8, Now: c.Now,
+		Balances: map[string]*big.Int{strings.ToLower(evmFeePayer): evmFeeBalance()}}
 	n.evmSwitch = &simnet.Switch{Handler: n.evm}
 	set := make([]cometbfttest.Validator, validatorCount)
 	for i := range set {
@@ -102,22 +116,34 @@ func startNetwork(c *clock, base int, out func(string)) (*network, error) {
 			Set: func(int64) []cometbfttest.Validator { return set },
 		}
 	}
+	// The chain's LCD: a proposal the validator voted on, one it has not
+	// (ending long after the story), and the slashing record.
+	n.cosmosLCD = &simnet.CosmosLCD{Now: c.Now, Missed: map[string]int64{watchedValcons: 12}, Proposals: []simnet.CosmosProposal{
+		{ID: 41, Title: "Community pool spend: RPC infrastructure", VotingEnd: c.start.Add(40 * 24 * time.Hour), Votes: map[string]string{watchedVoter: "VOTE_OPTION_YES"}},
+		{ID: 42, Title: "Raise the max validator count to 200", VotingEnd: c.start.Add(45 * 24 * time.Hour)},
+	}}
 	n.nexus = simnet.NewNexus(c.Now, oasisValidator)
 	n.nexus.Update(func(s *simnet.NexusState) { s.Start = c.start })
 	n.exporter = simnet.NewExporter(c.Now)
 	n.exporter.Update(func(s *simnet.ExporterState) { s.Start = c.start })
 	n.conflux = simnet.NewConflux(c.Now)
+	// A PoS block every 3 minutes of simulated time: a handful per round
+	// rather than 90, so that a simulated week stays quick.
+	n.conflux.PosInterval = 3 * time.Minute
 	n.lotus = simnet.NewLotus(c.Now)
 	n.lotus.Update(func(s *simnet.LotusState) { s.Token = lotusToken })
 	n.relay = simnet.NewPolkadotRelay(c.Now, c.start)
 	n.parachain = simnet.NewCumulusParachain(c.Now, c.start)
+	n.beacon = simnet.NewBeacon(c.Now, genesis, 12345, 12346, 12347)
 	handlers := map[int]http.Handler{
-		offRelay: n.relay, offParachain: n.parachain,
+		offBeacon: n.beacon,
+		offRelay:  n.relay, offParachain: n.parachain,
 		offLotus:   n.lotus,
 		offConflux: n.conflux,
 		offNexus:   http.StripPrefix("/v1", n.nexus), offExporter: n.exporter,
 		offWeb: n.web, offAPI: n.api, offAPIEU: n.apiRegions["eu-west"], offAPIUS: n.apiRegions["us-east"],
 		offEVM: n.evmSwitch, offCosmos1: n.cosmos[0], offCosmos2: n.cosmos[1], offSink: n.sink,
+		offCosmosLCD: n.cosmosLCD,
 	}
 	for off := 0; off < offCount; off++ {
 		addr := "127.0.0.1:0"
@@ -216,3 +242,11 @@ func decodeJSON(r *http.Request, v any) error {
 }
 
 var errNotJSON = errors.New("want a JSON body")
+
+// evmFeePayer is the demo's fee account (an EIP-55 example address),
+// holding 12.5 ETH: more than 2^64 wei.
+const evmFeePayer = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+func evmFeeBalance() *big.Int {
+	return new(big.Int).Mul(big.NewInt(125), new(big.Int).Exp(big.NewInt(10), big.NewInt(17), nil))
+}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/cometbft/cometbfttest"
+	"github.com/upchain-dev/upchain/prober/simnet"
 )
 
 // event is one scripted episode of the story: it runs from round From up
@@ -80,6 +81,10 @@ func (s *story) apply(n *network, round int, now time.Time) {
 			}
 		})
 	}
+	// A chain upgrade is planned for a day after the story ends: its
+	// window shows as upcoming maintenance.
+	planHeight := int64(n.clock.start.Add(time.Duration(s.rounds)*s.interval+24*time.Hour).Sub(genesis)/cosmosBlock) + 1
+	n.cosmosLCD.Update(func(l *simnet.CosmosLCD) { l.Plan = &simnet.CosmosPlan{Name: "v2.0.0", Height: planHeight} })
 	// The geo-routed API: us-east answers 503 during its outage.
 	status := 0
 	if s.regionDown.active(round) {

@@ -73,15 +73,17 @@ func dailyHeader(year int) string {
 
 const rollupColumns = "check region samples down degraded covered_s down_s degraded_s uptime_pct p50_ms p95_ms max_ms"
 
-// checkVersion reads the format version from a file's first line.
+// checkVersion reads the format version from a file's first line. A
+// missing or garbled header is damage (a *lineError: the lines are still
+// read); a newer version is not, and readers refuse the file.
 func checkVersion(first []byte, magic, path string) error {
 	s := string(first)
 	if !strings.HasPrefix(s, magic) {
-		return fmt.Errorf("%s: not an upchain history file (first line %q, want %q)", path, trim(s, 60), magic+"N")
+		return damaged(fmt.Errorf("%s: not an upchain history file (first line %q, want %q)", path, trim(s, 60), magic+"N"))
 	}
 	v, err := strconv.Atoi(strings.TrimSpace(s[len(magic):]))
 	if err != nil {
-		return fmt.Errorf("%s: bad format version line %q", path, trim(s, 60))
+		return damaged(fmt.Errorf("%s: bad format version line %q", path, trim(s, 60)))
 	}
 	if v > FormatVersion {
 		return fmt.Errorf("%s: format version %d is newer than this upchain understands (%d): upgrade upchain", path, v, FormatVersion)

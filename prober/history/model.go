@@ -112,12 +112,27 @@ func (s *State) Get(check, region string) *RegionState {
 	return s.Checks[check][region]
 }
 
+// FutureTolerance is how far ahead of a reader's clock a result may be
+// dated before it counts as clock skew: such a result is stored, but the
+// state (status, counts, the time of the data) does not jump ahead to it.
+const FutureTolerance = 2 * time.Minute
+
 // Apply folds a round's results into the state.
-func (s *State) Apply(results []prober.Result) {
+func (s *State) Apply(results []prober.Result) { s.applyAt(results, time.Time{}) }
+
+// applyAt is Apply for a reader whose clock allows results up to limit
+// (zero: any). Results dated after limit are left out and counted. An entry
+// whose newest result lies after limit was written by a runner whose clock
+// was ahead: it no longer hides the present results that follow.
+func (s *State) applyAt(results []prober.Result, limit time.Time) (future int) {
 	if s.Checks == nil {
 		s.Checks = map[string]map[string]*RegionState{}
 	}
 	for _, r := range results {
+		if !limit.IsZero() && r.Time.After(limit) {
+			future++
+			continue
+		}
 		regions := s.Checks[r.Check]
 		if regions == nil {
 			regions = map[string]*RegionState{}
@@ -128,7 +143,7 @@ func (s *State) Apply(results []prober.Result) {
 			rs = &RegionState{Status: r.Status, Since: r.Time}
 			regions[r.Region] = rs
 		}
-		if r.Time.Before(rs.Last) {
+		if r.Time.Before(rs.Last) && !skewed(rs.Last, limit) {
 			continue // older than what the state already knows
 		}
 		rs.Last = r.Time
@@ -148,11 +163,15 @@ func (s *State) Apply(results []prober.Result) {
 		if len(r.Values) > 0 {
 			rs.Values = r.Values
 		}
-		if r.Time.After(s.Updated) {
+		if r.Time.After(s.Updated) || skewed(s.Updated, limit) {
 			s.Updated = r.Time
 		}
 	}
+	return future
 }
+
+// skewed reports whether t lies beyond what a reader's clock allows.
+func skewed(t, limit time.Time) bool { return !limit.IsZero() && t.After(limit) }
 
 // CheckStatus is the status of a check over its regions (see
 // prober.Aggregate), or "" when the state does not know the check.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -86,6 +87,23 @@ type Recorder struct {
 	// forced are entries a late round changed.
 	disk   *State
 	forced map[Key]bool
+	// repair, when set, makes rebuild repair the checkout (see Repair);
+	// repaired is what it removed.
+	repair   *CheckOptions
+	repaired *Report
+	// last is the newest round applied: the marker once pushed (see
+	// checkDiverged).
+	last pushMarker
+	// now is the clock rounds are judged by (nil: time.Now); see
+	// FutureTolerance.
+	now func() time.Time
+}
+
+func (r *Recorder) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
 }
 
 // checkpointEvery bounds how old the state file may get: readers replay at
@@ -120,8 +138,11 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 	}
 	defer repo.unlock()
 	if repo.hasRemote && !repo.fetched {
-		if _, err := repo.fetch(ctx, repo.git); err != nil {
+		found, err := repo.fetch(ctx, repo.git)
+		if err != nil {
 			fmt.Fprintf(logw, "history: could not fetch %s from %s, continuing on the local copy: %v\n", repo.branch, repo.remote, err)
+		} else if err := r.checkDiverged(ctx, !found); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
 		}
 	}
 	base, err := r.chooseBase(ctx)
@@ -133,6 +154,9 @@ func OpenRecorder(ctx context.Context, cfg *config.Loaded, logw io.Writer) (*Rec
 	}
 	if n := len(r.applied); n > 0 {
 		fmt.Fprintf(logw, "history: %d round(s) of an earlier run were not pushed yet: they go with this round\n", n)
+	}
+	if n := removeStaleTemp(r.repo.spoolDir(), time.Now().Add(-staleTempAge)); n > 0 {
+		fmt.Fprintf(logw, "history: removed %d temporary file(s) a killed run left in the spool\n", n)
 	}
 	return r, nil
 }
@@ -174,6 +198,30 @@ func QuorumsFor(cfg *config.Loaded) QuorumOf {
 
 // Location is the location this recorder writes on its rounds.
 func (r *Recorder) Location() string { return r.location }
+
+// staleTempAge: a temporary file older than this was left by a killed
+// run (a live writer renames its file within moments); younger ones may
+// belong to another runner sharing the spool.
+const staleTempAge = time.Hour
+
+// removeStaleTemp removes the temporary files in dir last written before
+// cutoff and returns how many it removed.
+func removeStaleTemp(dir string, cutoff time.Time) int {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) || e.IsDir() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) && os.Remove(filepath.Join(dir, e.Name())) == nil {
+			n++
+		}
+	}
+	return n
+}
 
 // CapsFor returns, per check, how long one sample may stand for: twice the
 // check's interval (twice the default interval for checks no longer
@@ -388,19 +436,22 @@ func (r *Recorder) rebuild(ctx context.Context, base string) error {
 	if _, err := g.out(ctx, "clean", "-q", "-f", "-d", "-x"); err != nil {
 		return err
 	}
+	if err := r.runRepair(); err != nil {
+		return err
+	}
 	head, err := g.out(ctx, "rev-parse", "HEAD")
 	if err != nil {
 		return err
 	}
-	file, err := readStateFile(r.repo.dir)
+	file, corrupt, err := readStateFile(r.repo.dir)
 	if err != nil {
 		return err
 	}
 	r.disk, r.forced = file, map[Key]bool{}
-	if _, err := os.Stat(filepath.Join(r.repo.dir, StateFile)); err != nil {
-		r.disk = nil
+	if _, err := os.Stat(filepath.Join(r.repo.dir, StateFile)); err != nil || corrupt {
+		r.disk = nil // written in full with the next round
 	}
-	st, err := loadState(r.repo.dir)
+	st, err := loadState(r.repo.dir, r.clock().Add(FutureTolerance))
 	if err != nil {
 		return err
 	}
@@ -462,7 +513,10 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 	// Samples keep what this location saw; state and hooks get the status
 	// decided across locations.
 	results := st.Decide(sp.Location, sp.Results, r.quorumOf)
-	st.Apply(results)
+	if n := st.applyAt(results, r.clock().Add(FutureTolerance)); n > 0 {
+		slog.Warn("history: round dated in the future (is this machine's clock ahead?): its samples are recorded, the current state does not move ahead to them",
+			"round", sp.ID, "results", n, "time", sp.Results[0].Time.UTC().Format(time.RFC3339), "clock", r.clock().UTC().Format(time.RFC3339))
+	}
 	// Round marks where readers resume replaying: the last round of the
 	// newest raw file. A late round that went only into older files leaves
 	// it; any late samples force the state file to be written (replay
@@ -478,6 +532,7 @@ func (r *Recorder) applyRound(ctx context.Context, st *State, sp spooled) error 
 			r.forced[Key{res.Check, res.Region}] = true
 		}
 	}
+	r.last = pushMarker{sp.ID, dayOf(sp.Results[len(sp.Results)-1].Time)}
 	tx := &Tx{Dir: r.repo.dir, State: st, Results: results, Replay: r.seen[sp.ID], msgs: &r.msgs}
 	r.seen[sp.ID] = true
 	for _, h := range r.hooks[sp.ID] {
@@ -580,11 +635,14 @@ func (r *Recorder) commitAndPush(ctx context.Context) (string, error) {
 		}
 		err = r.push(ctx)
 		if err == nil {
+			if err := r.repo.writeMarker(r.last); err != nil {
+				fmt.Fprintf(r.log, "history: %v\n", err)
+			}
 			r.committed(commit, done)
 			return commit, nil
 		}
 		if !isRejected(err) {
-			return commit, fmt.Errorf("history: committed %s locally but could not push it (the next run pushes it): %w", short(commit), err)
+			return commit, fmt.Errorf("history: committed %s locally but could not push it (the next run pushes it): %w", short(commit), r.repo.explainPush(err))
 		}
 		if attempt >= MaxPushAttempts {
 			return commit, fmt.Errorf("history: push rejected %d times (another runner keeps pushing); committed %s locally, the next run retries: %w", attempt, short(commit), err)
@@ -596,8 +654,12 @@ func (r *Recorder) commitAndPush(ctx context.Context) (string, error) {
 			return commit, ctx.Err()
 		case <-time.After(wait):
 		}
-		if _, err := r.repo.fetch(ctx, r.repo.git); err != nil {
+		found, err := r.repo.fetch(ctx, r.repo.git)
+		if err != nil {
 			return commit, fmt.Errorf("history: push rejected and fetch failed: %w", err)
+		}
+		if err := r.checkDiverged(ctx, !found); err != nil {
+			return commit, fmt.Errorf("history: %w", err)
 		}
 		base, err := r.chooseBase(ctx)
 		if err != nil {
@@ -690,6 +752,12 @@ func (r *Recorder) message(ctx context.Context) string {
 		_ = json.Unmarshal([]byte(data), before)
 	}
 	line := summary(r.nround, r.rounds, before, r.state)
+	if rs := r.repairSummary(); rs != "" {
+		if r.nround > 0 {
+			rs += "\nwith " + line + "\n"
+		}
+		line = strings.TrimRight(rs, "\n")
+	}
 	if len(r.msgs) > 0 {
 		line += "\n\n" + strings.Join(r.msgs, "\n")
 	}

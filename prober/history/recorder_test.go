@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/upchain-dev/upchain/prober/testlog"
 	"net"
 	"os"
 	"os/exec"
@@ -15,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/upchain-dev/upchain/prober/testlog"
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
@@ -26,6 +27,9 @@ func TestMain(m *testing.M) {
 	os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 	if os.Getenv(runnerEnv) != "" {
 		os.Exit(runnerMain())
+	}
+	if os.Getenv(repairHelperEnv) != "" {
+		os.Exit(repairHelperMain())
 	}
 	os.Exit(m.Run())
 }
@@ -713,5 +717,36 @@ func TestTwoRunnersSameCheckout(t *testing.T) {
 				t.Errorf("%s commits, want %d", n, 2*rounds+1)
 			}
 		})
+	}
+}
+
+// TestRemoveStaleTemp: temporary files a killed run left in the spool are
+// removed when a recorder opens; a young one (another runner's, being
+// written) and spooled rounds are kept.
+func TestRemoveStaleTemp(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * staleTempAge)
+	files := map[string]time.Time{
+		tmpPrefix + "round-1.json-123": old,
+		tmpPrefix + "round-2.json-456": time.Now(),
+		"20261201T120000-round.json":   old,
+	}
+	for name, mtime := range files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := removeStaleTemp(dir, time.Now().Add(-staleTempAge)); n != 1 {
+		t.Errorf("removed %d files, want 1", n)
+	}
+	for name, want := range map[string]bool{tmpPrefix + "round-1.json-123": false, tmpPrefix + "round-2.json-456": true, "20261201T120000-round.json": true} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", name, err == nil, want)
+		}
 	}
 }

@@ -74,7 +74,7 @@ func TestStateCheckpointReplay(t *testing.T) {
 		if before == nil || !os.SameFile(before, after) {
 			writes++
 		}
-		got, err := loadState(dir)
+		got, err := loadState(dir, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestStateFileWrittenOnlyWhenNeeded(t *testing.T) {
 	if !reflect.DeepEqual(before, st) {
 		t.Errorf("late round changed the state: %+v", dump(st))
 	}
-	got, err := loadState(dir)
+	got, err := loadState(dir, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,26 @@ import (
 // Recorder does. A Store is safe for concurrent use.
 type Store struct {
 	dir string
+	// now is the reader's clock (nil: time.Now): samples dated more than
+	// FutureTolerance after it do not move the state ahead.
+	now func() time.Time
+}
+
+// WithClock returns a copy of the store that reads the time from now (for
+// simulated clocks and tests).
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// limit is the newest time a sample may have to count in the state.
+func (s *Store) limit() time.Time {
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	return now().Add(FutureTolerance)
 }
 
 // Open returns a reader over the history checked out at dir. An empty or
@@ -121,6 +142,9 @@ func readLines(path, magic string, fn func(lineNo int, line []byte) error) error
 	return scanLines(data, path, magic, fn)
 }
 
+// scanLines calls fn for every non-comment line of data. A line that fn
+// reports damaged (see damaged), a garbled header and a last line without
+// its newline are skipped with a warning; other errors of fn stop the scan.
 func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte) error) error {
 	return scanRaw(data, path, magic, func(n int, line []byte, _ string) error { return fn(n, line) })
 }
@@ -131,7 +155,10 @@ func scanLines(data []byte, path, magic string, fn func(lineNo int, line []byte)
 func scanRaw(data []byte, path, magic string, fn func(lineNo int, line []byte, loc string) error) error {
 	first, _, _ := bytes.Cut(data, []byte{'\n'})
 	if err := checkVersion(first, magic, path); err != nil {
-		return err
+		if !isDamaged(err) {
+			return err
+		}
+		damage.skip(path, 1, first, err)
 	}
 	n := 0
 	loc := DefaultLocation
@@ -142,7 +169,8 @@ func scanRaw(data []byte, path, magic string, fn func(lineNo int, line []byte, l
 		if i < 0 {
 			// Writers always end lines; a missing newline means the
 			// file was cut by something other than upchain.
-			return fmt.Errorf("%s:%d: incomplete last line", path, n)
+			damage.skip(path, n, data, errors.New("incomplete last line"))
+			return nil
 		}
 		line, data = data[:i], data[i+1:]
 		if len(line) == 0 || line[0] == '#' {
@@ -152,6 +180,10 @@ func scanRaw(data []byte, path, magic string, fn func(lineNo int, line []byte, l
 			continue
 		}
 		if err := fn(n, line, loc); err != nil {
+			if isDamaged(err) {
+				damage.skip(path, n, line, err)
+				continue
+			}
 			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
@@ -178,7 +210,7 @@ func (s *Store) Samples(from, to time.Time, fn func(Sample) error) error {
 		err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
 			smp, err := parseSampleLineAt(f.day, line, &fields, loc)
 			if err != nil {
-				return err
+				return damaged(err)
 			}
 			if (from.IsZero() || !smp.Time.Before(from)) && (to.IsZero() || smp.Time.Before(to)) {
 				batch = append(batch, smp)
@@ -219,52 +251,67 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 			return nil, err
 		}
 		// First the newest line of each series, then only those parsed:
-		// a day holds hundreds of samples per series.
+		// a day holds hundreds of samples per series. A newest line that
+		// turns out damaged is skipped and the file scanned again without it.
 		type newest struct {
-			t    time.Time
-			line []byte
-			loc  string
+			t      time.Time
+			lineNo int
+			line   []byte
+			loc    string
 		}
-		best := map[Key]newest{}
 		in := interner{}
 		base := f.day.Unix()
-		err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
-			fields = lineFields(line, fields)
-			if len(fields) < 7 {
-				return fmt.Errorf("want at least 7 fields, got %d", len(fields))
-			}
-			sec, ok := parseClock(fields[0])
-			if !ok {
-				return fmt.Errorf("bad time %q", fields[0])
-			}
-			t := time.Unix(base+sec, 0).UTC()
-			if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
+		bad := map[int]bool{}
+		for {
+			best := map[Key]newest{}
+			err = scanRaw(data, f.path, rawMagic, func(lineNo int, line []byte, loc string) error {
+				if bad[lineNo] {
+					return nil
+				}
+				fields = lineFields(line, fields)
+				if len(fields) < 7 {
+					return damaged(fmt.Errorf("want at least 7 fields, got %d", len(fields)))
+				}
+				sec, ok := parseClock(fields[0])
+				if !ok {
+					return damaged(fmt.Errorf("bad time %q", fields[0]))
+				}
+				t := time.Unix(base+sec, 0).UTC()
+				if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
+					return nil
+				}
+				check, err1 := in.get(fields[1])
+				region, err2 := in.get(fields[2])
+				if err1 != nil || err2 != nil {
+					return damaged(fmt.Errorf("bad check or region"))
+				}
+				k := Key{check, region}
+				if prev, ok := out[k]; ok && t.Before(prev.Time) {
+					return nil
+				}
+				if prev, ok := best[k]; ok && t.Before(prev.t) {
+					return nil
+				}
+				best[k] = newest{t, lineNo, line, loc}
 				return nil
-			}
-			check, err1 := in.get(fields[1])
-			region, err2 := in.get(fields[2])
-			if err1 != nil || err2 != nil {
-				return fmt.Errorf("bad check or region")
-			}
-			k := Key{check, region}
-			if prev, ok := out[k]; ok && t.Before(prev.Time) {
-				return nil
-			}
-			if prev, ok := best[k]; ok && t.Before(prev.t) {
-				return nil
-			}
-			best[k] = newest{t, line, loc}
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		for k, b := range best {
-			smp, err := parseSampleLineAt(f.day, b.line, &fields, b.loc)
+			})
 			if err != nil {
-				return nil, fmt.Errorf("%s: %v", f.path, err)
+				return nil, err
 			}
-			out[k] = smp
+			again := false
+			for k, b := range best {
+				smp, err := parseSampleLineAt(f.day, b.line, &fields, b.loc)
+				if err != nil {
+					damage.skip(f.path, b.lineNo, b.line, err)
+					bad[b.lineNo] = true
+					again = true
+					continue
+				}
+				out[k] = smp
+			}
+			if !again {
+				break
+			}
 		}
 	}
 	return out, nil
@@ -387,11 +434,11 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 	err = scanRaw(data, f.path, rawMagic, func(_ int, line []byte, loc string) error {
 		fields = lineFields(line, fields)
 		if len(fields) < 7 {
-			return fmt.Errorf("want at least 7 fields, got %d", len(fields))
+			return damaged(fmt.Errorf("want at least 7 fields, got %d", len(fields)))
 		}
 		sec, ok := parseClock(fields[0])
 		if !ok {
-			return fmt.Errorf("bad time %q", fields[0])
+			return damaged(fmt.Errorf("bad time %q", fields[0]))
 		}
 		t := base + sec
 		if t < lo || t >= hi {
@@ -399,11 +446,11 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		}
 		lv, ok := parseStatus(fields[3])
 		if !ok {
-			return fmt.Errorf("bad status %q", fields[3])
+			return damaged(fmt.Errorf("bad status %q", fields[3]))
 		}
 		ms, ok := parseMillis(fields[6])
 		if !ok {
-			return fmt.Errorf("bad latency %q", fields[6])
+			return damaged(fmt.Errorf("bad latency %q", fields[6]))
 		}
 		regions := index[string(fields[1])]
 		if regions == nil {
@@ -414,11 +461,11 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		if !ok {
 			check, err := in.get(fields[1])
 			if err != nil {
-				return fmt.Errorf("check: %v", err)
+				return damaged(fmt.Errorf("check: %v", err))
 			}
 			region, err := in.get(fields[2])
 			if err != nil {
-				return fmt.Errorf("region: %v", err)
+				return damaged(fmt.Errorf("region: %v", err))
 			}
 			n = int32(len(keys))
 			keys = append(keys, Key{check, region})
@@ -498,7 +545,7 @@ func rulesFrom(dir string) quorumRules {
 	var once sync.Once
 	var st *State
 	return func(k Key) (int, int64) {
-		once.Do(func() { st, _ = readStateFile(dir) })
+		once.Do(func() { st, _, _ = readStateFile(dir) })
 		if rs := st.Get(k.Check, k.Region); rs != nil {
 			w := rs.WindowS
 			if w <= 0 {
@@ -561,7 +608,7 @@ func (s *Store) EachHourly(from, to time.Time, fn func(r *Rollup) error) error {
 		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
 			r, err := parseRollup(f.day, line, &fields, in)
 			if err != nil || !within(r.Start, from, to) {
-				return err
+				return damaged(err)
 			}
 			return fn(&r)
 		})
@@ -621,7 +668,7 @@ func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
 		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
 			r, err := parseRollup(time.Time{}, line, &fields, in)
 			if err != nil || !within(r.Start, from, to) {
-				return err
+				return damaged(err)
 			}
 			return fn(&r)
 		})
@@ -641,11 +688,11 @@ func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
 // which the file does not repeat, from the latest raw samples. A missing
 // file is an empty state.
 func (s *Store) State() (*State, error) {
-	return loadState(s.dir)
+	return loadState(s.dir, s.limit())
 }
 
-func loadState(dir string) (*State, error) {
-	st, err := readStateFile(dir)
+func loadState(dir string, limit time.Time) (*State, error) {
+	st, corrupt, err := readStateFile(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -653,32 +700,46 @@ func loadState(dir string) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := replay(files, st); err != nil {
+	if corrupt {
+		if err := rebuildState(dir, st, limit); err != nil {
+			return nil, err
+		}
+	}
+	if err := replay(files, st, limit); err != nil {
 		return nil, err
 	}
 	for _, regions := range st.Checks {
 		for _, rs := range regions {
 			rs.Round = ""
+			if skewed(rs.Last, limit) {
+				// Written by a runner whose clock is ahead (or this
+				// one's is behind): the next present result overtakes it.
+				damage.future(filepath.Join(dir, StateFile), rs.Last, limit)
+			}
 		}
 	}
-	if err := fillValues(dir, st); err != nil {
+	if err := fillValues(dir, st, limit); err != nil {
 		return nil, err
 	}
 	return st, nil
 }
 
-// readStateFile reads the state file as written (the checkpoint).
-func readStateFile(dir string) (*State, error) {
-	st := &State{Checks: map[string]map[string]*RegionState{}}
-	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+// readStateFile reads the state file as written (the checkpoint). A file
+// that is not valid JSON (a hand edit, a merge conflict) gives an empty
+// state and corrupt: the caller rebuilds it from the raw files.
+func readStateFile(dir string) (st *State, corrupt bool, err error) {
+	st = &State{Checks: map[string]map[string]*RegionState{}}
+	path := filepath.Join(dir, StateFile)
+	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return st, nil
+		return st, false, nil
 	case err != nil:
-		return nil, err
+		return nil, false, err
 	}
 	if err := json.Unmarshal(data, st); err != nil {
-		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, StateFile), err)
+		damage.stateCorrupt(path, err)
+		return &State{Checks: map[string]map[string]*RegionState{}}, true, nil
 	}
 	if st.Checks == nil {
 		st.Checks = map[string]map[string]*RegionState{}
@@ -693,7 +754,22 @@ func readStateFile(dir string) (*State, error) {
 			delete(st.Checks, c)
 		}
 	}
-	return st, nil
+	return st, false, nil
+}
+
+// rebuildState folds every raw sample, in time order, into the empty st:
+// the state a corrupt state file stood for, as far as the raw files reach
+// (incident ids come back from the incident files on the next round).
+// Each sample is decided across locations as the recorder would with
+// quorum 1 (the quorums are not in the raw files; the next round decides
+// with the configured ones), and every location's last round comes back.
+func rebuildState(dir string, st *State, limit time.Time) error {
+	return (&Store{dir: dir}).Samples(time.Time{}, time.Time{}, func(s Sample) error {
+		results := st.Decide(s.Location, []prober.Result{{Time: s.Time, Check: s.Check, Region: s.Region, Status: s.Status,
+			Latency: s.Latency, Code: s.Code, ReasonCode: s.Reason, Reason: string(s.Reason), Values: s.Values}}, nil)
+		st.applyAt(results, limit)
+		return nil
+	})
 }
 
 // afterRound returns the offset in data just after the lines of round id,
@@ -713,7 +789,7 @@ func afterRound(data []byte, id string) int {
 // the entry names. Rounds are appended in the order they were recorded, so
 // "after" is: later in a raw file that holds the round, or anywhere in a
 // later file. It also sets st.Round to the last round of the newest file.
-func replay(files []dayFile, st *State) error {
+func replay(files []dayFile, st *State, limit time.Time) error {
 	need := map[string]bool{}
 	for _, regions := range st.Checks {
 		for _, rs := range regions {
@@ -777,7 +853,7 @@ func replay(files []dayFile, st *State) error {
 			continue
 		}
 		firstLine, _, _ := bytes.Cut(data, []byte{'\n'})
-		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil {
+		if err := checkVersion(firstLine, rawMagic, files[i].path); err != nil && !isDamaged(err) {
 			return err
 		}
 		off := lo
@@ -797,7 +873,8 @@ func replay(files []dayFile, st *State) error {
 			}
 			smp, err := parseSampleLineAt(files[i].day, line, &fields, loc)
 			if err != nil {
-				return fmt.Errorf("%s: %v", files[i].path, err)
+				damage.skip(files[i].path, 1+bytes.Count(data[:at], []byte{'\n'}), line, err)
+				continue
 			}
 			st.sawLocation(smp.Location, smp.Time)
 			rs := st.Get(smp.Check, smp.Region)
@@ -805,7 +882,11 @@ func replay(files []dayFile, st *State) error {
 				continue
 			}
 			if s, ok := start[rs.Round]; ok && at >= s {
-				applySample(st, rs, smp)
+				if skewed(smp.Time, limit) {
+					damage.future(files[i].path, smp.Time, limit)
+					continue
+				}
+				applySample(st, rs, smp, limit)
 			}
 		}
 	}
@@ -829,8 +910,8 @@ func locationBefore(data []byte, off int) string {
 // applySample folds a replayed sample into its entry rs. An entry is
 // rewritten for every round that changed more than counts, times and
 // values, so only those change here.
-func applySample(st *State, rs *RegionState, s Sample) {
-	if s.Time.Before(rs.Last) {
+func applySample(st *State, rs *RegionState, s Sample, limit time.Time) {
+	if s.Time.Before(rs.Last) && !skewed(rs.Last, limit) {
 		rs.replayStatus(s.Location, s) // a late round still updates its location's view
 		return
 	}
@@ -851,7 +932,7 @@ func applySample(st *State, rs *RegionState, s Sample) {
 	if len(s.Values) > 0 {
 		rs.Values = s.Values
 	}
-	if s.Time.After(st.Updated) {
+	if s.Time.After(st.Updated) || skewed(st.Updated, limit) {
 		st.Updated = s.Time
 	}
 }
@@ -864,8 +945,9 @@ const valueDays = 2
 
 // fillValues sets the Values of every region state that has none from the
 // newest raw sample with values, reading the newest raw files first and
-// stopping as soon as every series is served.
-func fillValues(dir string, st *State) error {
+// stopping as soon as every series is served. Samples dated after limit
+// (a runner's clock ahead) are not the previous probe's.
+func fillValues(dir string, st *State, limit time.Time) error {
 	missing := map[Key]bool{}
 	for c, regions := range st.Checks {
 		for r, rs := range regions {
@@ -884,14 +966,15 @@ func fillValues(dir string, st *State) error {
 	var fields [][]byte
 	for i := len(files) - 1; i >= max(0, len(files)-valueDays) && len(missing) > 0; i-- {
 		f := files[i]
-		// The newest line with values of each missing series, then only
-		// those parsed.
-		type newest struct {
-			t    int64
-			line []byte
+		// The lines of each missing series, newest first, then only the
+		// newest that parses, has values and is not dated after limit.
+		type cand struct {
+			t      int64
+			lineNo int
+			line   []byte
 		}
-		best := map[Key]newest{}
-		err := readLines(f.path, rawMagic, func(_ int, line []byte) error {
+		cands := map[Key][]cand{}
+		err := readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
 			if bytes.Count(line, []byte{' '}) < 7 {
 				return nil // no values on this line
 			}
@@ -903,26 +986,40 @@ func fillValues(dir string, st *State) error {
 				return nil
 			}
 			sec, ok := parseClock(fields[0])
-			if !ok {
-				return fmt.Errorf("bad time %q", fields[0])
+			if err1 != nil || err2 != nil || !ok {
+				smp, err := parseSampleLine(f.day, line, &fields)
+				if err != nil {
+					return damaged(err)
+				}
+				k, sec = Key{smp.Check, smp.Region}, int64(smp.Time.Sub(f.day)/time.Second)
+				if !missing[k] {
+					return nil
+				}
 			}
-			if old, ok := best[k]; !ok || sec >= old.t {
-				best[k] = newest{sec, line}
-			}
+			cands[k] = append(cands[k], cand{sec, lineNo, line})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 		found := map[Key]Sample{}
-		for _, b := range best {
-			smp, err := parseSampleLine(f.day, b.line, &fields)
-			if err != nil {
-				return fmt.Errorf("%s: %v", f.path, err)
-			}
-			k := Key{smp.Check, smp.Region}
-			if missing[k] && len(smp.Values) > 0 {
-				found[k] = smp
+		for k, cs := range cands {
+			// Newest first; of equal times the later line.
+			slices.Reverse(cs)
+			slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(b.t, a.t) })
+			for _, c := range cs {
+				if skewed(f.day.Add(time.Duration(c.t)*time.Second), limit) {
+					continue
+				}
+				smp, err := parseSampleLine(f.day, c.line, &fields)
+				if err != nil {
+					damage.skip(f.path, c.lineNo, c.line, err)
+					continue
+				}
+				if k == (Key{smp.Check, smp.Region}) && len(smp.Values) > 0 {
+					found[k] = smp
+					break
+				}
 			}
 		}
 		for k, smp := range found {

@@ -38,6 +38,11 @@ const tmpPrefix = ".upchain-tmp-"
 // old or the new content, never a part: a kill or crash in the middle
 // leaves at most a temporary file that nothing reads.
 func writeFileAtomic(path string, data []byte) error {
+	if writeFault != nil {
+		if err := writeFault(path); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
@@ -65,6 +70,10 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	return nil
 }
+
+// writeFault, when set by a test, fails writes as a full disk or a
+// read-only file system would.
+var writeFault func(path string) error
 
 func readOr(path string, def func() []byte) ([]byte, error) {
 	data, err := os.ReadFile(path)

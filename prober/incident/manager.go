@@ -46,6 +46,8 @@ type Options struct {
 	// ChainValues name the values that identify a chain, for chain-wide
 	// incidents; default those of prober.Builtin().
 	ChainValues []string
+	// Subscribers are told of each update (personal subscriptions); nil: none.
+	Subscribers Subscribers
 }
 
 // DefaultTimeout bounds Apply when its context has no deadline.
@@ -73,6 +75,7 @@ type Manager struct {
 	siteURL     string // the status page's base URL, "" if not configured
 	log         func(format string, args ...any)
 	expiry      time.Duration
+	subs        Subscribers
 
 	applyMu sync.Mutex // one Apply at a time
 	mu      sync.Mutex
@@ -99,6 +102,7 @@ func New(l *config.Loaded, opts Options) (*Manager, error) {
 		siteURL:     l.Site.BaseURL,
 		log:         opts.Log,
 		expiry:      opts.NotifyExpiry,
+		subs:        opts.Subscribers,
 		sent:        map[string]bool{},
 		branch:      l.History.Branch,
 		serverURL:   strings.TrimRight(getenv("GITHUB_SERVER_URL"), "/"),
@@ -232,6 +236,9 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 			notes = append(notes, "GitHub sync incomplete")
 		}
 	}
+	if err := syncUpgrades(dir, results, now); err != nil {
+		errs = append(errs, err)
+	}
 	windows, werr := maintenance.Windows(m.maint, dir, now)
 	if werr != nil {
 		errs = append(errs, werr)
@@ -252,6 +259,7 @@ func (m *Manager) Apply(ctx context.Context, dir string, st *history.State, resu
 		}
 	}
 	m.deliverNotifications(ctx, s, in)
+	m.notifySubscribers(s, in)
 
 	pending := 0
 	for _, inc := range s.byID {

@@ -6,6 +6,7 @@
 package maintenance
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -170,7 +171,7 @@ func Windows(cfg []config.Maintenance, dir string, now time.Time) ([]Window, err
 			}
 			w := Window{
 				ID: f.ID, Title: f.Title, Body: f.Body, Checks: f.Checks,
-				Source: "github", Issue: f.Issue, URL: f.URL, Author: f.Author,
+				Source: cmp.Or(f.Source, "github"), Issue: f.Issue, URL: f.URL, Author: f.Author,
 				first: f.Start, length: f.End.Sub(f.Start),
 			}
 			if f.Every != "" {
@@ -221,6 +222,9 @@ type IssueFile struct {
 	Checks []string  `yaml:"checks,omitempty"`
 	// Problem says why the issue could not be read as a window.
 	Problem string `yaml:"problem,omitempty"`
+	// Source is where the window comes from when not an issue ("upgrade":
+	// a chain's planned upgrade).
+	Source string `yaml:"source,omitempty"`
 	// Updated is the issue's updated_at when it was mirrored.
 	Updated time.Time `yaml:"updated"`
 	// Body is the issue text without the start/end/checks lines.

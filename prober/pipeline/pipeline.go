@@ -71,6 +71,9 @@ func Open(ctx context.Context, l *config.Loaded, opts Options) (*Pipeline, error
 	if !opts.Record {
 		return p, nil
 	}
+	// Damaged history lines are logged: redact them with this config.
+	history.SetRedactor(l.Redactor.String)
+	history.ResetSkipped()
 	rec, err := history.OpenRecorder(ctx, l, logging.LineWriter{Log: opts.Log})
 	if err != nil {
 		return nil, err
@@ -157,6 +160,9 @@ func (p *Pipeline) Commit(ctx context.Context) (commit string, err error) {
 	n := p.spooled
 	p.mu.Unlock()
 	commit, err = p.rec.Flush(ctx)
+	if n := history.Skipped(); n > 0 {
+		p.log.Warn("history: skipped damaged records; `upchain history check` lists them", "records", n)
+	}
 	if commit != "" {
 		p.mu.Lock()
 		p.spooled -= n
