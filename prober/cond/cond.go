@@ -74,6 +74,40 @@ func options() []expr.Option {
 	return append(out, unitFuncs()...)
 }
 
+// eachChild calls visit on the sub-expressions of n that may name
+// variables; callee is set for the name of a called function.
+func eachChild(n ast.Node, visit func(n ast.Node, callee bool)) {
+	switch x := n.(type) {
+	case *ast.MemberNode:
+		visit(x.Node, false)
+		if _, isStr := x.Property.(*ast.StringNode); !isStr {
+			visit(x.Property, false)
+		}
+	case *ast.BinaryNode:
+		visit(x.Left, false)
+		visit(x.Right, false)
+	case *ast.UnaryNode:
+		visit(x.Node, false)
+	case *ast.CallNode:
+		visit(x.Callee, true)
+		for _, a := range x.Arguments {
+			visit(a, false)
+		}
+	case *ast.BuiltinNode:
+		for _, a := range x.Arguments {
+			visit(a, false)
+		}
+	case *ast.ConditionalNode:
+		visit(x.Cond, false)
+		visit(x.Exp1, false)
+		visit(x.Exp2, false)
+	case *ast.ArrayNode:
+		for _, e := range x.Nodes {
+			visit(e, false)
+		}
+	}
+}
+
 // checkNames rejects identifiers that are not among vars, naming the known
 // ones, so a typo fails at load time instead of evaluating to nil.
 func checkNames(root ast.Node, vars []string) error {
@@ -89,33 +123,8 @@ func checkNames(root ast.Node, vars []string) error {
 			if !callee && !known[x.Value] {
 				bad = append(bad, x.Value)
 			}
-		case *ast.MemberNode:
-			visit(x.Node, false)
-			if _, isStr := x.Property.(*ast.StringNode); !isStr {
-				visit(x.Property, false)
-			}
-		case *ast.BinaryNode:
-			visit(x.Left, false)
-			visit(x.Right, false)
-		case *ast.UnaryNode:
-			visit(x.Node, false)
-		case *ast.CallNode:
-			visit(x.Callee, true)
-			for _, a := range x.Arguments {
-				visit(a, false)
-			}
-		case *ast.BuiltinNode:
-			for _, a := range x.Arguments {
-				visit(a, false)
-			}
-		case *ast.ConditionalNode:
-			visit(x.Cond, false)
-			visit(x.Exp1, false)
-			visit(x.Exp2, false)
-		case *ast.ArrayNode:
-			for _, e := range x.Nodes {
-				visit(e, false)
-			}
+		default:
+			eachChild(n, visit)
 		}
 	}
 	visit(root, false)

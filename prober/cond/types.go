@@ -129,32 +129,9 @@ func checkFields(root ast.Node, vars Fields) error {
 				bad = checkPath(p, vars)
 				return
 			}
-			visit(x.Node, false)
-			if _, isStr := x.Property.(*ast.StringNode); !isStr {
-				visit(x.Property, false)
-			}
-		case *ast.BinaryNode:
-			visit(x.Left, false)
-			visit(x.Right, false)
-		case *ast.UnaryNode:
-			visit(x.Node, false)
-		case *ast.CallNode:
-			visit(x.Callee, true)
-			for _, a := range x.Arguments {
-				visit(a, false)
-			}
-		case *ast.BuiltinNode:
-			for _, a := range x.Arguments {
-				visit(a, false)
-			}
-		case *ast.ConditionalNode:
-			visit(x.Cond, false)
-			visit(x.Exp1, false)
-			visit(x.Exp2, false)
-		case *ast.ArrayNode:
-			for _, e := range x.Nodes {
-				visit(e, false)
-			}
+			eachChild(n, visit)
+		default:
+			eachChild(n, visit)
 		}
 	}
 	visit(root, false)
