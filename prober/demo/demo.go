@@ -161,7 +161,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return fail(err)
 	}
-	in.Site.Notice = "This is a demo: every endpoint is simulated on this machine, and its week of history was made in seconds by `upchain demo`."
+	in.Site.Notice = "This is a demo: every endpoint is simulated on this machine, and its history was made in seconds on a simulated clock by `upchain demo`."
 	res.Site = filepath.Join(opts.Dir, l.Site.Output)
 	if err := sitegen.Build(in, res.Site); err != nil {
 		return fail(err)
