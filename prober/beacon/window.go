@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/upchain-dev/upchain/prober/internal/runlength"
 )
 
 // Mark is what one epoch's liveness said about a validator.
@@ -75,17 +77,7 @@ func (w Window) Stats() Stats {
 }
 
 func (w Window) String() string {
-	var b strings.Builder
-	for i := 0; i < len(w); {
-		j := i
-		for j < len(w) && w[j] == w[i] {
-			j++
-		}
-		b.WriteString(strconv.Itoa(j - i))
-		b.WriteByte(byte(w[i]))
-		i = j
-	}
-	return b.String()
+	return runlength.Encode(w)
 }
 
 // EncodeWindows writes one window per validator, run-length encoded, and
@@ -149,24 +141,9 @@ func DecodeWindows(s string, n, max int) ([]Window, error) {
 }
 
 func parseWindow(s string, max int) (Window, error) {
-	var w Window
-	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j == i || j >= len(s) {
-			return nil, fmt.Errorf("bad window")
-		}
-		k, err := strconv.Atoi(s[i:j])
-		m := Mark(s[j])
-		if err != nil || k <= 0 || !m.valid() || len(w)+k > max {
-			return nil, fmt.Errorf("bad window")
-		}
-		for range k {
-			w = append(w, m)
-		}
-		i = j + 1
+	w, err := runlength.Decode(s, max, Mark.valid)
+	if err != nil {
+		return nil, fmt.Errorf("bad window")
 	}
 	return w, nil
 }

@@ -2,9 +2,9 @@ package cometbft
 
 import (
 	"fmt"
+
+	"github.com/upchain-dev/upchain/prober/internal/runlength"
 	"github.com/upchain-dev/upchain/prober/internal/text"
-	"strconv"
-	"strings"
 )
 
 // Mark is what one block says about a validator.
@@ -39,39 +39,14 @@ type Window []Mark
 // String encodes the window run-length, e.g. "97S1M2P": compact in history
 // because a healthy validator's window is one long run.
 func (w Window) String() string {
-	var b strings.Builder
-	for i := 0; i < len(w); {
-		j := i
-		for j < len(w) && w[j] == w[i] {
-			j++
-		}
-		b.WriteString(strconv.Itoa(j - i))
-		b.WriteByte(byte(w[i]))
-		i = j
-	}
-	return b.String()
+	return runlength.Encode(w)
 }
 
 // ParseWindow decodes String's form; it refuses windows longer than max.
 func ParseWindow(s string, max int) (Window, error) {
-	var w Window
-	for i := 0; i < len(s); {
-		j := i
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			j++
-		}
-		if j == i || j >= len(s) {
-			return nil, fmt.Errorf("bad signing window %q", text.Truncate(s, 40))
-		}
-		n, err := strconv.Atoi(s[i:j])
-		m := Mark(s[j])
-		if err != nil || n <= 0 || !m.valid() || len(w)+n > max {
-			return nil, fmt.Errorf("bad signing window %q", text.Truncate(s, 40))
-		}
-		for range n {
-			w = append(w, m)
-		}
-		i = j + 1
+	w, err := runlength.Decode(s, max, Mark.valid)
+	if err != nil {
+		return nil, fmt.Errorf("bad signing window %q", text.Truncate(s, 40))
 	}
 	return w, nil
 }
