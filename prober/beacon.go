@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/beacon"
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 )
 
@@ -108,6 +109,23 @@ func (beaconKind) NewOptions() any { return &BeaconOptions{} }
 
 func (beaconKind) Vars() []string {
 	return []string{"head", "health", "syncing", "peers", "version", "finality", "validators", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind.
+func (beaconKind) VarTypes() cond.Fields {
+	n, b, s := cond.Number, cond.Bool, cond.String
+	validators := cond.Fields{"count": n, "down": s, "pending": s, "balance": n, "balance_change": n,
+		"slashed": b, "status": s, "failing": s, "epoch": n, "missed": n, "missed_consecutive": n,
+		"missed_percent": n, "proposals_missed": n, "proposals": n, "next_proposal_slot": n, "sync_committee": n}
+	for _, st := range beaconStates {
+		validators[st+"_count"] = n
+	}
+	return typedVars(cond.Fields{"status": n, "health": n,
+		"head":    headFields(cond.Fields{"slot": n, "epoch": n}),
+		"syncing": cond.Fields{"is_syncing": b, "sync_distance": n, "is_optimistic": b, "el_offline": b, "head_slot": n},
+		"peers":   n, "version": s,
+		"finality":   cond.Fields{"finalized_epoch": n, "epoch": n, "head_epoch": n, "lag": n},
+		"validators": validators})
 }
 
 // Names of the values the beacon kind records.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/scrape"
 )
@@ -54,6 +55,15 @@ func (prometheusKind) NewOptions() any { return &PrometheusOptions{} }
 
 func (prometheusKind) Vars() []string {
 	return []string{"metric", "increase", "rate", "series", "bytes", "latency", "region", "status"}
+}
+
+// VarTypes implements config.TypedKind. metric, increase and rate are
+// functions of a series named in the condition (metric("up") == 1): what
+// they return depends on the exposition, so they are Dynamic; the rest is
+// static.
+func (prometheusKind) VarTypes() cond.Fields {
+	return typedVars(cond.Fields{"metric": cond.Dynamic, "increase": cond.Dynamic, "rate": cond.Dynamic,
+		"series": cond.Number, "bytes": cond.Number, "status": cond.Number})
 }
 
 func (prometheusKind) Values() []ValueSpec {

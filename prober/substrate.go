@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
 	"github.com/upchain-dev/upchain/prober/substrate/ss58"
@@ -296,6 +297,31 @@ func (substrateKind) NewOptions() any { return &SubstrateOptions{} }
 func (substrateKind) Vars() []string {
 	return []string{"head", "finality_lag", "peers", "is_syncing", "sync_lag", "chain", "version",
 		"validator", "session", "era", "collator", "latency", "region"}
+}
+
+// VarTypes implements config.TypedKind. Times (head.time,
+// validator.points_changed_at) are time values with no declared type:
+// Dynamic; slash_amount and bonded are decimal strings in Planck.
+func (substrateKind) VarTypes() cond.Fields {
+	n, b, s, d := cond.Number, cond.Bool, cond.String, cond.Duration
+	points := cond.Fields{"points": n, "points_delta": n, "stalled_for": d}
+	validator := cond.Fields{"address": s, "active": b, "index": n, "set_size": n,
+		"era_total": n, "points_changed_at": cond.Dynamic,
+		"heartbeat": b, "authored_blocks": n, "heartbeat_due": b, "online": b,
+		"queued": b, "disabled": b, "slashed": b, "slash_amount": s, "bonded": s, "bond_dropped": b,
+		"grandpa": cond.Fields{"ready": b, "reads": n, "rounds": n,
+			"prevotes": n, "prevotes_decided": n, "prevotes_missed": n,
+			"precommits": n, "precommits_decided": n, "precommits_missed": n}}
+	collator := cond.Fields{"address": s, "selected": b, "invulnerable": b, "candidate": b,
+		"last_authored": n, "authored_blocks_ago": n, "authored_age": d, "authored": b,
+		"round": n, "round_total": n}
+	for k, v := range points {
+		validator[k], collator[k] = v, v
+	}
+	return typedVars(cond.Fields{
+		"head":         cond.Fields{"best": n, "finalized": n, "age": d, "time": cond.Dynamic},
+		"finality_lag": n, "peers": n, "is_syncing": b, "sync_lag": n, "chain": s, "version": s,
+		"validator": validator, "session": n, "era": n, "collator": collator})
 }
 
 // validatorVar finds condition names that need the validator option,

@@ -13,6 +13,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/cond"
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/simnet"
+	"github.com/upchain-dev/upchain/prober/substrate/scale"
 )
 
 // The typed declarations must describe what probes really produce, else
@@ -131,4 +132,39 @@ func TestVarTypesDescribeOasis(t *testing.T) {
 func TestVarTypesDescribeLotus(t *testing.T) {
 	h := newLotusMiner(t)
 	probeConforms(t, h.r.runner.Config, h.clock)
+}
+
+// TestVarTypesDescribeSubstrate: a validator with GRANDPA tracking and a
+// Cumulus collator against simnet.Substrate.
+func TestVarTypesDescribeSubstrate(t *testing.T) {
+	f := newFakeSubstrate(t)
+	healthyValidator(f, substrateEpoch)
+	f.SetCollators([]scale.AccountID{bobID}, []scale.AccountID{charlieID, aliceID})
+	f.SetLastAuthored(aliceID[:], 990)
+	now := func() time.Time { return substrateEpoch }
+	for _, check := range []string{
+		grandpaCheck(f.wsURL(), "      grandpa_samples: 1\n"),
+		collatorCheck(f.wsURL(), "      collator: "+alicePolkadot+"\n"),
+	} {
+		l, err := loadChecks(t, check, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probeConforms(t, l, now)
+	}
+}
+
+// TestVarTypesDescribeBeacon: validators with attestations, proposals and
+// sync committee duties against simnet.Beacon.
+func TestVarTypesDescribeBeacon(t *testing.T) {
+	h := newBeaconHarness(t, beaconValidatorsYAML(1, 2), 1, 2)
+	probeConforms(t, h.rounds.runner.Config, h.clock)
+}
+
+// TestVarTypesDescribePrometheus: an oasis-node exposition.
+func TestVarTypesDescribePrometheus(t *testing.T) {
+	clock := &oasisClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	url := serveHTTP(t, simnet.NewExporter(clock.Now))
+	l := mustLoad(t, "checks:\n  - name: node\n    kind: prometheus\n    url: "+url+"/metrics\n")
+	probeConforms(t, l, clock.Now)
 }

@@ -41,6 +41,12 @@ func TestTypedConditionsRejectedAtLoad(t *testing.T) {
 		{"http", "http://127.0.0.1:1/", `status == "200"`, "write status == 200"},
 		{"cometbft", "http://127.0.0.1:1/", `validator.mised < 3`, "did you mean validator.missed?"},
 		{"evm", "http://127.0.0.1:1/", `head.hieght > 0`, "did you mean head.height?"},
+		{"substrate", "ws://127.0.0.1:1/", `head.bset > 0`, "did you mean head.best?"},
+		{"substrate", "ws://127.0.0.1:1/", `finality_lag < "3"`, "write finality_lag < 3"},
+		{"beacon", "http://127.0.0.1:1/", `validators.mised < 3`, "did you mean validators.missed?"},
+		{"beacon", "http://127.0.0.1:1/", `head.age < 60`, "write head.age < 60s"},
+		{"prometheus", "http://127.0.0.1:1/metrics", `sereis > 10`, "did you mean series?"},
+		{"prometheus", "http://127.0.0.1:1/metrics", `bytes < "1000"`, "write bytes < 1000"},
 	}
 	for _, tt := range tests {
 		spec := "    kind: " + tt.kind + "\n    url: " + tt.url + "\n    conditions:\n      - '" + tt.cond + "'\n"
