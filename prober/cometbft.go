@@ -154,16 +154,15 @@ func (cometbftKind) Vars() []string {
 // VarTypes implements config.TypedKind.
 func (cometbftKind) VarTypes() cond.Fields {
 	n, b, s := cond.Number, cond.Bool, cond.String
-	return typedVars(cond.Fields{"head": headFields(nil), "peers": n, "status": cond.Number, "catching_up": b,
+	return typedVars(withBalanceVars(cond.Fields{"head": headFields(nil), "peers": n, "status": cond.Number, "catching_up": b,
 		"chain_id": s, "version": s, "moniker": s, "lcd_error": s,
-		"balances": cond.Dynamic, "balance_low": s, "balance_down": s,
 		"gov": cond.Fields{"open": n, "unvoted": n, "due": s, "voter": s},
 		"validator": cond.Fields{
 			"address": s, "status": s, "bond_status": s, "bonded": b, "jailed": b, "tombstoned": b,
 			"in_active_set": b, "index": n, "voting_power": n,
 			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "proposed": n, "window": n,
 			"missed_blocks_counter": n, "signed_blocks_window": n, "slashing_missed_percent": n, "max_missed_blocks": n,
-		}})
+		}}))
 }
 
 func cometbftOptions(c *config.Check) *CometBFTOptions {
@@ -276,7 +275,7 @@ func (cometbftKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
-	bu, bd := cometbftBalanceConditions(o)
+	bu, bd := cometbftBalanceSet(o).conditions()
 	up, degraded = append(up, bu...), append(degraded, bd...)
 	if o.Validator == nil {
 		return up, degraded

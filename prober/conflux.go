@@ -40,18 +40,9 @@ type ConfluxOptions struct {
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
-// ConfluxBalance is one Core Space address whose balance is recorded.
-type ConfluxBalance struct {
-	// Address in base32 (cfx:…, cfxtest:…, net<id>:…).
-	Address string `yaml:"address"`
-	// Name shown in values and reasons (default: the address).
-	Name string `yaml:"name"`
-	// Min in CFX, exact to the Drip (1 CFX = 10^18 Drip), e.g. "12.5":
-	// below it the check is degraded.
-	Min string `yaml:"min"`
-	// DownBelow in CFX: below it the check is down.
-	DownBelow string `yaml:"down_below"`
-}
+// ConfluxBalance is one Core Space address whose balance is recorded:
+// base32 (cfx:…, cfxtest:…, net<id>:…), min and down_below in CFX.
+type ConfluxBalance = Balance
 
 // ConfluxPoS are the PoS options.
 type ConfluxPoS struct {
@@ -88,7 +79,6 @@ const (
 	DefaultConfluxPosBlocks  = 50
 	maxConfluxVotesWindow    = 10000
 	maxConfluxBlocksPerRound = 1000
-	maxConfluxBalances       = 20
 )
 
 func confluxOptions(c *config.Check) *ConfluxOptions {
@@ -161,14 +151,6 @@ func (p *ConfluxPoS) missedPercent() float64 {
 
 func (p *ConfluxPoS) unlockingAlert() bool { return p.UnlockingAlert == nil || *p.UnlockingAlert }
 
-// name is the balance's name in values and reasons.
-func (b ConfluxBalance) name() string {
-	if b.Name != "" {
-		return b.Name
-	}
-	return b.Address
-}
-
 type confluxKind struct{ Base }
 
 func (confluxKind) Name() string    { return "conflux" }
@@ -178,21 +160,20 @@ func (confluxKind) Vars() []string {
 	return []string{"head", "epoch", "chain_id", "network_id", "version", "balances", "balance_low", "balance_down", "pos", "latency", "region", "status"}
 }
 
-// VarTypes implements config.TypedKind; balances are keyed by the
-// names the check gives them.
+// VarTypes implements config.TypedKind.
 func (confluxKind) VarTypes() cond.Fields {
 	n, b, s := cond.Number, cond.Bool, cond.String
-	return typedVars(cond.Fields{"status": n,
+	return typedVars(withBalanceVars(cond.Fields{"status": n,
 		"head":     headFields(cond.Fields{"hash": s}),
 		"epoch":    cond.Fields{"number": n, "block_number": n, "stalled_for": cond.Duration, "state_lag": n, "confirmed_lag": n, "finalized_lag": n},
-		"chain_id": n, "network_id": n, "version": s, "balances": cond.Dynamic, "balance_low": s, "balance_down": s,
+		"chain_id": n, "network_id": n, "version": s,
 		"pos": cond.Fields{
 			"committed": n, "epoch": n, "head": headFields(nil), "stalled_for": cond.Duration,
 			"address": s, "registered": b, "available_votes": n, "locked": n, "unlocked": n, "forfeited": n,
 			"force_retired": b, "force_retired_at": n, "in_queue": n, "out_queue": n,
 			"in_committee": b, "voting_power": n, "in_next_committee": b, "reward": n,
 			"signed": n, "missed": n, "missed_consecutive": n, "missed_percent": n, "window": n, "status": s,
-		}})
+		}}))
 }
 
 // Values kept between probes.
@@ -266,43 +247,7 @@ func (confluxKind) Validate(c *config.Check) []config.FieldProblem {
 	if id := o.networkID(); id > 1<<32-1 {
 		add("conflux.network_id", "%d does not fit the 32 bits of a network id", id)
 	}
-	if len(o.Balances) > maxConfluxBalances {
-		add("conflux.balances", "at most %d addresses per check", maxConfluxBalances)
-	}
-	names := map[string]bool{}
-	for i, b := range o.Balances {
-		field := fmt.Sprintf("conflux.balances[%d]", i)
-		report := func(format string, args ...any) {
-			out = append(out, config.FieldProblem{Field: optionLine(c, "conflux.balances"), Msg: field + ": " + fmt.Sprintf(format, args...)})
-		}
-		a, err := cip37.Decode(b.Address)
-		switch {
-		case b.Address == "":
-			report("needs an address (cfx:…)")
-		case err != nil:
-			report("address %q: %v", b.Address, err)
-		case o.networkID() != 0 && uint64(a.Network) != o.networkID():
-			report("address %s is for network %d (%s:), but the check is on network %d (%s:)", b.Address, a.Network, cip37.Prefix(a.Network), o.networkID(), cip37.Prefix(uint32(o.networkID())))
-		}
-		if names[b.name()] {
-			report("name %q is used twice", b.name())
-		}
-		names[b.name()] = true
-		var min, down *big.Int
-		if b.Min != "" {
-			if min, err = parseCFX(b.Min); err != nil {
-				report("min %q: %v", b.Min, err)
-			}
-		}
-		if b.DownBelow != "" {
-			if down, err = parseCFX(b.DownBelow); err != nil {
-				report("down_below %q: %v", b.DownBelow, err)
-			}
-		}
-		if min != nil && down != nil && down.Cmp(min) > 0 {
-			report("down_below %s is above min %s: down_below is the lower alarm", b.DownBelow, b.Min)
-		}
-	}
+	out = append(out, confluxBalanceSet(o).problems()...)
 	p := o.PoS
 	if p == nil {
 		// `pos` is set only by a probe with PoS options: a condition on
@@ -390,18 +335,8 @@ func (confluxKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MaxFinalizedLag > 0 {
 		degraded = append(degraded, fmt.Sprintf("epoch.finalized_lag <= %d", o.MaxFinalizedLag))
 	}
-	for _, b := range o.Balances {
-		if b.Min != "" {
-			degraded = append(degraded, `balance_low == ""`)
-			break
-		}
-	}
-	for _, b := range o.Balances {
-		if b.DownBelow != "" {
-			up = append(up, `balance_down == ""`)
-			break
-		}
-	}
+	bu, bd := confluxBalanceSet(o).conditions()
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	p := o.PoS
 	if p == nil {
 		return up, degraded
@@ -425,20 +360,22 @@ func (confluxKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	return up, degraded
 }
 
-// parseCFX reads an exact decimal amount of CFX ("12.5") into Drip.
-func parseCFX(s string) (*big.Int, error) {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "CFX"))
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" && frac == "" {
-		return nil, fmt.Errorf("not an amount of CFX, e.g. 12.5")
-	}
-	if len(frac) > 18 {
-		return nil, fmt.Errorf("more than 18 decimals (1 Drip = 10^-18 CFX)")
-	}
-	digits := whole + frac + strings.Repeat("0", 18-len(frac))
-	if len(digits) > 60 || strings.Trim(digits, "0123456789") != "" {
-		return nil, fmt.Errorf("not an amount of CFX, e.g. 12.5")
-	}
-	n, _ := new(big.Int).SetString(digits, 10)
-	return n, nil
+// confluxBalanceSet is the check's list for the shared balance code;
+// addresses must be on the check's network.
+func confluxBalanceSet(o *ConfluxOptions) balanceSet {
+	return balanceSet{field: "conflux.balances", list: o.Balances, unit: unitOf(18, "CFX"), form: "cfx:…",
+		check: func(addr string) error {
+			a, err := cip37.Decode(addr)
+			if err != nil {
+				return err
+			}
+			if id := o.networkID(); id != 0 && uint64(a.Network) != id {
+				return fmt.Errorf("is for network %d (%s:), but the check is on network %d (%s:)", a.Network, cip37.Prefix(a.Network), id, cip37.Prefix(uint32(id)))
+			}
+			return nil
+		},
+		listValue: "conflux_balances", lowValue: "conflux_balance_low", lowestValue: "conflux_balance_lowest"}
 }
+
+// parseCFX reads an exact decimal amount of CFX ("12.5") into Drip.
+func parseCFX(s string) (*big.Int, error) { return parseUnits(s, 18, "CFX") }

@@ -155,68 +155,15 @@ func progressValue(height uint64, since time.Time) string {
 	return strconv.FormatUint(height, 10) + "@" + strconv.FormatInt(since.Unix(), 10)
 }
 
-// balances reads the configured balances; an unreadable one counts as low
-// (degraded), with the reason, since its state is unknown.
+// balances reads the configured balances (cfx_getBalance).
 func (confluxKind) balances(ctx context.Context, t *Target, rpc conflux.Client, o *ConfluxOptions, obs *Observation) {
-	if len(o.Balances) == 0 {
-		obs.Vars["balances"] = map[string]any{}
-		obs.Vars["balance_low"], obs.Vars["balance_down"] = "", ""
-		return
-	}
-	type read struct {
-		drip *big.Int
-		err  error
-	}
-	got := make([]read, len(o.Balances))
-	var wg sync.WaitGroup
-	for i, b := range o.Balances {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got[i].drip, got[i].err = rpc.Balance(ctx, b.Address)
-		}()
-	}
-	wg.Wait()
-	vars := map[string]any{}
-	var shown, low, down []string
-	var lowest *big.Int
-	for i, b := range o.Balances {
-		r := got[i]
-		if r.err != nil {
-			low = append(low, b.name()+": "+t.Redactor.String(confluxFail("cfx_getBalance", r.err).Error()))
-			continue
+	confluxBalanceSet(o).probe(ctx, t, obs, func(ctx context.Context, i int) balanceRead {
+		drip, err := rpc.Balance(ctx, o.Balances[i].Address)
+		if err != nil {
+			return balanceRead{err: confluxFail("cfx_getBalance", err)}
 		}
-		cfx := FormatAmount(r.drip.String(), 18, "CFX")
-		shown = append(shown, b.name()+": "+cfx)
-		vars[b.name()] = condNumber(r.drip)
-		if lowest == nil || r.drip.Cmp(lowest) < 0 {
-			lowest = r.drip
-		}
-		if b.Min != "" {
-			min, _ := parseCFX(b.Min) // checked at load
-			if r.drip.Cmp(min) < 0 {
-				low = append(low, b.name()+": "+cfx+" < "+FormatAmount(min.String(), 18, "CFX"))
-			}
-		}
-		if b.DownBelow != "" {
-			d, _ := parseCFX(b.DownBelow) // checked at load
-			if r.drip.Cmp(d) < 0 {
-				down = append(down, b.name()+": "+cfx+" < "+FormatAmount(d.String(), 18, "CFX"))
-			}
-		}
-	}
-	obs.Vars["balances"] = vars
-	obs.Vars["balance_low"] = strings.Join(low, "; ")
-	obs.Vars["balance_down"] = strings.Join(down, "; ")
-	obs.Values["conflux_balances"] = shorten(strings.Join(shown, "; "))
-	if len(low) > 0 {
-		// Redacted before shortening: a cut through a secret would
-		// leave part of it.
-		obs.Values["conflux_balance_low"] = shorten(strings.Join(low, "; "))
-	}
-	if lowest != nil {
-		obs.Values["conflux_balance_lowest"] = lowest.String()
-	}
+		return balanceRead{amount: drip}
+	})
 }
 
 // probePoS reads the PoS chain and, with an address, the validator.

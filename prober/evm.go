@@ -49,11 +49,9 @@ func (evmKind) Vars() []string {
 // VarTypes implements config.TypedKind.
 func (evmKind) VarTypes() cond.Fields {
 	n := cond.Number
-	return typedVars(cond.Fields{"head": headFields(cond.Fields{"hash": cond.String}), "syncing": cond.Bool, "status": cond.Number,
+	return typedVars(withBalanceVars(cond.Fields{"head": headFields(cond.Fields{"hash": cond.String}), "syncing": cond.Bool, "status": cond.Number,
 		"sync":  cond.Fields{"current": n, "highest": n, "starting": n, "distance": n},
-		"peers": n, "chain_id": n, "version": cond.String,
-		// balances are keyed by the names the check gives them.
-		"balances": cond.Dynamic, "balance_low": cond.String, "balance_down": cond.String})
+		"peers": n, "chain_id": n, "version": cond.String}))
 }
 
 func evmOptions(c *config.Check) *EVMOptions {
@@ -72,7 +70,7 @@ func (evmKind) Validate(c *config.Check) []config.FieldProblem {
 	if o.MinPeers < 0 {
 		out = append(out, config.FieldProblem{Field: "evm.min_peers", Msg: "evm.min_peers: must be 0 (off) or more"})
 	}
-	return append(out, evmBalanceProblems(o)...)
+	return append(out, evmBalanceSet(o).problems()...)
 }
 
 func (evmKind) DefaultConditions(c *config.Check) (up, degraded []string) {
@@ -88,7 +86,7 @@ func (evmKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
-	bu, bd := evmBalanceConditions(o)
+	bu, bd := evmBalanceSet(o).conditions()
 	return append(up, bu...), append(degraded, bd...)
 }
 

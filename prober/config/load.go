@@ -316,7 +316,15 @@ func loadCheckFile(path string, cfg *Config, kinds Kinds, exp *expander, errs *E
 						c.addYAML(err, chk.OptionsNode.Line)
 					}
 					for j := 0; j+1 < len(chk.OptionsNode.Content); j += 2 {
-						chk.Lines[chk.Kind+"."+chk.OptionsNode.Content[j].Value] = chk.OptionsNode.Content[j].Line
+						key := chk.Kind + "." + chk.OptionsNode.Content[j].Value
+						chk.Lines[key] = chk.OptionsNode.Content[j].Line
+						// Items of a list option (balances) get their own
+						// line: a problem with one names it.
+						if v := chk.OptionsNode.Content[j+1]; v.Kind == yaml.SequenceNode {
+							for i, item := range v.Content {
+								chk.Lines[fmt.Sprintf("%s[%d]", key, i)] = item.Line
+							}
+						}
 					}
 				}
 				chk.Options = opts
