@@ -53,6 +53,9 @@ type LotusOptions struct {
 	// MaxPending is the most messages from the worker waiting in the
 	// mpool that are not degraded (unset: off).
 	MaxPending *int64 `yaml:"max_pending"`
+	// Balances are addresses to watch (Filecoin.WalletBalance; min and
+	// down_below in FIL), with or without a miner.
+	Balances []Balance `yaml:"balances"`
 
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
@@ -178,6 +181,7 @@ func (lotusKind) Values() []ValueSpec {
 		lotusBalanceSpec("owner"), lotusBalanceSpec("worker"), lotusBalanceSpec("control"),
 		{Name: "filecoin_mpool_pending", Label: "Worker messages pending", Unit: UnitCount,
 			Metric: "upchain_filecoin_worker_mpool_pending", Help: "Messages from the worker address waiting in the node's mpool."},
+		valueLotusBalances, valueLotusBalanceLow, valueLotusBalanceLowest,
 	}, headValues...)
 }
 
@@ -185,19 +189,19 @@ func (lotusKind) NewOptions() any { return &LotusOptions{} }
 
 func (lotusKind) Vars() []string {
 	return []string{"head", "expected_height", "behind", "sync", "peers", "version", "network",
-		"livez", "readyz", "miner", "wpost", "wallet", "mpool", "latency", "region"}
+		"livez", "readyz", "miner", "wpost", "wallet", "mpool", "balances", "balance_low", "balance_down", "latency", "region"}
 }
 
 // VarTypes implements config.TypedKind; wallet is keyed by role (amounts
 // in attoFIL, compared exactly) plus low.
 func (lotusKind) VarTypes() cond.Fields {
 	n, b, s := cond.Number, cond.Bool, cond.String
-	return typedVars(cond.Fields{"head": headFields(nil), "expected_height": n, "behind": n,
+	return typedVars(withBalanceVars(cond.Fields{"head": headFields(nil), "expected_height": n, "behind": n,
 		"sync": cond.Fields{"stage": s, "height": n, "behind": n}, "peers": n, "version": s, "network": s,
 		"livez": b, "readyz": b,
 		"miner":  cond.Fields{"raw_power": n, "qa_power": n, "has_min_power": b, "power_drop": n, "faults": n, "recoveries": n},
 		"wpost":  cond.Fields{"late": s, "missed": s, "deadline": n, "unproven": n, "partitions": n, "next_deadline_in": cond.Duration},
-		"wallet": cond.Dynamic, "mpool": cond.Fields{"pending": n}})
+		"wallet": cond.Dynamic, "mpool": cond.Fields{"pending": n}}))
 }
 
 func (lotusKind) Validate(c *config.Check) []config.FieldProblem {
@@ -227,6 +231,7 @@ func (lotusKind) Validate(c *config.Check) []config.FieldProblem {
 	if o.MinPeers != nil && *o.MinPeers < 0 {
 		add("lotus.min_peers", "must be 0 (off) or more")
 	}
+	out = append(out, lotusBalanceSet(o).problems()...)
 	if o.Miner == "" {
 		for field, set := range map[string]bool{
 			"lotus.max_faults": o.MaxFaults != nil, "lotus.wpost_warn_share": o.WPoStWarnShare != nil,
@@ -280,6 +285,8 @@ func (lotusKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 		up = append(up, "livez == true")
 		degraded = append(degraded, "readyz == true")
 	}
+	bu, bd := lotusBalanceSet(o).conditions()
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	if o.Miner == "" {
 		return up, degraded
 	}

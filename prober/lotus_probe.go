@@ -177,6 +177,7 @@ func (k lotusKind) Probe(ctx context.Context, t *Target) (*Observation, error) {
 		obs.Vars["readyz"] = *ready
 		obs.Values["filecoin_readyz"] = strconv.FormatBool(*ready)
 	}
+	k.balances(ctx, t, cl, o, obs)
 	if o.Miner == "" {
 		return obs, nil
 	}
