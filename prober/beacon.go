@@ -38,6 +38,9 @@ type BeaconOptions struct {
 	// MissedPercentAlert: a validator missing this share of the window or
 	// more makes the check degraded (default 10, 0: off).
 	MissedPercentAlert *float64 `yaml:"missed_attestations_percent"`
+	// Balances are validators (index or 0x pubkey) whose balance is
+	// watched; min and down_below in ETH, exact to the Gwei.
+	Balances []Balance `yaml:"balances"`
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
@@ -108,7 +111,7 @@ func (beaconKind) Name() string    { return "beacon" }
 func (beaconKind) NewOptions() any { return &BeaconOptions{} }
 
 func (beaconKind) Vars() []string {
-	return []string{"head", "health", "syncing", "peers", "version", "finality", "validators", "latency", "region", "status"}
+	return []string{"head", "health", "syncing", "peers", "version", "finality", "validators", "balances", "balance_low", "balance_down", "latency", "region", "status"}
 }
 
 // VarTypes implements config.TypedKind.
@@ -120,12 +123,12 @@ func (beaconKind) VarTypes() cond.Fields {
 	for _, st := range beaconStates {
 		validators[st+"_count"] = n
 	}
-	return typedVars(cond.Fields{"status": n, "health": n,
+	return typedVars(withBalanceVars(cond.Fields{"status": n, "health": n,
 		"head":    headFields(cond.Fields{"slot": n, "epoch": n}),
 		"syncing": cond.Fields{"is_syncing": b, "sync_distance": n, "is_optimistic": b, "el_offline": b, "head_slot": n},
 		"peers":   n, "version": s,
 		"finality":   cond.Fields{"finalized_epoch": n, "epoch": n, "head_epoch": n, "lag": n},
-		"validators": validators})
+		"validators": validators}))
 }
 
 // Names of the values the beacon kind records.
@@ -210,6 +213,7 @@ func (beaconKind) Values() []ValueSpec {
 		{Name: bvPropLog, Label: "Proposal log", Unit: UnitText, Hidden: true},
 		{Name: bvPropChecked, Label: "Proposals checked up to slot", Unit: UnitHeight, Hidden: true},
 		{Name: bvSyncMembers, Label: "Sync committee members", Unit: UnitText, Hidden: true},
+		valueBeaconBalances, valueBeaconBalanceLow, valueBeaconBalanceLowest,
 	}
 	for _, s := range beaconStates {
 		specs = append(specs, ValueSpec{Name: "beacon_validators_" + s, Label: "Validators " + s, Unit: UnitCount,
@@ -253,6 +257,7 @@ func (beaconKind) Validate(c *config.Check) []config.FieldProblem {
 		}
 		seen[id] = true
 	}
+	out = append(out, beaconBalanceSet(o).problems()...)
 	if o.AttestationWindow < 0 || o.AttestationWindow > maxBeaconWindow {
 		add("beacon.attestation_window", "must be between 1 and %d epochs", maxBeaconWindow)
 	}
@@ -296,6 +301,8 @@ func (beaconKind) DefaultConditions(c *config.Check) (up, degraded []string) {
 	if o.MinPeers > 0 {
 		degraded = append(degraded, fmt.Sprintf("peers >= %d", o.MinPeers))
 	}
+	bu, bd := beaconBalanceSet(o).conditions()
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	if len(o.Validators) == 0 {
 		return up, degraded
 	}
@@ -472,6 +479,7 @@ func (k beaconKind) Probe(ctx context.Context, t *Target) (*Observation, error) 
 		obs.Values["version"] = n.version
 	}
 	if len(o.Validators) == 0 {
+		beaconBalances(ctx, t, o, cl, nil, obs)
 		return obs, nil
 	}
 	return obs, probeBeaconValidators(ctx, t, o, cl, &n, obs)

@@ -99,6 +99,7 @@ func probeBeaconValidators(ctx context.Context, t *Target, o *BeaconOptions, cl 
 	if err != nil {
 		return beaconFailure(err)
 	}
+	beaconBalances(ctx, t, o, cl, ws, obs)
 	vars := map[string]any{}
 	obs.Vars["validators"] = vars
 	watch := beaconWatchHash(o.Validators)

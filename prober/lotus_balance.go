@@ -20,7 +20,7 @@ var (
 // Filecoin addresses (f0…f4, checksums verified), amounts in FIL.
 func lotusBalanceSet(o *LotusOptions) balanceSet {
 	return balanceSet{field: "lotus.balances", list: o.Balances, unit: unitOf(18, "FIL"), form: "f1…, f3… or f0…",
-		check: func(a string) error { _, err := address.Parse(a); return err },
+		check:     func(a string) error { _, err := address.Parse(a); return err },
 		listValue: valueLotusBalances.Name, lowValue: valueLotusBalanceLow.Name, lowestValue: valueLotusBalanceLowest.Name}
 }
 
