@@ -98,6 +98,15 @@ type SubstrateOptions struct {
 	MaxAuthoredAge    config.Duration `yaml:"max_authored_age"`
 	MaxAuthoredBlocks *int64          `yaml:"max_authored_blocks"`
 
+	// Balances are accounts (SS58) whose transferable balance is watched
+	// (System.Account); min and down_below in the chain's unit.
+	Balances []Balance `yaml:"balances"`
+	// Decimals and Symbol are the chain's unit (its system_properties
+	// tokenDecimals and tokenSymbol); known for Polkadot, Kusama and
+	// Westend by chain.
+	Decimals *int   `yaml:"decimals"`
+	Symbol   string `yaml:"symbol"`
+
 	// InsecureSkipVerify turns TLS verification off.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
@@ -291,12 +300,13 @@ func (substrateKind) Values() []ValueSpec {
 			Metric: "upchain_substrate_collator_authored_blocks_ago", Help: "Blocks since CollatorSelection.LastAuthoredBlock of the collator."},
 		{Name: "authored_age_s", Label: "Time since it last authored", Unit: UnitSeconds},
 		{Name: valRound, Label: "Staking round", Unit: UnitHeight},
+		valueSubstrateBalances, valueSubstrateBalanceLow, valueSubstrateBalanceLowest,
 	}, substrateRuntimeValues...)
 }
 func (substrateKind) NewOptions() any { return &SubstrateOptions{} }
 func (substrateKind) Vars() []string {
 	return []string{"head", "finality_lag", "peers", "is_syncing", "sync_lag", "chain", "version",
-		"validator", "session", "era", "collator", "latency", "region"}
+		"validator", "session", "era", "collator", "balances", "balance_low", "balance_down", "latency", "region"}
 }
 
 // VarTypes implements config.TypedKind. Times (head.time,
@@ -318,10 +328,10 @@ func (substrateKind) VarTypes() cond.Fields {
 	for k, v := range points {
 		validator[k], collator[k] = v, v
 	}
-	return typedVars(cond.Fields{
+	return typedVars(withBalanceVars(cond.Fields{
 		"head":         cond.Fields{"best": n, "finalized": n, "age": d, "time": cond.Dynamic},
 		"finality_lag": n, "peers": n, "is_syncing": b, "sync_lag": n, "chain": s, "version": s,
-		"validator": validator, "session": n, "era": n, "collator": collator})
+		"validator": validator, "session": n, "era": n, "collator": collator}))
 }
 
 // validatorVar finds condition names that need the validator option,
@@ -349,6 +359,7 @@ func (substrateKind) Validate(c *config.Check) []config.FieldProblem {
 			p(name, "must be 0 or more, got %d", *v)
 		}
 	}
+	out = append(out, substrateBalanceProblems(o)...)
 	validatorFields := map[string]bool{
 		"staking_url": o.StakingURL != "", "im_online": o.ImOnline, "require_active": o.RequireActive != nil,
 		"reward_points": o.RewardPoints != nil, "require_queued": o.RequireQueued != nil, "slashes": o.Slashes != nil,
@@ -513,6 +524,8 @@ func (substrateKind) DefaultConditions(c *config.Check) (up, degraded []string) 
 		fmt.Sprintf("peers >= %d", orDefault(o.MinPeers, DefaultSubstrateMinPeers)),
 		fmt.Sprintf("finality_lag <= %d", orDefault(o.MaxFinalityLag, DefaultSubstrateMaxFinalityLag)),
 		fmt.Sprintf("sync_lag <= %d", orDefault(o.MaxSyncLag, DefaultSubstrateMaxSyncLag)))
+	bu, bd := substrateBalanceSet(o).conditions()
+	up, degraded = append(up, bu...), append(degraded, bd...)
 	if o.Collator != "" {
 		up = append(up, "collator.selected == true")
 		if o.collatorPallet() == parachainStaking {

@@ -58,6 +58,7 @@ type substrateProbe struct {
 	gran           substrateGrandpa
 	coll           substrateCollator
 	rt             substrateRuntime
+	bal            *Observation // the balances' variables and values
 
 	// Points tracking (see trackPoints).
 	pointsDelta      int64
@@ -189,6 +190,10 @@ func (p *substrateProbe) run(ctx context.Context) error {
 	if p.o.Collator != "" {
 		tasks = append(tasks, func() error { return p.readCollator(ctx) })
 	}
+	// Into an observation of their own, merged by record: the other
+	// tasks run beside them.
+	p.bal = NewObservation()
+	tasks = append(tasks, func() error { p.readBalances(ctx, p.bal); return nil })
 	return parallel(tasks...)
 }
 
@@ -363,6 +368,14 @@ func (p *substrateProbe) trackPoints(epochKey string, epoch, points, total uint3
 // tracking state, are not lost.
 func (p *substrateProbe) record() {
 	v, vals := p.obs.Vars, p.obs.Values
+	if p.bal != nil {
+		for k, x := range p.bal.Vars {
+			v[k] = x
+		}
+		for k, x := range p.bal.Values {
+			vals[k] = x
+		}
+	}
 	head := map[string]any{}
 	if p.haveBest {
 		head["best"] = int64(p.best)

@@ -517,6 +517,11 @@ func (s *Substrate) SetBond(stash scale.AccountID, active *big.Int) {
 	s.Set(storage.StakingLedger(stash), storage.AppendLedger(nil, storage.Ledger{Stash: stash, Total: active, Active: active}))
 }
 
+// SetAccount sets System.Account(id): the account's AccountInfo.
+func (s *Substrate) SetAccount(id scale.AccountID, a storage.AccountInfo) {
+	s.Set(storage.SystemAccount(id), storage.AppendAccountInfo(nil, a))
+}
+
 // SetSlashes sets Staking.UnappliedSlashes(era) (the classic map shape).
 func (s *Substrate) SetSlashes(era uint32, slashes ...storage.UnappliedSlash) {
 	s.Set(storage.StakingUnappliedSlashes(era), storage.AppendUnappliedSlashes(nil, slashes))
