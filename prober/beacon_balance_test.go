@@ -57,3 +57,22 @@ func TestBeaconBalanceValidation(t *testing.T) {
 		}
 	}
 }
+
+// Balances of followed validators come from the validators response the
+// probe already reads: no second request unless one is not followed.
+func TestBeaconBalancesReuseValidators(t *testing.T) {
+	const path = "POST /eth/v1/beacon/states/head/validators"
+	for _, tc := range []struct {
+		balances string
+		calls    int
+	}{
+		{"[{address: \"7\"}, {address: \"" + simnet.BeaconPubkey(8) + "\"}]", 1},
+		{"[{address: \"7\"}, {address: \"9\"}]", 2},
+	} {
+		h := newBeaconHarness(t, "    beacon:\n      validators: [7, 8]\n      balances: "+tc.balances+"\n", 7, 8, 9)
+		beaconWant(t, h.round(t), Up)
+		if got := h.node.Calls()[path]; got != tc.calls {
+			t.Errorf("%s: %d validators requests, want %d", tc.balances, got, tc.calls)
+		}
+	}
+}

@@ -104,3 +104,32 @@ func BenchmarkSubstrateValidatorFullProbe(b *testing.B) {
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/probe")
 	b.ReportMetric(float64(f.Calls("state_getStorage")-reads)/float64(b.N), "storage_reads/probe")
 }
+
+// BenchmarkSubstrateBalances20 is one probe of a node check with the
+// most balances a check takes (20 System.Account reads, in parallel over
+// one websocket) against the local fake node.
+func BenchmarkSubstrateBalances20(b *testing.B) {
+	f := newFakeSubstrate(b)
+	f.SetTime(time.Now().Add(-3 * time.Second))
+	o := &SubstrateOptions{Chain: "Polkadot"}
+	for i := range maxBalances {
+		var id scale.AccountID
+		id[0], id[31] = byte(i), 0xee
+		f.SetAccount(id, storage.AccountInfo{Free: big.NewInt(int64(i+1) * 1e12), Reserved: big.NewInt(1e10), Frozen: big.NewInt(5e11)})
+		addr, _ := ss58String(id)
+		o.Balances = append(o.Balances, Balance{Name: "a" + strconv.Itoa(i), Address: addr, Min: "1"})
+	}
+	t := &Target{Check: &config.Check{Kind: "substrate", URL: f.wsURL(), Options: o}, MaxBody: config.DefaultMaxBody, Now: time.Now}
+	b.ReportAllocs()
+	start := time.Now()
+	for b.Loop() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		obs, err := substrateKind{}.Probe(ctx, t)
+		cancel()
+		if err != nil || obs.Values[valueSubstrateBalanceLowest.Name] != "510000000000" || obs.Vars["balance_low"] != "" {
+			b.Fatalf("probe: %v %v", err, obs.Values)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/probe")
+	b.ReportMetric(float64(f.Calls("state_getStorage"))/float64(b.N), "storage_reads/probe")
+}
