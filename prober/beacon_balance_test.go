@@ -1,7 +1,6 @@
 package prober
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/upchain-dev/upchain/prober/simnet"
@@ -48,13 +47,7 @@ func TestBeaconBalanceValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		spec := "checks:\n  - name: b\n    kind: beacon\n    url: http://127.0.0.1:1/\n    beacon:\n      balances:\n        - {address: \"1\"}\n        - " + tt.balance + "\n"
-		_, err := loadYAML(t, spec, nil)
-		if tt.want == "" && err != nil {
-			t.Errorf("%s: %v", tt.balance, err)
-		}
-		if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("%s: err = %v, want %q", tt.balance, err, tt.want)
-		}
+		wantLoad(t, spec, tt.want)
 	}
 }
 

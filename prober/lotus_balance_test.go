@@ -2,7 +2,6 @@ package prober
 
 import (
 	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/upchain-dev/upchain/prober/lotus/address"
@@ -68,12 +67,6 @@ func TestLotusBalanceValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		spec := "checks:\n  - name: SP\n    kind: lotus\n    url: http://127.0.0.1:1234/rpc/v1\n    lotus:\n      balances:\n        - {address: f0100}\n        - " + tt.balance + "\n"
-		_, err := loadYAML(t, spec, nil)
-		if tt.want == "" && err != nil {
-			t.Errorf("%s: %v", tt.balance, err)
-		}
-		if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("%s: err = %v, want %q", tt.balance, err, tt.want)
-		}
+		wantLoad(t, spec, tt.want)
 	}
 }

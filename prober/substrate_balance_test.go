@@ -85,12 +85,6 @@ func TestSubstrateBalanceValidation(t *testing.T) {
 		{"chain: Polkadot\n      balances: [{name: x}]", "needs an address (SS58"},
 	}
 	for _, tt := range tests {
-		_, err := loadYAML(t, "checks:\n  - name: relay\n    kind: substrate\n    url: ws://127.0.0.1:1/\n    substrate:\n      "+tt.options+"\n", nil)
-		if tt.want == "" && err != nil {
-			t.Errorf("%s: %v", tt.options, err)
-		}
-		if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
-			t.Errorf("%s: err = %v, want %q", tt.options, err, tt.want)
-		}
+		wantLoad(t, "checks:\n  - name: relay\n    kind: substrate\n    url: ws://127.0.0.1:1/\n    substrate:\n      "+tt.options+"\n", tt.want)
 	}
 }
