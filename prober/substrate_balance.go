@@ -2,6 +2,7 @@ package prober
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -96,14 +97,49 @@ func substrateBalanceProblems(o *SubstrateOptions) []config.FieldProblem {
 	return append(out, substrateBalanceSet(o).problems()...)
 }
 
+// checkUnit compares the unit amounts are read in with the node's
+// system_properties tokenDecimals: a wrong one would misstate every
+// amount by powers of ten. A node that does not say (a dev chain, or a
+// failed call) is taken at the check's word.
+func (p *substrateProbe) checkUnit(ctx context.Context, u balanceUnit) error {
+	var props struct {
+		TokenDecimals json.RawMessage `json:"tokenDecimals"`
+	}
+	if p.node.call(ctx, "system_properties", nil, &props) != nil {
+		return nil
+	}
+	// A number, or one per token with the native token first.
+	var one int
+	var many []int
+	switch {
+	case json.Unmarshal(props.TokenDecimals, &one) == nil:
+	case json.Unmarshal(props.TokenDecimals, &many) == nil && len(many) > 0:
+		one = many[0]
+	default:
+		return nil
+	}
+	if one != u.decimals {
+		return Fail(ReasonConfig, "the node's tokenDecimals (system_properties) is %d, but amounts are read with %d decimals: set substrate.decimals", one, u.decimals)
+	}
+	return nil
+}
+
 // readBalances reads each account's System.Account at the best block
 // into obs; the amount judged is the transferable one (AccountInfo's
 // Transferable), and free, reserved and frozen are shown beside it. An
 // account without an entry has nothing: all zero.
 func (p *substrateProbe) readBalances(ctx context.Context, obs *Observation) {
 	set := substrateBalanceSet(p.o)
+	if len(set.list) == 0 {
+		set.probe(ctx, p.t, obs, nil)
+		return
+	}
 	u := set.unit(0)
+	unitErr := p.checkUnit(ctx, u)
 	set.probe(ctx, p.t, obs, func(ctx context.Context, i int) balanceRead {
+		if unitErr != nil {
+			return balanceRead{err: unitErr}
+		}
 		_, id, err := ss58.Decode(p.o.Balances[i].Address)
 		if err != nil { // checked at load
 			return balanceRead{err: Fail(ReasonConfig, "substrate.balances: %v", err)}

@@ -2,10 +2,12 @@ package prober
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/upchain-dev/upchain/prober/simnet"
 	"github.com/upchain-dev/upchain/prober/substrate/ss58"
 	"github.com/upchain-dev/upchain/prober/substrate/storage"
 )
@@ -32,7 +34,7 @@ func TestSubstrateBalances(t *testing.T) {
 	tests := []struct {
 		name, list string
 		account    *storage.AccountInfo
-		raw        string // System.Account as hex instead of account
+		raw        string // System.Account as 0x hex instead of account, or the node's tokenDecimals
 		want       want
 	}{
 		{"above min", "        - {name: alice, address: " + alicePolkadot + ", min: \"50\", down_below: \"10\"}\n", &alice, "",
@@ -49,6 +51,10 @@ func TestSubstrateBalances(t *testing.T) {
 		{"above 2^64, exact", "        - {name: alice, address: " + alicePolkadot + ", min: \"3402823669.2093846346\"}\n",
 			&storage.AccountInfo{Free: planck("34028236692093846346"), Reserved: new(big.Int), Frozen: new(big.Int)}, "",
 			want{status: Up, values: map[string]string{"substrate_balance_lowest": "34028236692093846346"}}},
+		{"wrong decimals", "        - {name: alice, address: " + alicePolkadot + ", min: \"1\"}\n", &alice, "12",
+			want{status: Degraded, code: ReasonCondition, failed: "alice: the node's tokenDecimals (system_properties) is 12, but amounts are read with 10 decimals"}},
+		{"node without properties", "        - {name: alice, address: " + alicePolkadot + ", min: \"1\"}\n", &alice, "0",
+			want{status: Up, values: map[string]string{"substrate_balances": shown}}},
 		{"condition on the amount", "        - {name: alice, address: " + alicePolkadot + "}\n    conditions:\n      - balances.alice == dot(100)\n", &alice, "",
 			want{status: Up}},
 	}
@@ -59,8 +65,11 @@ func TestSubstrateBalances(t *testing.T) {
 			if tt.account != nil {
 				f.SetAccount(aliceID, *tt.account)
 			}
-			if tt.raw != "" {
+			switch {
+			case strings.HasPrefix(tt.raw, "0x"):
 				f.SetRaw(storage.SystemAccount(aliceID), tt.raw)
+			case tt.raw != "": // the node's tokenDecimals
+				f.Update(func(s *simnet.Substrate) { s.TokenDecimals, _ = strconv.Atoi(tt.raw) })
 			}
 			h := newSubstrateHarness(t, strings.ReplaceAll(check(tt.list), "URL", f.wsURL()), nil)
 			tt.want.check(t, h.probe())

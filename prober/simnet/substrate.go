@@ -74,6 +74,11 @@ type Substrate struct {
 
 	// SS58Prefix is the node's default SS58 format (0 Polkadot, 2 Kusama).
 	SS58Prefix uint16
+	// TokenDecimals and TokenSymbol are system_properties' tokenDecimals
+	// and tokenSymbol (default 10, DOT; decimals 0 leaves both out, as a
+	// dev chain without properties).
+	TokenDecimals int
+	TokenSymbol   string
 	// GrandpaNotReady answers grandpa_roundState with error code 1.
 	GrandpaNotReady bool
 	// GrandpaVoters, GrandpaAbsent and GrandpaRound drive unscripted
@@ -106,7 +111,7 @@ type Substrate struct {
 // with 12 peers and empty storage.
 func NewSubstrate() *Substrate {
 	return &Substrate{
-		Peers: 12, Version: "1.17.1-5f5b4ab1f3c", Chain: "Polkadot",
+		Peers: 12, Version: "1.17.1-5f5b4ab1f3c", Chain: "Polkadot", TokenDecimals: 10, TokenSymbol: "DOT",
 		Best: 1000, Finalized: 998, Current: 1000,
 		Results: map[string]string{}, RPCErrors: map[string]string{},
 		store: map[string]string{}, calls: map[string]int{},
@@ -336,6 +341,12 @@ func (s *Substrate) result(req *substrateRequest) (any, string) {
 		return s.Version, ""
 	case "system_chain":
 		return s.Chain, ""
+	case "system_properties":
+		props := map[string]any{"ss58Format": s.SS58Prefix}
+		if s.TokenDecimals > 0 {
+			props["tokenDecimals"], props["tokenSymbol"] = s.TokenDecimals, s.TokenSymbol
+		}
+		return props, ""
 	case "chain_getFinalizedHead":
 		return substrateBlockHash(finalized), ""
 	case "chain_getBlockHash":
