@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/simnet"
 	"github.com/upchain-dev/upchain/prober/substrate/scale"
+	"github.com/upchain-dev/upchain/prober/substrate/storage"
 )
 
 // The typed declarations must describe what probes really produce, else
@@ -134,17 +136,19 @@ func TestVarTypesDescribeLotus(t *testing.T) {
 	probeConforms(t, h.r.runner.Config, h.clock)
 }
 
-// TestVarTypesDescribeSubstrate: a validator with GRANDPA tracking and a
-// Cumulus collator against simnet.Substrate.
+// TestVarTypesDescribeSubstrate: a validator with GRANDPA tracking, a
+// Cumulus collator and a balance against simnet.Substrate.
 func TestVarTypesDescribeSubstrate(t *testing.T) {
 	f := newFakeSubstrate(t)
 	healthyValidator(f, substrateEpoch)
 	f.SetCollators([]scale.AccountID{bobID}, []scale.AccountID{charlieID, aliceID})
 	f.SetLastAuthored(aliceID[:], 990)
+	f.SetAccount(aliceID, storage.AccountInfo{Free: big.NewInt(1e12), Reserved: new(big.Int), Frozen: new(big.Int)})
 	now := func() time.Time { return substrateEpoch }
 	for _, check := range []string{
 		grandpaCheck(f.wsURL(), "      grandpa_samples: 1\n"),
 		collatorCheck(f.wsURL(), "      collator: "+alicePolkadot+"\n"),
+		collatorCheck(f.wsURL(), "      chain: Polkadot\n      balances: [{name: alice, address: "+alicePolkadot+"}]\n"),
 	} {
 		l, err := loadChecks(t, check, nil)
 		if err != nil {
@@ -154,10 +158,10 @@ func TestVarTypesDescribeSubstrate(t *testing.T) {
 	}
 }
 
-// TestVarTypesDescribeBeacon: validators with attestations, proposals and
-// sync committee duties against simnet.Beacon.
+// TestVarTypesDescribeBeacon: validators with attestations, proposals,
+// sync committee duties and a balance against simnet.Beacon.
 func TestVarTypesDescribeBeacon(t *testing.T) {
-	h := newBeaconHarness(t, beaconValidatorsYAML(1, 2), 1, 2)
+	h := newBeaconHarness(t, beaconValidatorsYAML(1, 2)+"      balances: [{name: one, address: \"1\"}]\n", 1, 2)
 	probeConforms(t, h.rounds.runner.Config, h.clock)
 }
 
