@@ -32,6 +32,12 @@ defaults:
   retries: 0            # a demo round is one attempt per probe
   interval: %s
   round_timeout: 1m
+  quorum: 2             # down only when 2 locations see it down; 1 alone is degraded
+
+# Three runners record into the same history: eu-daemon, us-actions and
+# ap-actions (upchain probe --location NAME, or UPCHAIN_LOCATION). One
+# silent for longer than this opens "Probes from <location> stopped".
+stale_after: 1h
 
 history:
   branch: upchain-history
