@@ -37,7 +37,7 @@ defaults:
 # Three runners record into the same history: eu-daemon, us-actions and
 # ap-actions (upchain probe --location NAME, or UPCHAIN_LOCATION). One
 # silent for longer than this opens "Probes from <location> stopped".
-stale_after: 1h
+stale_after: %s
 
 history:
   branch: upchain-history
@@ -62,7 +62,7 @@ notifications:
       name: demo-sink
       url: %s
       secret: ${UPCHAIN_DEMO_WEBHOOK_SECRET}   # secrets always come from the environment
-`, s.interval, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), n.url(offSink, "http", "/hook"))
+`, s.interval, 2*s.interval, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), n.url(offSink, "http", "/hook"))
 
 	web := fmt.Sprintf(`group: Website
 checks:

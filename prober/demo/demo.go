@@ -25,8 +25,9 @@ import (
 )
 
 // DefaultInterval is the simulated time between two rounds: a week is
-// 336 rounds.
-const DefaultInterval = 30 * time.Minute
+// 112 rounds, each probed and recorded by each of the three locations
+// (336 recorded rounds, as many as one location every 30 minutes).
+const DefaultInterval = 90 * time.Minute
 
 // Options configure a demo run.
 type Options struct {
@@ -61,6 +62,9 @@ type Result struct {
 	Notifications int
 	// Network is running until Close.
 	network *network
+	// The story and its first round's time, for tests.
+	story *story
+	start time.Time
 }
 
 // demoLocations are the demo's runners: a daemon in Europe and two
@@ -171,7 +175,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dir: opts.Dir, Rounds: rounds, network: net}
+	res := &Result{Dir: opts.Dir, Rounds: rounds, network: net, story: st, start: clk.start}
 	fail := func(err error) (*Result, error) {
 		net.close()
 		return nil, err
