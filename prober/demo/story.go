@@ -31,10 +31,10 @@ type story struct {
 	maintenance event // a planned restart inside a maintenance window
 	// Several locations (quorum 2): one location stops recording; one,
 	// then two, cannot reach an endpoint; the Cosmos chain halts.
-	silent  event // staleLocation records nothing for longer than stale_after
-	cutOne  event // cutOneFrom cannot reach the cut endpoint: quorum holds
-	cutTwo  event // cutTwoFrom cannot reach it: down, an incident
-	halt    event // the Cosmos chain stops producing blocks
+	silent event // staleLocation records nothing for longer than stale_after
+	cutOne event // cutOneFrom cannot reach the cut endpoint: quorum holds
+	cutTwo event // cutTwoFrom cannot reach it: down, an incident
+	halt   event // the Cosmos chain stops producing blocks
 }
 
 // The locations the story's network trouble is about (see demoLocations).
