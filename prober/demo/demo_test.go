@@ -189,6 +189,19 @@ func checkLocations(t *testing.T, res *Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The home page maps the three runners and the API's two backends,
+	// and says the chain halted.
+	home, err := os.ReadFile(filepath.Join(res.Site, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(home), `class="map-dot `); n != len(demoLocations)+2 {
+		t.Errorf("the home page's map has %d dots, want %d", n, len(demoLocations)+2)
+	}
+	incPage, err := os.ReadFile(filepath.Join(res.Site, "incidents.html"))
+	if err != nil || !strings.Contains(string(incPage), halt.Title) {
+		t.Errorf("the incidents page does not say %q (%v)", halt.Title, err)
+	}
 	for _, loc := range demoLocations {
 		if !strings.Contains(string(out), " "+loc+"\n") {
 			t.Errorf("no round recorded from %s", loc)
