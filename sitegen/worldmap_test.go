@@ -119,3 +119,19 @@ func TestWorldMapAbsentAndDeterministic(t *testing.T) {
 		t.Error("the home page has a map without places")
 	}
 }
+
+// withPlaces puts runner locations and, for each check with regional
+// backends, its first backend on the map (for the axe test's home page).
+func withPlaces(in *Input) *Input {
+	in.Places = append(in.Places,
+		Place{Label: "Frankfurt", Lat: 50.1, Lon: 8.7, Runner: "fra", Status: Up},
+		Place{Label: "Singapore", Lat: 1.35, Lon: 103.8, Runner: "sgp", Status: Degraded})
+	for _, g := range in.Groups {
+		for _, c := range g.Checks {
+			if len(c.Regions) > 1 {
+				in.Places = append(in.Places, Place{Label: "Ashburn", Lat: 39, Lon: -77.5, Check: c.Slug, Region: c.Regions[1].Name})
+			}
+		}
+	}
+	return in
+}
