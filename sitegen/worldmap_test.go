@@ -107,6 +107,15 @@ func TestWorldMapAbsentAndDeterministic(t *testing.T) {
 	if !strings.Contains(string(a.SVG), `cx="188.7" cy="39.9"`) {
 		t.Errorf("Frankfurt is not at lon+180, 90-lat:\n%.300s", a.SVG)
 	}
+	// Two builds of a larger site with the map are byte-identical.
+	one, err := os.ReadFile(filepath.Join(build(t, withPlaces(fixture(fixtureSize{checks: 6, days: 30}))), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := os.ReadFile(filepath.Join(build(t, withPlaces(fixture(fixtureSize{checks: 6, days: 30}))), "index.html"))
+	if err != nil || !bytes.Equal(one, two) || !bytes.Contains(one, []byte(`class="worldmap-svg"`)) {
+		t.Errorf("two builds of the same input differ, or have no map (%v)", err)
+	}
 	in.Places = nil
 	if m := newModel(in).worldMap(); m != nil {
 		t.Error("a map without places")
