@@ -1,8 +1,9 @@
 // Package demo is `upchain demo`: a simulated network on 127.0.0.1 (a
 // website, a geo-routed API, an EVM node, a CometBFT network with
 // validators, ...) and a scripted story on a simulated clock, probed
-// round by round over real sockets and recorded into real git history,
-// with incidents, notifications and the site built from it. It needs no
+// round by round over real sockets from three runner locations (quorum 2)
+// and recorded into real git history, with incidents, notifications and
+// the site built from it. It needs no
 // internet, no secrets and no GitHub.
 package demo
 
