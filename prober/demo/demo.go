@@ -3,8 +3,7 @@
 // validators, ...) and a scripted story on a simulated clock, probed
 // round by round over real sockets from three runner locations (quorum 2)
 // and recorded into real git history, with incidents, notifications and
-// the site built from it. It needs no
-// internet, no secrets and no GitHub.
+// the site built from it. It needs no internet, no secrets and no GitHub.
 package demo
 
 import (
