@@ -122,8 +122,18 @@ func ringPath(ring []int, arcs [][][2]float64) string {
 		}
 		for _, p := range arc {
 			q := [2]float64{half(p[0] + 180), half(90 - p[1])}
-			if n := len(pts); n > 0 && pts[n-1] == q {
-				continue
+			// Unwrap across the antimeridian: a ring crossing it goes on
+			// past the map's edge instead of jumping across the map.
+			if n := len(pts); n > 0 {
+				for q[0]-pts[n-1][0] > 180 {
+					q[0] -= 360
+				}
+				for q[0]-pts[n-1][0] < -180 {
+					q[0] += 360
+				}
+				if pts[n-1] == q {
+					continue
+				}
 			}
 			pts = append(pts, q)
 		}
@@ -131,20 +141,41 @@ func ringPath(ring []int, arcs [][][2]float64) string {
 	if len(pts) > 1 && pts[0] == pts[len(pts)-1] {
 		pts = pts[:len(pts)-1]
 	}
+	// A ring around the pole (Antarctica) ends a whole turn from where it
+	// started: close it along the map's bottom edge.
+	if n := len(pts); n > 1 && math.Abs(pts[n-1][0]-pts[0][0]) > 180 {
+		pts = append(pts, [2]float64{pts[n-1][0], 180}, [2]float64{pts[0][0], 180})
+	}
 	pts = dropCollinear(pts)
-	// Islands smaller than about a square degree do not show at this size.
-	if len(pts) < 3 || math.Abs(area(pts)) < 1 {
+	// Islands smaller than about a square degree do not show at this size,
+	// nor does anything south of 60°S (worldmap.go's mapBottom).
+	north := 180.0
+	for _, p := range pts {
+		north = math.Min(north, p[1])
+	}
+	if len(pts) < 3 || math.Abs(area(pts)) < 1 || north >= 150 {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString("M")
-	for i, p := range pts {
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		b.WriteString(num(p[0]) + " " + num(p[1]))
+	lo, hi := pts[0][0], pts[0][0]
+	for _, p := range pts {
+		lo, hi = math.Min(lo, p[0]), math.Max(hi, p[0])
 	}
-	b.WriteString("Z")
+	// The part past an edge is drawn again from the other edge; the SVG
+	// clips both to the map.
+	var b strings.Builder
+	for _, shift := range []float64{0, 360, -360} {
+		if shift > 0 && lo >= 0 || shift < 0 && hi <= 360 {
+			continue
+		}
+		b.WriteString("M")
+		for i, p := range pts {
+			if i > 0 {
+				b.WriteString(" ")
+			}
+			b.WriteString(num(p[0]+shift) + " " + num(p[1]))
+		}
+		b.WriteString("Z")
+	}
 	return b.String()
 }
 
