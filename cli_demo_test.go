@@ -26,7 +26,7 @@ func TestDemoServesUntilInterrupted(t *testing.T) {
 	out, errOut := &testlog.Buffer{}, &testlog.Buffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--days", "1", "--ports", "0", "--listen", "127.0.0.1:0"}, out, errOut)
+		done <- run(ctx, []string{"demo", "--days", "1", "--interval", "30m", "--ports", "0", "--listen", "127.0.0.1:0"}, out, errOut)
 	}()
 
 	addr := regexp.MustCompile(`serving \S+ at (http://127\.0\.0\.1:\d+/)`)

@@ -20,7 +20,8 @@ import (
 // TestIntegrationAxe runs axe-core (testdata/axe, installed by .ci/deps)
 // in the real Chromium over the home, a check, an incident and the
 // incidents page, in the light and the dark theme and on a phone: the site stays at zero
-// WCAG violations (the dark Down badge was 4.28:1 once).
+// WCAG violations (the dark Down badge was 4.28:1 once), with the world
+// map on the home page.
 func TestIntegrationAxe(t *testing.T) {
 	dir, _ := filepath.Abs("testdata/axe")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "axe-core")); err != nil {
@@ -30,7 +31,7 @@ func TestIntegrationAxe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node is needed for axe-core: %v", err)
 	}
-	base, _ := serveSite(t, build(t, fixture(fixtureSize{checks: 6, days: 100})))
+	base, _ := serveSite(t, build(t, withPlaces(fixture(fixtureSize{checks: 6, days: 100}))))
 	pages := []string{"", "checks/cosmos-node-1.html", "incidents/2025-03-14-rpc-errors.html", "incidents.html"}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -22,6 +22,26 @@ type Input struct {
 	Groups       []Group
 	Incidents    []Incident
 	Maintenance  []Maintenance
+	// Places are the dots of the home page's world map: the runner
+	// locations and the regions' backends that have a location in the
+	// config. Without any, there is no map.
+	Places []Place
+}
+
+// Place is one dot of the world map.
+type Place struct {
+	// Label names the place for people ("Frankfurt").
+	Label string
+	// Lat and Lon are in degrees.
+	Lat, Lon float64
+	// Runner names a runner location; Check (a slug) and Region name a
+	// region's backend instead, whose status is the region's.
+	Runner        string
+	Check, Region string
+	// Status of a runner location: up while it records, degraded once it
+	// has been silent for longer than stale_after, nodata before its first
+	// round.
+	Status Status
 }
 
 // Site holds the site-wide settings (config.Site).

@@ -120,6 +120,7 @@ type regionView struct {
 	CheckedISO  string
 	LatencyText string
 	Reason      string
+	Place       string // where the backend is (worldmap.go)
 }
 
 type uptimeView struct {
@@ -345,7 +346,7 @@ func (m *model) newCheck(c *Check) *checkView {
 		}
 	}
 	for _, r := range c.Regions {
-		rv := regionView{Name: r.Name}
+		rv := regionView{Name: r.Name, Place: m.placeOf(c.Slug, r.Name)}
 		st := r.Status
 		if st == "" || r.Checked.IsZero() {
 			st = NoData

@@ -139,12 +139,13 @@ type homeData struct {
 	Upcoming      []*maintView
 	OpenIncidents []*incidentView
 	Groups        []groupView
+	Map           *worldMap // nil without places (worldmap.go)
 }
 
 func (m *model) homePage() ([]byte, error) {
 	d := homeData{
 		Overall: m.overall, ActiveMaint: m.maintenanceIn(MaintenanceActive), Upcoming: m.maintenanceIn(MaintenanceUpcoming),
-		OpenIncidents: m.openIncidents(), Groups: m.groups,
+		OpenIncidents: m.openIncidents(), Groups: m.groups, Map: m.worldMap(),
 	}
 	if !m.now.IsZero() {
 		d.Updated, d.UpdatedISO = fmtTime(m.now), isoTime(m.now)

@@ -60,6 +60,8 @@ type Check struct {
 type Region struct {
 	Name    string `yaml:"name"`
 	Address string `yaml:"address"`
+	// Location is where the backend is, for the site's map (optional).
+	Location *Location `yaml:"location"`
 }
 
 // PublicRegion names the probe made through the public name itself.

@@ -114,6 +114,7 @@ func Load(path string, kinds Kinds, opts Options) (*Loaded, error) {
 		}
 		validateSite(cfg, root, c)
 		validateServe(cfg.Serve, root, c)
+		validateLocations(cfg, root, c)
 	}
 	applyDefaults(cfg)
 
@@ -286,10 +287,15 @@ func loadCheckFile(path string, cfg *Config, kinds Kinds, exp *expander, errs *E
 			}
 			common.Content = append(common.Content, k, v)
 			switch k.Value {
-			case "conditions", "degraded":
+			case "conditions", "degraded", "regions":
 				if v.Kind == yaml.SequenceNode {
 					for ci, item := range v.Content {
 						chk.Lines[fmt.Sprintf("%s[%d]", k.Value, ci)] = item.Line
+						if k.Value == "regions" {
+							if ln := lineOf(item, "location"); ln > 1 {
+								chk.Lines[fmt.Sprintf("regions[%d].location", ci)] = ln
+							}
+						}
 					}
 				}
 			case "url":
@@ -475,6 +481,13 @@ func validateChecks(l *Loaded, kinds Kinds, errs *Errors) {
 			regionNames[r.Name] = true
 			if !validAddress(r.Address) {
 				c.add(line("regions"), "region %q: address %q is not a host, IP or host:port to dial", r.Name, r.Address)
+			}
+			for _, p := range r.Location.problems() {
+				ln := line(fmt.Sprintf("regions[%d].location", i))
+				if ln == chk.Line {
+					ln = line("regions")
+				}
+				c.add(ln, "region %q: %s", r.Name, p)
 			}
 		}
 		urlOK := true

@@ -274,3 +274,10 @@ func (h History) Problems() []string {
 	}
 	return out
 }
+
+// RunnerLocation places a runner location (the name it records as, see
+// History.Location) on the site's map.
+type RunnerLocation struct {
+	Name     string    `yaml:"name"`
+	Location *Location `yaml:"location"`
+}

@@ -22,6 +22,8 @@ type Config struct {
 	// incident opens and the site says monitoring is delayed; default 3
 	// times the default interval.
 	StaleAfter Duration `yaml:"stale_after"`
+	// Locations place the runner locations on the site's map.
+	Locations []RunnerLocation `yaml:"locations"`
 
 	// Filled by Load.
 	Checks []*Check `yaml:"-"`
@@ -81,3 +83,12 @@ const (
 	DefaultChecksDir   = "checks"
 	DefaultOutput      = "public"
 )
+
+// Location is where something is on the site's map: a label for people
+// and coordinates in degrees (WGS 84). Lat and Lon are required, so that
+// 0 is a coordinate and not a forgotten one.
+type Location struct {
+	Label string   `yaml:"label"`
+	Lat   *float64 `yaml:"lat"`
+	Lon   *float64 `yaml:"lon"`
+}

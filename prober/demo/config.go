@@ -32,6 +32,19 @@ defaults:
   retries: 0            # a demo round is one attempt per probe
   interval: %s
   round_timeout: 1m
+  quorum: 2             # down only when 2 locations see it down; 1 alone is degraded
+
+# Three runners record into the same history: eu-daemon, us-actions and
+# ap-actions (upchain probe --location NAME, or UPCHAIN_LOCATION). One
+# silent for longer than this opens "Probes from <location> stopped".
+stale_after: %s
+
+# Where the runners are, for the home page's map (regions of check files
+# take the same location: {label, lat, lon}).
+locations:
+  - {name: eu-daemon, location: {label: Frankfurt, lat: 50.11, lon: 8.68}}
+  - {name: us-actions, location: {label: Des Moines, lat: 41.59, lon: -93.62}}
+  - {name: ap-actions, location: {label: Singapore, lat: 1.35, lon: 103.82}}
 
 history:
   branch: upchain-history
@@ -56,7 +69,7 @@ notifications:
       name: demo-sink
       url: %s
       secret: ${UPCHAIN_DEMO_WEBHOOK_SECRET}   # secrets always come from the environment
-`, s.interval, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), n.url(offSink, "http", "/hook"))
+`, s.interval, 2*s.interval, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), n.url(offSink, "http", "/hook"))
 
 	web := fmt.Sprintf(`group: Website
 checks:
@@ -329,14 +342,18 @@ checks:
 	}
 }
 
+// regionLines are the geo-routed API's regions, each with where its
+// backend is.
 func regionLines(n *network) string {
 	var b strings.Builder
-	for _, name := range []string{"eu-west", "us-east"} {
-		off := offAPIEU
-		if name == "us-east" {
-			off = offAPIUS
-		}
-		fmt.Fprintf(&b, "      - {name: %s, address: \"%s\"}\n", name, n.addrs[off])
+	for _, r := range []struct {
+		name, place string
+		off         int
+	}{
+		{"eu-west", "{label: Dublin, lat: 53.35, lon: -6.26}", offAPIEU},
+		{"us-east", "{label: Ashburn, lat: 39.04, lon: -77.49}", offAPIUS},
+	} {
+		fmt.Fprintf(&b, "      - name: %s\n        address: \"%s\"\n        location: %s\n", r.name, n.addrs[r.off], r.place)
 	}
 	return b.String()
 }

@@ -1,9 +1,9 @@
 // Package demo is `upchain demo`: a simulated network on 127.0.0.1 (a
 // website, a geo-routed API, an EVM node, a CometBFT network with
 // validators, ...) and a scripted story on a simulated clock, probed
-// round by round over real sockets and recorded into real git history,
-// with incidents, notifications and the site built from it. It needs no
-// internet, no secrets and no GitHub.
+// round by round over real sockets from three runner locations (quorum 2)
+// and recorded into real git history, with incidents, notifications and
+// the site built from it. It needs no internet, no secrets and no GitHub.
 package demo
 
 import (
@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
@@ -24,8 +25,9 @@ import (
 )
 
 // DefaultInterval is the simulated time between two rounds: a week is
-// 336 rounds.
-const DefaultInterval = 30 * time.Minute
+// 112 rounds, each probed and recorded by each of the three locations
+// (336 recorded rounds, as many as one location every 30 minutes).
+const DefaultInterval = 90 * time.Minute
 
 // Options configure a demo run.
 type Options struct {
@@ -60,6 +62,81 @@ type Result struct {
 	Notifications int
 	// Network is running until Close.
 	network *network
+	// The story and its first round's time, for tests.
+	story *story
+	start time.Time
+}
+
+// demoLocations are the demo's runners: a daemon in Europe and two
+// scheduled GitHub Actions runners. Each probes every round through its
+// own pipeline and records its own round, with its location, into the
+// one history checkout.
+var demoLocations = []string{"eu-daemon", "us-actions", "ap-actions"}
+
+// locationRunner is one location: its config (with its location), its
+// pipeline and its runner, whose connections go through the location's
+// own network (see reach).
+type locationRunner struct {
+	name   string
+	cfg    *config.Loaded
+	pipe   *pipeline.Pipeline
+	runner *prober.Runner
+}
+
+func openLocations(ctx context.Context, opts Options, net *network, clk *clock) ([]*locationRunner, error) {
+	var out []*locationRunner
+	for _, loc := range demoLocations {
+		l, err := prober.Load(filepath.Join(opts.Dir, "upchain.yml"), config.Options{Lookup: demoEnv})
+		if err != nil {
+			return nil, fmt.Errorf("the demo's own config does not load: %w", err)
+		}
+		l.History.Location = loc
+		pipe, err := pipeline.Open(ctx, l, pipeline.Options{
+			Record: true, Log: opts.Log,
+			// No GitHub, whatever the environment holds.
+			Incidents: incident.Options{Env: noEnv},
+		})
+		if err != nil {
+			for _, r := range out {
+				r.pipe.Close()
+			}
+			return nil, err
+		}
+		out = append(out, &locationRunner{name: loc, cfg: l, pipe: pipe,
+			runner: &prober.Runner{Config: l, Now: clk.Now, Prev: pipe.Prev, Backoff: time.Millisecond, Dial: net.dialer(loc)}})
+	}
+	return out, nil
+}
+
+// playRound probes round from every location that records in it, all at
+// once, then records each location's round in turn, as runners taking
+// turns at the branch do. Each is committed before the next: a location
+// sees the others' rounds (quorum, stale locations) in the checkout.
+func playRound(ctx context.Context, runners []*locationRunner, st *story, round int) error {
+	results := make([][]prober.Result, len(runners))
+	var wg sync.WaitGroup
+	for i, r := range runners {
+		if !st.records(r.name, round) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = r.runner.Round(ctx, nil)
+		}()
+	}
+	wg.Wait()
+	for i, r := range runners {
+		if results[i] == nil {
+			continue
+		}
+		r.pipe.Finish(results[i])
+		r.pipe.Stage(results[i])
+		if err := r.pipe.Flush(ctx); err != nil {
+			return fmt.Errorf("recording round %d from %s: %w", round+1, r.name, err)
+		}
+	}
+	return nil
 }
 
 // Close stops the simulated network.
@@ -98,7 +175,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dir: opts.Dir, Rounds: rounds, network: net}
+	res := &Result{Dir: opts.Dir, Rounds: rounds, network: net, story: st, start: clk.start}
 	fail := func(err error) (*Result, error) {
 		net.close()
 		return nil, err
@@ -106,25 +183,19 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := writeFiles(opts.Dir, configFiles(net, st), false); err != nil {
 		return fail(err)
 	}
-	l, err := prober.Load(filepath.Join(opts.Dir, "upchain.yml"), config.Options{Lookup: demoEnv})
-	if err != nil {
-		return fail(fmt.Errorf("the demo's own config does not load: %w", err))
-	}
-	pipe, err := pipeline.Open(ctx, l, pipeline.Options{
-		Record: true, Log: opts.Log,
-		// No GitHub, whatever the environment holds.
-		Incidents: incident.Options{Env: noEnv},
-	})
+	runners, err := openLocations(ctx, opts, net, clk)
 	if err != nil {
 		return fail(err)
 	}
-	defer pipe.Close()
+	defer func() {
+		for _, r := range runners {
+			r.pipe.Close()
+		}
+	}()
+	l, pipe := runners[0].cfg, runners[0].pipe
 	res.History = pipe.Dir()
-	runner := &prober.Runner{Config: l, Now: clk.Now, Prev: pipe.Prev, Backoff: time.Millisecond}
 
-	say(fmt.Sprintf("simulating %d days: %d rounds, one every %s of simulated time", opts.Days, rounds, opts.Interval))
-	// Commit every few hours of simulated time, as a scheduled run would.
-	commitEvery := max(1, int(3*time.Hour/opts.Interval))
+	say(fmt.Sprintf("simulating %d days: %d rounds from %d locations, one every %s of simulated time", opts.Days, rounds, len(runners), opts.Interval))
 	for i := 0; i < rounds; i++ {
 		if err := ctx.Err(); err != nil {
 			return fail(err)
@@ -132,16 +203,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		now := clk.start.Add(time.Duration(i) * opts.Interval)
 		clk.set(now)
 		st.apply(net, i, now)
-		results := runner.Round(ctx, nil)
-		pipe.Finish(results)
-		pipe.Stage(results)
-		if err := pipe.Spool(ctx); err != nil {
-			return fail(fmt.Errorf("recording round %d: %w", i+1, err))
-		}
-		if (i+1)%commitEvery == 0 || i == rounds-1 {
-			if err := pipe.Flush(ctx); err != nil {
-				return fail(fmt.Errorf("committing history: %w", err))
-			}
+		if err := playRound(ctx, runners, st, i); err != nil {
+			return fail(err)
 		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, rounds)

@@ -25,13 +25,13 @@ func TestIntegrationDemoSiteInChromium(t *testing.T) {
 	srv := httptest.NewServer(http.FileServer(http.Dir(res.Site)))
 	defer srv.Close()
 	dom := string(browsertest.Chromium(t, "--dump-dom", srv.URL+"/"))
-	for _, want := range []string{"This is a demo", "Website", "Ethereum", "Cosmos", "API (geo-routed)", "Cosmos validator"} {
+	for _, want := range []string{"This is a demo", "Website", "Ethereum", "Cosmos", "API (geo-routed)", "Cosmos validator", "runner location eu-daemon"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("the home page as Chromium renders it lacks %q", want)
 		}
 	}
 	incidents := string(browsertest.Chromium(t, "--dump-dom", srv.URL+"/incidents.html"))
-	for _, want := range []string{"Cosmos node 2 is down", "Status website is degraded", "Planned restart of the EVM node"} {
+	for _, want := range []string{"Cosmos node 2 is down", "Status website is degraded", "Planned restart of the EVM node", cosmosChainID + " stopped producing blocks", "Probes from " + staleLocation + " stopped"} {
 		if !strings.Contains(incidents, want) {
 			t.Errorf("the incidents page lacks %q", want)
 		}

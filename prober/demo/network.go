@@ -76,6 +76,7 @@ type network struct {
 	relay      *simnet.Substrate
 	parachain  *simnet.Substrate
 
+	reach   reach
 	addrs   [offCount]string
 	servers []*http.Server
 	closers []func() error

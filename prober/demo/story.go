@@ -29,7 +29,24 @@ type story struct {
 	regionDown  event // one region of a geo-routed endpoint goes down
 	slow        event // a website slows down past its latency condition
 	maintenance event // a planned restart inside a maintenance window
+	// Several locations (quorum 2): one location stops recording; one,
+	// then two, cannot reach an endpoint; the Cosmos chain halts.
+	silent event // staleLocation records nothing for longer than stale_after
+	cutOne event // cutOneFrom cannot reach the cut endpoint: quorum holds
+	cutTwo event // cutTwoFrom cannot reach it: down, an incident
+	halt   event // the Cosmos chain stops producing blocks
 }
+
+// The locations the story's network trouble is about (see demoLocations).
+const (
+	staleLocation = "ap-actions"
+	cutCheck      = "conflux-node-and-pos-validator"
+)
+
+var (
+	cutOneFrom = []string{"ap-actions"}
+	cutTwoFrom = []string{"ap-actions", "us-actions"}
+)
 
 const minRounds = 4
 
@@ -46,6 +63,10 @@ func newStory(rounds int, interval time.Duration) *story {
 		regionDown:  at("region us-east down", "api-geo-routed", 0.48),
 		slow:        at("website slow", "status-website", 0.64),
 		maintenance: at("planned restart", "", 0.80),
+		silent:      at("ap-actions stops recording", "", 0.05),
+		cutOne:      at("ap-actions cannot reach the Conflux node", "", 0.56),
+		cutTwo:      at("ap-actions and us-actions cannot reach the Conflux node", cutCheck, 0.72),
+		halt:        at("the Cosmos chain halts", "", 0.88),
 	}
 }
 
@@ -68,14 +89,25 @@ func (s *story) apply(n *network, round int, now time.Time) {
 	stallHeight := int64(n.clock.start.Add(time.Duration(s.stall.From)*s.interval).Sub(genesis)/cosmosBlock) + 1
 	missFrom := int64(n.clock.start.Add(time.Duration(s.missBlocks.From)*s.interval).Sub(genesis)/cosmosBlock) + 1
 	missTo := int64(n.clock.start.Add(time.Duration(s.missBlocks.To)*s.interval).Sub(genesis)/cosmosBlock) + 1
+	// The halt: no block while it lasts; afterwards the chain goes on
+	// from where it stopped, its heights that many blocks lower.
+	haltHeight := int64(n.clock.start.Add(time.Duration(s.halt.From)*s.interval).Sub(genesis)/cosmosBlock) + 1
 	for i, c := range n.cosmos {
 		h := height
+		latest := genesis.Add(time.Duration(h-1) * cosmosBlock)
 		if i == 1 && s.stall.active(round) {
 			h = stallHeight
+			latest = genesis.Add(time.Duration(h-1) * cosmosBlock)
+		}
+		switch {
+		case s.halt.active(round):
+			h, latest = haltHeight, genesis.Add(time.Duration(haltHeight-1)*cosmosBlock)
+		case round >= s.halt.To:
+			h -= int64(time.Duration(s.halt.To-s.halt.From) * s.interval / cosmosBlock)
 		}
 		c.Update(func(c *cometbfttest.Chain) {
 			c.Latest = h
-			c.LatestTime = genesis.Add(time.Duration(h-1) * cosmosBlock)
+			c.LatestTime = latest
 			c.Absent = func(height int64, addr string) bool {
 				return addr == watchedValidator && height >= missFrom && height < missTo
 			}
@@ -99,11 +131,28 @@ func (s *story) apply(n *network, round int, now time.Time) {
 	n.web.Set(0, delay)
 	// The EVM node restarts inside its maintenance window.
 	n.evmSwitch.Off(s.maintenance.active(round))
+	// Network trouble of some locations: they cannot reach the Conflux
+	// node, which the others still reach.
+	var cut []string
+	switch {
+	case s.cutTwo.active(round):
+		cut = cutTwoFrom
+	case s.cutOne.active(round):
+		cut = cutOneFrom
+	}
+	n.cutOff(offConflux, cut)
+}
+
+// records reports whether loc probes and records in round (the silent
+// location's runner is stopped while its episode lasts).
+func (s *story) records(loc string, round int) bool {
+	return loc != staleLocation || !s.silent.active(round)
 }
 
 // slowDelay is how slowly the website answers when it is slow; its
-// degraded condition is latency < slowLimit.
+// degraded condition is latency < slowLimit, far enough above a probe's
+// latency on a busy machine that three locations at once see no blip.
 const (
-	slowDelay = 300 * time.Millisecond
-	slowLimit = "200ms"
+	slowDelay = 1400 * time.Millisecond
+	slowLimit = "1s"
 )

@@ -177,6 +177,7 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 		}
 		in.Groups[gi].Checks = append(in.Groups[gi].Checks, sc)
 	}
+	in.Places = places(l, state, in.Now, red)
 	return in, nil
 }
 
