@@ -61,7 +61,32 @@ type ValueSpec struct {
 	// Chain marks a value that names the chain a node serves (chain id,
 	// network): lag compares only nodes whose Chain values agree.
 	Chain bool
+	// Chart marks a number worth a chart on the check page (24 h to 1 y):
+	// history keeps its hourly and daily minimum, maximum and last value.
+	Chart bool
+	// Validator says what the value means in the 90-day validator history
+	// (ValidatorActive, ...); history keeps its roll-ups too.
+	Validator ValidatorRole
 }
+
+// ValidatorRole is what a value tells the validator history of a check.
+type ValidatorRole string
+
+// Validator roles. Per day the page shows, from the day's roll-up:
+// ValidatorActive (a bool) as all day (minimum true), part of the day
+// (maximum true) or not at all; ValidatorSigned, ValidatorMissed and
+// ValidatorPoints (counts over a window or an era, which reset) as the
+// day's highest value.
+const (
+	ValidatorActive ValidatorRole = "active"
+	ValidatorSigned ValidatorRole = "signed"
+	ValidatorMissed ValidatorRole = "missed"
+	ValidatorPoints ValidatorRole = "points"
+)
+
+// Rolled reports whether history keeps hourly and daily roll-ups of the
+// value (charted or part of the validator history).
+func (s ValueSpec) Rolled() bool { return s.Chart || s.Validator != "" }
 
 // ValueDeclarer is implemented by anything that records values: every
 // Kind, and round steps such as lag.
@@ -289,6 +314,57 @@ func (c *ValueCatalog) Metrics() []ValueSpec {
 		}
 	}
 	return out
+}
+
+// Rolled returns the names of the values history rolls up (see
+// ValueSpec.Rolled), sorted.
+func (c *ValueCatalog) Rolled() []string {
+	var out []string
+	for _, s := range c.All() {
+		if s.Rolled() {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// CompareNumbers orders two recorded numbers exactly: integers of any size
+// (amounts above 2^64) by value, other numbers as floats, and anything
+// else (booleans: "false" < "true") as text. It is how roll-ups pick a
+// minimum and a maximum without losing digits.
+func CompareNumbers(a, b string) int {
+	if x, err1 := strconv.ParseInt(a, 10, 64); err1 == nil {
+		if y, err2 := strconv.ParseInt(b, 10, 64); err2 == nil {
+			return cmpInt(x, y)
+		}
+	}
+	if x, ok := new(big.Int).SetString(a, 10); ok {
+		if y, ok := new(big.Int).SetString(b, 10); ok {
+			return x.Cmp(y)
+		}
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 == nil && err2 == nil {
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	}
+	return strings.Compare(a, b)
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // ChainValues returns the names of the values that identify a chain.
