@@ -1,0 +1,267 @@
+// Package valueseries computes the charts of recorded chain values (peers,
+// lag, balances, points) and the daily figures of the validator history
+// from history: the same windows and buckets as the latency charts
+// (uptime.Series), from raw samples, hourly and daily value roll-ups.
+//
+// Every source is read once and each item lands in its bucket by index:
+// no bucket rescans anything.
+package valueseries
+
+import (
+	"sort"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/history"
+	"github.com/upchain-dev/upchain/prober/uptime"
+)
+
+// Bucket is one period of a value. Samples 0 is a gap (no data).
+type Bucket struct {
+	Samples        int
+	Min, Max, Last float64
+	lastT          int64
+}
+
+func (b *Bucket) add(n int, lo, hi, last float64, t int64) {
+	if b.Samples == 0 || lo < b.Min {
+		b.Min = lo
+	}
+	if b.Samples == 0 || hi > b.Max {
+		b.Max = hi
+	}
+	if b.Samples == 0 || t >= b.lastT {
+		b.Last, b.lastT = last, t
+	}
+	b.Samples += n
+}
+
+// Window is one chart: Buckets of Step from Start, oldest first (dense:
+// bucket i starts at Start + i*Step).
+type Window struct {
+	Name    string
+	Step    time.Duration
+	Start   time.Time
+	Buckets []Bucket
+}
+
+// Series is everything one value of one check and region needs.
+type Series struct {
+	Check, Region, Name string
+	Windows             []Window
+	// Last is the newest recorded text (exact) and LastTime its time.
+	Last     string
+	LastTime time.Time
+	lastT    int64
+}
+
+// Window returns the named window, or nil.
+func (s *Series) Window(name string) *Window {
+	for i := range s.Windows {
+		if s.Windows[i].Name == name {
+			return &s.Windows[i]
+		}
+	}
+	return nil
+}
+
+// Days returns the last n daily buckets (ending with the day of Now) with
+// their dates, oldest first.
+func (s *Series) Days(n int) ([]time.Time, []Bucket) {
+	w := s.Window(DailyWindow)
+	if w == nil {
+		return nil, nil
+	}
+	from := max(0, len(w.Buckets)-n)
+	dates := make([]time.Time, 0, len(w.Buckets)-from)
+	for i := from; i < len(w.Buckets); i++ {
+		dates = append(dates, w.Start.Add(time.Duration(i)*w.Step))
+	}
+	return dates, w.Buckets[from:]
+}
+
+// DailyWindow is the window of one-day buckets; the validator history
+// reads its last 90 days.
+const DailyWindow = "1y"
+
+// Options configure Compute.
+type Options struct {
+	// Now ends the windows (the newest round's time).
+	Now time.Time
+	// Values says which values are rolled (ValueSpec.Rolled) and how to
+	// read them as numbers.
+	Values *prober.ValueCatalog
+}
+
+// Report holds the series of every check, region and value.
+type Report struct {
+	series map[history.Key]map[string]*Series
+}
+
+// Get returns the series of one value, or nil.
+func (r *Report) Get(check, region, name string) *Series {
+	if r == nil {
+		return nil
+	}
+	return r.series[history.Key{Check: check, Region: region}][name]
+}
+
+// Of returns the series of a check in a region, sorted by value name.
+func (r *Report) Of(check, region string) []*Series {
+	if r == nil {
+		return nil
+	}
+	m := r.series[history.Key{Check: check, Region: region}]
+	out := make([]*Series, 0, len(m))
+	for _, s := range m {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+type windowPlan struct {
+	name      string
+	step      int64
+	start     int64
+	n         int
+	fromRaw   bool // raw samples of days not rolled up
+	fromHours bool
+	fromDays  bool
+}
+
+// Compute reads the values' series from s: raw samples after the last
+// rolled-up day (and the last 24 hours), hourly value roll-ups for the
+// hourly windows and daily value roll-ups for the 1-year one.
+func Compute(s *history.Store, opt Options) (*Report, error) {
+	rep := &Report{series: map[history.Key]map[string]*Series{}}
+	names := map[string]bool{}
+	for _, n := range opt.Values.Rolled() {
+		names[n] = true
+	}
+	if opt.Now.IsZero() || len(names) == 0 {
+		return rep, nil
+	}
+	now := opt.Now.Unix()
+	var plans []windowPlan
+	var oldest int64 = now
+	for _, sp := range uptime.Series() {
+		step := int64(sp.Bucket / time.Second)
+		end := opt.Now.Truncate(sp.Bucket).Add(sp.Bucket).Unix()
+		n := int(sp.Span / sp.Bucket)
+		p := windowPlan{name: sp.Name, step: step, start: end - int64(n)*step, n: n}
+		switch {
+		case sp.Bucket < time.Hour:
+			p.fromRaw = true
+		case sp.Bucket < 24*time.Hour:
+			p.fromRaw, p.fromHours = true, true
+		default:
+			p.fromRaw, p.fromDays = true, true
+		}
+		plans = append(plans, p)
+		oldest = min(oldest, p.start)
+	}
+	rolled, hasRolled, err := s.RolledThrough()
+	if err != nil {
+		return nil, err
+	}
+	var rawFrom int64 = oldest // raw samples after this feed every window
+	if hasRolled {
+		rawFrom = max(rawFrom, rolled.AddDate(0, 0, 1).Unix())
+	}
+	get := func(check, region, name string) *Series {
+		k := history.Key{Check: check, Region: region}
+		m := rep.series[k]
+		if m == nil {
+			m = map[string]*Series{}
+			rep.series[k] = m
+		}
+		sr := m[name]
+		if sr == nil {
+			sr = &Series{Check: check, Region: region, Name: name, Windows: make([]Window, len(plans))}
+			for i, p := range plans {
+				sr.Windows[i] = Window{Name: p.name, Step: time.Duration(p.step) * time.Second, Start: time.Unix(p.start, 0).UTC()}
+			}
+			m[name] = sr
+		}
+		return sr
+	}
+	put := func(sr *Series, pi int, t int64, n int, lo, hi, last float64, lastT int64) {
+		p := &plans[pi]
+		i := (t - p.start) / p.step
+		if t < p.start || i >= int64(p.n) {
+			return
+		}
+		w := &sr.Windows[pi]
+		if w.Buckets == nil {
+			w.Buckets = make([]Bucket, p.n)
+		}
+		w.Buckets[i].add(n, lo, hi, last, lastT)
+	}
+	seeLast := func(sr *Series, text string, t int64) {
+		if sr.Last == "" || t >= sr.lastT {
+			sr.Last, sr.lastT = text, t
+		}
+	}
+	number := func(name, text string) (float64, bool) { return opt.Values.Spec(name).Number(text) }
+
+	// Raw samples: the last 24 hours for every window that wants raw, and
+	// older ones only after the last rolled-up day (roll-ups cover before).
+	recent := now - 86400
+	err = s.EachValueSample(time.Unix(min(rawFrom, recent), 0), time.Unix(now+1, 0), names, func(v *history.ValueSample) {
+		f, ok := number(v.Name, v.Value)
+		if !ok {
+			return
+		}
+		sr := get(v.Check, v.Region, v.Name)
+		for pi := range plans {
+			if plans[pi].fromRaw && (v.Unix >= rawFrom || (plans[pi].step < 3600 && v.Unix >= recent)) {
+				put(sr, pi, v.Unix, 1, f, f, f, v.Unix)
+			}
+		}
+		seeLast(sr, v.Value, v.Unix)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rollup := func(fromHours bool) func(r *history.ValueRollup) error {
+		return func(r *history.ValueRollup) error {
+			lo, ok1 := number(r.Name, r.Min)
+			hi, ok2 := number(r.Name, r.Max)
+			last, ok3 := number(r.Name, r.Last)
+			t := r.Start.Unix()
+			if !ok1 || !ok2 || !ok3 || (hasRolled && t >= rawFrom) {
+				return nil
+			}
+			sr := get(r.Check, r.Region, r.Name)
+			lastT := t + int64(r.Span/time.Second) - 1
+			for pi := range plans {
+				if (fromHours && plans[pi].fromHours) || (!fromHours && plans[pi].fromDays) {
+					put(sr, pi, t, r.Samples, lo, hi, last, lastT)
+				}
+			}
+			seeLast(sr, r.Last, lastT)
+			return nil
+		}
+	}
+	var hourFrom int64 = now
+	for _, p := range plans {
+		if p.fromHours {
+			hourFrom = min(hourFrom, p.start)
+		}
+	}
+	if err := s.EachValueHourly(time.Unix(hourFrom, 0), time.Unix(rawFrom, 0), rollup(true)); err != nil {
+		return nil, err
+	}
+	if err := s.EachValueDaily(time.Unix(oldest, 0), time.Unix(rawFrom, 0), rollup(false)); err != nil {
+		return nil, err
+	}
+	for _, m := range rep.series {
+		for _, sr := range m {
+			if sr.lastT != 0 {
+				sr.LastTime = time.Unix(sr.lastT, 0).UTC()
+			}
+		}
+	}
+	return rep, nil
+}
