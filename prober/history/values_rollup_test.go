@@ -113,7 +113,7 @@ func TestVersion2HistoryReadsTheSame(t *testing.T) {
 	dir := t.TempDir()
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	files := map[string]string{
-		"raw/2026-03-01.txt": "# upchain raw v2\n# day 2026-03-01 UTC\n# round aa 00:10:00 default\n00:10:00 val global up 200 - 5 peers=9\n",
+		"raw/2026-03-01.txt":    "# upchain raw v2\n# day 2026-03-01 UTC\n# round aa 00:10:00 default\n00:10:00 val global up 200 - 5 peers=9\n",
 		"hourly/2026-02-28.txt": "# upchain hourly v2\n# day 2026-02-28 UTC\n00 val global 12 0 0 3600 0 0 100.000 5 5 5\n",
 		"daily/2026.txt":        "# upchain daily v2\n# year 2026 UTC\n2026-02-28 val global 12 0 0 3600 0 0 100.000 5 5 5\n",
 	}
