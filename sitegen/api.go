@@ -356,16 +356,19 @@ func marshalJSON(v any) ([]byte, error) {
 // ---- per-check history JSON ----
 
 type historyDoc struct {
-	Schema    int                      `json:"schema"`
-	Updated   *string                  `json:"updated"`
-	Check     historyCheck             `json:"check"`
-	Status    historyState             `json:"status"`
-	Regions   []historyRegion          `json:"regions"`
-	Uptime    map[string]historyUptime `json:"uptime"`
-	Days      []historyDay             `json:"days"`
-	Latency   map[string]historySeries `json:"latency"`
-	Incidents []string                 `json:"incidents"`
-	Links     map[string]string        `json:"links"`
+	Schema  int                      `json:"schema"`
+	Updated *string                  `json:"updated"`
+	Check   historyCheck             `json:"check"`
+	Status  historyState             `json:"status"`
+	Regions []historyRegion          `json:"regions"`
+	Uptime  map[string]historyUptime `json:"uptime"`
+	Days    []historyDay             `json:"days"`
+	Latency map[string]historySeries `json:"latency"`
+	// Charts and Validator: valuechart.go, validatorbar.go.
+	Charts    map[string]historyValueChart `json:"charts,omitempty"`
+	Validator *historyValidator            `json:"validator,omitempty"`
+	Incidents []string                     `json:"incidents"`
+	Links     map[string]string            `json:"links"`
 }
 
 type historyCheck struct {
@@ -476,6 +479,7 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 		}
 		doc.Latency[string(s.Window)] = hs
 	}
+	doc.Charts, doc.Validator = valueChartsJSON(c.Check), validatorJSON(c.Check.Validator)
 	for _, v := range c.Incidents {
 		doc.Incidents = append(doc.Incidents, v.ID)
 	}

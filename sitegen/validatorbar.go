@@ -134,3 +134,34 @@ func validatorDayText(activeLabel string, d *ValidatorDay) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// historyValidator is the validator history in the per-check JSON.
+type historyValidator struct {
+	ActiveLabel string                `json:"active_label,omitempty"`
+	Days        []historyValidatorDay `json:"days"`
+}
+
+type historyValidatorDay struct {
+	Date string `json:"date"`
+	// Active is "all", "part", "none", or absent without data.
+	Active  string            `json:"active,omitempty"`
+	Figures map[string]string `json:"figures,omitempty"`
+}
+
+func validatorJSON(vh *ValidatorHistory) *historyValidator {
+	if vh == nil {
+		return nil
+	}
+	out := &historyValidator{ActiveLabel: vh.ActiveLabel, Days: make([]historyValidatorDay, 0, len(vh.Days))}
+	for _, d := range vh.Days {
+		hd := historyValidatorDay{Date: d.Date.UTC().Format("2006-01-02"), Active: d.Active}
+		for _, f := range d.Figures {
+			if hd.Figures == nil {
+				hd.Figures = map[string]string{}
+			}
+			hd.Figures[f.Name] = f.Value
+		}
+		out.Days = append(out.Days, hd)
+	}
+	return out
+}

@@ -201,15 +201,16 @@ func renderValueChart(vc *ValueChart, w Window, now time.Time, id string) chartV
 // it (counts, lag), else from a tick below the minimum (balances), so
 // that a change of a large number stays visible.
 func valueScale(lo, hi float64) (base, tick float64, n int) {
+	switch {
+	case hi-lo > 0:
+	case lo == 0: // all zero (nothing missed): the line on the axis
+		hi = 1
+	default: // flat: the line in the middle, not on the frame
+		d := math.Max(math.Abs(hi)/10, 1)
+		lo, hi = lo-d/2, hi+d/2
+	}
 	if lo >= 0 && lo <= hi/2 {
 		lo = 0
-	}
-	if hi-lo <= 0 {
-		d := math.Max(math.Abs(hi)/10, 1)
-		if lo == 0 {
-			d = math.Max(hi, 1)
-		}
-		hi = lo + d
 	}
 	tick, _ = niceSteps(hi - lo)
 	base = math.Floor(lo/tick) * tick
@@ -256,4 +257,38 @@ func sig3(v float64) string {
 		return strconv.FormatFloat(v, 'f', 2, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// historyValueChart is a value chart in the per-check JSON: series as
+// [unix_s, min, max, last, samples] rows, in the unit of Suffix.
+type historyValueChart struct {
+	Label  string                        `json:"label"`
+	Unit   string                        `json:"unit,omitempty"`
+	Last   string                        `json:"last"`
+	Series map[string]historyValueSeries `json:"series"`
+}
+
+type historyValueSeries struct {
+	StepS   int64        `json:"step_s"`
+	Columns []string     `json:"columns"`
+	Points  [][5]float64 `json:"points"`
+}
+
+func valueChartsJSON(c *Check) map[string]historyValueChart {
+	if len(c.ValueCharts) == 0 {
+		return nil
+	}
+	out := make(map[string]historyValueChart, len(c.ValueCharts))
+	for _, vc := range c.ValueCharts {
+		hc := historyValueChart{Label: vc.Label, Unit: vc.Suffix, Last: vc.Last, Series: map[string]historyValueSeries{}}
+		for _, s := range vc.Series {
+			hs := historyValueSeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "min", "max", "last", "samples"}, Points: make([][5]float64, 0, len(s.Points))}
+			for _, p := range s.Points {
+				hs.Points = append(hs.Points, [5]float64{float64(p.Time.Unix()), round6(p.Min), round6(p.Max), round6(p.Last), float64(p.Samples)})
+			}
+			hc.Series[string(s.Window)] = hs
+		}
+		out[vc.Name] = hc
+	}
+	return out
 }
