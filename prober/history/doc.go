@@ -59,7 +59,7 @@ until the next day is rolled up, to weight the first samples of that day.
 
     00 eth-mainnet-rpc global peers 12 48 52 50
 
-Columns: hour (` + "`values-hourly`" + `) or date (` + "`values-daily`" + `), check, region,
+Columns: hour (` + "`values-hourly`" + `, charted values only) or date (` + "`values-daily`" + `), check, region,
 value name, samples that recorded it, minimum, maximum and last value, as
 recorded (integers of any size stay exact: balances in wei; booleans are
 ` + "`false`" + ` < ` + "`true`" + `). Only values that a kind declares charted or part of

@@ -59,14 +59,20 @@ type ValueSample struct {
 	Value               string
 }
 
-// rolledValues are the names whose roll-ups history keeps: every value a
-// built-in kind or step declares charted or part of the validator history.
-var rolledValues = sync.OnceValue(func() map[string]bool {
-	out := map[string]bool{}
-	for _, n := range prober.Builtin().Values().Rolled() {
-		out[n] = true
+// rolledValues are the names whose daily roll-ups history keeps (every
+// value a built-in kind or step declares charted or part of the validator
+// history), and hourly the charted ones: the validator history is daily.
+var rolledValues = sync.OnceValues(func() (daily, hourly map[string]bool) {
+	daily, hourly = map[string]bool{}, map[string]bool{}
+	for _, s := range prober.Builtin().Values().All() {
+		if s.Rolled() {
+			daily[s.Name] = true
+		}
+		if s.Chart {
+			hourly[s.Name] = true
+		}
 	}
-	return out
+	return daily, hourly
 })
 
 // valueStat accumulates one period of one value.
@@ -142,12 +148,14 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 	})
 }
 
-// rollValueDay summarises the rolled values of one raw day into hourly and
-// daily value roll-ups, sorted by hour, then check, region and name.
-func rollValueDay(day time.Time, data []byte, path string, names map[string]bool) (hourly, daily []ValueRollup, err error) {
+// rollValueDay summarises the values in names of one raw day into daily
+// value roll-ups, and those also in hourlyNames into hourly ones, sorted
+// by hour, then check, region and name.
+func rollValueDay(day time.Time, data []byte, path string, names, hourlyNames map[string]bool) (hourly, daily []ValueRollup, err error) {
 	type acc struct {
-		hours [24]valueStat
-		whole valueStat
+		hours  [24]valueStat
+		whole  valueStat
+		hourly bool
 	}
 	accs := map[valueKey]*acc{}
 	from := day.Unix()
@@ -159,10 +167,12 @@ func rollValueDay(day time.Time, data []byte, path string, names map[string]bool
 		k := valueKey{check, region, name}
 		a := accs[k]
 		if a == nil {
-			a = &acc{}
+			a = &acc{hourly: hourlyNames[name]}
 			accs[k] = a
 		}
-		a.hours[h].add(t, v)
+		if a.hourly {
+			a.hours[h].add(t, v)
+		}
 		a.whole.add(t, v)
 	})
 	if err != nil {
@@ -299,7 +309,8 @@ func rollValues(dir string, f dayFile) error {
 	if err != nil {
 		return err
 	}
-	hours, days, err := rollValueDay(f.day, data, f.path, rolledValues())
+	names, hourlyNames := rolledValues()
+	hours, days, err := rollValueDay(f.day, data, f.path, names, hourlyNames)
 	if err != nil {
 		return err
 	}
