@@ -147,7 +147,7 @@ func renderValueChart(vc *ValueChart, w Window, now time.Time, id string) chartV
 	b.WriteString(`</g><g class="ch-label">`)
 	for i := 0; i <= n; i++ {
 		v := base + float64(i)*tick
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, num(chartLeft-6), num(y(v)+4), html.EscapeString(fmtValue(v, "")))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="end">%s</text>`, num(chartLeft-6), num(y(v)+4), html.EscapeString(fmtTick(v, tick, math.Max(math.Abs(base), math.Abs(top)))))
 	}
 	for i := 0; i <= 4; i++ {
 		t := start.Add(span * time.Duration(i) / 4)
@@ -231,13 +231,35 @@ func fmtValue(v float64, suffix string) string {
 	return s + " " + suffix
 }
 
+// fmtTick writes an axis label with as many decimals as the tick step
+// needs, so that neighbouring labels differ, in the k/M/G unit of the
+// axis's largest value.
+func fmtTick(v, tick, largest float64) string {
+	div, unit := 1.0, ""
+	for _, u := range compactUnits {
+		if largest >= u.from {
+			div, unit = u.f, u.s
+			break
+		}
+	}
+	step := tick / div
+	dec := 0
+	for ; dec < 8 && math.Abs(step*math.Pow(10, float64(dec))-math.Round(step*math.Pow(10, float64(dec)))) > 1e-6; dec++ {
+	}
+	return strconv.FormatFloat(v/div, 'f', dec, 64) + unit
+}
+
+// compactUnits: from 10,000 on, numbers are written in k (not from 1,000,
+// where four digits still read well).
+var compactUnits = []struct {
+	from, f float64
+	s       string
+}{{1e15, 1e15, "P"}, {1e12, 1e12, "T"}, {1e9, 1e9, "G"}, {1e6, 1e6, "M"}, {1e4, 1e3, "k"}}
+
 func compactNumber(v float64) string {
 	a := math.Abs(v)
-	for _, u := range []struct {
-		f float64
-		s string
-	}{{1e15, "P"}, {1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e4, "k"}} {
-		if a >= u.f {
+	for _, u := range compactUnits {
+		if a >= u.from {
 			return sig3(v/u.f) + u.s
 		}
 	}

@@ -179,3 +179,20 @@ func TestValueScale(t *testing.T) {
 		})
 	}
 }
+
+func TestFmtTick(t *testing.T) {
+	for _, tt := range []struct {
+		v, tick, largest float64
+		want             string
+	}{
+		{1.234, 0.002, 1.25, "1.234"},
+		{1.25, 0.25, 1.5, "1.25"},
+		{20, 5, 40, "20"},
+		{1.5e6, 5e5, 3e6, "1.5M"},
+		{12000, 2000, 20000, "12k"},
+	} {
+		if got := fmtTick(tt.v, tt.tick, tt.largest); got != tt.want {
+			t.Errorf("fmtTick(%v, %v, %v) = %q, want %q", tt.v, tt.tick, tt.largest, got, tt.want)
+		}
+	}
+}
