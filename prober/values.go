@@ -331,17 +331,17 @@ func (c *ValueCatalog) Rolled() []string {
 // CompareNumbers orders two recorded numbers exactly: integers of any size
 // (amounts above 2^64) by value, other numbers as floats, and anything
 // else (booleans: "false" < "true") as text. It is how roll-ups pick a
-// minimum and a maximum without losing digits.
+// minimum and a maximum without losing digits; it does not allocate for
+// integers, booleans and equal texts (a roll-up compares every sample).
 func CompareNumbers(a, b string) int {
-	if x, err1 := strconv.ParseInt(a, 10, 64); err1 == nil {
-		if y, err2 := strconv.ParseInt(b, 10, 64); err2 == nil {
-			return cmpInt(x, y)
-		}
+	if a == b {
+		return 0
 	}
-	if x, ok := new(big.Int).SetString(a, 10); ok {
-		if y, ok := new(big.Int).SetString(b, 10); ok {
-			return x.Cmp(y)
-		}
+	if isInteger(a) && isInteger(b) {
+		return cmpIntegers(a, b)
+	}
+	if (a == "true" || a == "false") && (b == "true" || b == "false") {
+		return strings.Compare(a, b)
 	}
 	x, err1 := strconv.ParseFloat(a, 64)
 	y, err2 := strconv.ParseFloat(b, 64)
@@ -355,6 +355,43 @@ func CompareNumbers(a, b string) int {
 		return 0
 	}
 	return strings.Compare(a, b)
+}
+
+// isInteger reports whether s is an optional '-' and decimal digits.
+func isInteger(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cmpIntegers compares two isInteger texts of any length by value.
+func cmpIntegers(a, b string) int {
+	na, nb := strings.HasPrefix(a, "-"), strings.HasPrefix(b, "-")
+	a, b = strings.TrimLeft(strings.TrimPrefix(a, "-"), "0"), strings.TrimLeft(strings.TrimPrefix(b, "-"), "0")
+	if a == "" && b == "" {
+		return 0 // -0 and 0
+	}
+	if na != nb {
+		if na {
+			return -1
+		}
+		return 1
+	}
+	c := cmpInt(int64(len(a)), int64(len(b)))
+	if c == 0 {
+		c = strings.Compare(a, b)
+	}
+	if na {
+		return -c
+	}
+	return c
 }
 
 func cmpInt(x, y int64) int {

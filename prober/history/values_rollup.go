@@ -52,11 +52,13 @@ type ValueRollup struct {
 	Min, Max, Last string
 }
 
-// ValueSample is one recorded value of a raw sample.
+// ValueSample is one recorded value of a raw sample. Value is the text as
+// recorded; it is valid only during the callback that receives it (raw
+// files hold millions of values: they are not copied).
 type ValueSample struct {
 	Check, Region, Name string
 	Unix                int64
-	Value               string
+	Value               []byte
 }
 
 // rolledValues are the names whose daily roll-ups history keeps (every
@@ -109,8 +111,9 @@ func valueKeyLess(a, b valueKey) bool {
 }
 
 // eachValue calls fn for every value named in names on the raw lines of
-// data (a raw file of day). Only those value fields are decoded.
-func eachValue(data []byte, path string, day time.Time, names map[string]bool, fn func(check, region, name string, t int64, v string)) error {
+// data (a raw file of day). Only those value fields are decoded; v is
+// valid only during fn.
+func eachValue(data []byte, path string, day time.Time, names map[string]bool, fn func(check, region, name string, t int64, v []byte)) error {
 	base := day.Unix()
 	in := interner{}
 	var fields [][]byte
@@ -138,8 +141,15 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 				}
 			}
 			name, _ := in.get(kv[:i])
-			v, err := unescape(kv[i+1:])
-			if err != nil || v == "" {
+			v := kv[i+1:]
+			if bytes.IndexByte(v, '%') >= 0 {
+				u, err := unescape(v)
+				if err != nil {
+					continue
+				}
+				v = []byte(u)
+			}
+			if len(v) == 0 {
 				continue
 			}
 			fn(check, region, name, base+sec, v)
@@ -159,7 +169,7 @@ func rollValueDay(day time.Time, data []byte, path string, names, hourlyNames ma
 	}
 	accs := map[valueKey]*acc{}
 	from := day.Unix()
-	err = eachValue(data, path, day, names, func(check, region, name string, t int64, v string) {
+	err = eachValue(data, path, day, names, func(check, region, name string, t int64, b []byte) {
 		h := (t - from) / 3600
 		if h < 0 || h > 23 {
 			return
@@ -170,6 +180,7 @@ func rollValueDay(day time.Time, data []byte, path string, names, hourlyNames ma
 			a = &acc{hourly: hourlyNames[name]}
 			accs[k] = a
 		}
+		v := string(b)
 		if a.hourly {
 			a.hours[h].add(t, v)
 		}
@@ -409,7 +420,7 @@ func (s *Store) EachValueSample(from, to time.Time, names map[string]bool, fn fu
 		if err != nil {
 			return err
 		}
-		err = eachValue(data, f.path, f.day, names, func(check, region, name string, t int64, v string) {
+		err = eachValue(data, f.path, f.day, names, func(check, region, name string, t int64, v []byte) {
 			if t < lo || t >= hi {
 				return
 			}

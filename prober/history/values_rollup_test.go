@@ -82,10 +82,14 @@ func TestValueRollupRoundTrip(t *testing.T) {
 	}
 	// The raw day not yet rolled up still gives its values, only those asked.
 	var raw []ValueSample
-	if err := s.EachValueSample(day0.AddDate(0, 0, 2), time.Time{}, map[string]bool{"peers": true}, func(v *ValueSample) { raw = append(raw, *v) }); err != nil {
+	if err := s.EachValueSample(day0.AddDate(0, 0, 2), time.Time{}, map[string]bool{"peers": true}, func(v *ValueSample) {
+		c := *v
+		c.Value = append([]byte(nil), v.Value...)
+		raw = append(raw, c)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if wantRaw := []ValueSample{{Check: "val", Region: "global", Name: "peers", Unix: day0.Add(50 * time.Hour).Unix(), Value: "4"}}; !reflect.DeepEqual(raw, wantRaw) {
+	if wantRaw := []ValueSample{{Check: "val", Region: "global", Name: "peers", Unix: day0.Add(50 * time.Hour).Unix(), Value: []byte("4")}}; !reflect.DeepEqual(raw, wantRaw) {
 		t.Fatalf("raw values: got %+v, want %+v", raw, wantRaw)
 	}
 	// Maintain again changes nothing (idempotent).
@@ -171,6 +175,7 @@ func TestCompareNumbers(t *testing.T) {
 	}{
 		{"9", "12", -1}, {bigLow, bigHigh, -1}, {bigHigh, "5", 1}, {"18446744073709551616", "18446744073709551616", 0},
 		{"1.5", "1.25", 1}, {"-3", "2", -1}, {"false", "true", -1}, {"true", "true", 0},
+		{"-" + bigHigh, "-" + bigLow, -1}, {"-5", "-12", 1}, {"007", "7", 0}, {"-0", "0", 0}, {"1e3", "999", 1}, {"12", "1.5", 1},
 	} {
 		if got := prober.CompareNumbers(tt.a, tt.b); got != tt.want {
 			t.Errorf("CompareNumbers(%s, %s) = %d, want %d", tt.a, tt.b, got, tt.want)

@@ -9,6 +9,7 @@ package valueseries
 
 import (
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
@@ -53,6 +54,8 @@ type Series struct {
 	Last     string
 	LastTime time.Time
 	lastT    int64
+	lastB    []byte // Last while reading: raw values are not copied each
+	spec     *prober.ValueSpec
 }
 
 // Window returns the named window, or nil.
@@ -198,18 +201,28 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 		}
 		w.Buckets[i].add(n, lo, hi, last, lastT)
 	}
-	seeLast := func(sr *Series, text string, t int64) {
-		if sr.Last == "" || t >= sr.lastT {
-			sr.Last, sr.lastT = text, t
+	seeLast := func(sr *Series, text []byte, t int64) {
+		if len(sr.lastB) == 0 || t >= sr.lastT {
+			sr.lastB, sr.lastT = append(sr.lastB[:0], text...), t
 		}
 	}
-	number := func(name, text string) (float64, bool) { return opt.Values.Spec(name).Number(text) }
+	specs := map[string]*prober.ValueSpec{}
+	specOf := func(name string) *prober.ValueSpec {
+		sp := specs[name]
+		if sp == nil {
+			s := opt.Values.Spec(name)
+			sp = &s
+			specs[name] = sp
+		}
+		return sp
+	}
+	number := func(name, text string) (float64, bool) { return specOf(name).Number(text) }
 
 	// Raw samples: the last 24 hours for every window that wants raw, and
 	// older ones only after the last rolled-up day (roll-ups cover before).
 	recent := now - 86400
 	err = s.EachValueSample(time.Unix(min(rawFrom, recent), 0), time.Unix(now+1, 0), names, func(v *history.ValueSample) {
-		f, ok := number(v.Name, v.Value)
+		f, ok := numberBytes(specOf(v.Name), v.Value)
 		if !ok {
 			return
 		}
@@ -240,7 +253,7 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 					put(sr, pi, t, r.Samples, lo, hi, last, lastT)
 				}
 			}
-			seeLast(sr, r.Last, lastT)
+			seeLast(sr, []byte(r.Last), lastT)
 			return nil
 		}
 	}
@@ -258,10 +271,59 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	}
 	for _, m := range rep.series {
 		for _, sr := range m {
-			if sr.lastT != 0 {
-				sr.LastTime = time.Unix(sr.lastT, 0).UTC()
+			if len(sr.lastB) > 0 {
+				sr.Last, sr.LastTime, sr.lastB = string(sr.lastB), time.Unix(sr.lastT, 0).UTC(), nil
 			}
 		}
 	}
 	return rep, nil
+}
+
+// numberBytes is spec.Number for raw bytes without copying them: plain
+// decimals (the common case) are read here, anything else by strconv.
+func numberBytes(spec *prober.ValueSpec, b []byte) (float64, bool) {
+	switch spec.Unit {
+	case prober.UnitText, prober.UnitTime:
+		return 0, false
+	case prober.UnitBool:
+		switch string(b) {
+		case "true":
+			return 1, true
+		case "false":
+			return 0, true
+		}
+		return 0, false
+	}
+	neg, i := false, 0
+	if len(b) > 0 && b[0] == '-' {
+		neg, i = true, 1
+	}
+	var whole, frac, scale float64 = 0, 0, 1
+	digits, dot := 0, false
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9' && digits < 15:
+			digits++
+			if dot {
+				scale *= 10
+				frac = frac*10 + float64(c-'0')
+			} else {
+				whole = whole*10 + float64(c-'0')
+			}
+		case c == '.' && !dot:
+			dot = true
+		default: // exponents, long numbers (amounts): strconv, exactly rounded
+			f, err := strconv.ParseFloat(string(b), 64)
+			return f, err == nil
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	f := whole + frac/scale
+	if neg {
+		f = -f
+	}
+	return f, true
 }

@@ -114,3 +114,23 @@ func TestCompute(t *testing.T) {
 		t.Errorf("day -70: %+v", b)
 	}
 }
+
+// TestNumberBytes: the fast reader agrees with ValueSpec.Number.
+func TestNumberBytes(t *testing.T) {
+	count := prober.ValueSpec{Unit: prober.UnitCount}
+	for _, tt := range []struct {
+		spec prober.ValueSpec
+		in   string
+	}{
+		{count, "12"}, {count, "-3"}, {count, "0.5"}, {count, "1.25"}, {count, "123456789012345678901234567890"},
+		{count, "1e3"}, {count, ""}, {count, "-"}, {count, "abc"}, {count, "1.2.3"},
+		{prober.ValueSpec{Unit: prober.UnitBool}, "true"}, {prober.ValueSpec{Unit: prober.UnitBool}, "false"}, {prober.ValueSpec{Unit: prober.UnitBool}, "yes"},
+		{prober.ValueSpec{Unit: prober.UnitText}, "12"},
+	} {
+		wantF, wantOK := tt.spec.Number(tt.in)
+		gotF, gotOK := numberBytes(&tt.spec, []byte(tt.in))
+		if gotOK != wantOK || (wantOK && gotF != wantF) {
+			t.Errorf("%s %q: got %v %v, want %v %v", tt.spec.Unit, tt.in, gotF, gotOK, wantF, wantOK)
+		}
+	}
+}
