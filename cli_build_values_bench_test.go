@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -141,4 +142,29 @@ func BenchmarkBuildFromHistory200Checks90DaysValues(b *testing.B) {
 // BenchmarkBuildFromHistory1000Checks1YearValues: the 10 s target.
 func BenchmarkBuildFromHistory1000Checks1YearValues(b *testing.B) {
 	benchBuildValues(b, 1000, 365, 14)
+}
+
+// BenchmarkBuildValuesInProcess200Checks90Days is the 200 x 90 days value
+// build in this process (runBuild), for -cpuprofile; the figure to quote
+// is BenchmarkBuildFromHistory200Checks90DaysValues's.
+func BenchmarkBuildValuesInProcess200Checks90Days(b *testing.B) {
+	root := b.TempDir()
+	var checks strings.Builder
+	checks.WriteString("group: Bench\nchecks:\n")
+	for i := 0; i < 200; i++ {
+		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: cometbft\n    url: http://127.0.0.1:9/%d\n", i, i)
+	}
+	os.MkdirAll(filepath.Join(root, "checks"), 0o755)
+	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
+	genValueHistory(b, filepath.Join(root, ".upchain", "history"), 200, 90, 90)
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		var out strings.Builder
+		t0 := time.Now()
+		if rc := runBuild(context.Background(), []string{"--config", filepath.Join(root, "upchain.yml"), "--out", filepath.Join(root, fmt.Sprintf("public-%d", it))}, &out, &out); rc != 0 {
+			b.Fatalf("build: %d\n%s", rc, out.String())
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "build_s")
+	}
 }

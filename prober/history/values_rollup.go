@@ -117,6 +117,11 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 	base := day.Unix()
 	in := interner{}
 	var fields [][]byte
+	// One lookup a value field both filters and interns its name.
+	want := make(map[string]string, len(names))
+	for n := range names {
+		want[n] = n
+	}
 	return scanRaw(data, path, rawMagic, func(_ int, line []byte, _ string) error {
 		fields = lineFields(line, fields)
 		if len(fields) < 8 {
@@ -129,7 +134,11 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 		var check, region string
 		for _, kv := range fields[7:] {
 			i := bytes.IndexByte(kv, '=')
-			if i <= 0 || !names[string(kv[:i])] {
+			if i <= 0 {
+				continue
+			}
+			name, ok := want[string(kv[:i])]
+			if !ok {
 				continue
 			}
 			if check == "" {
@@ -140,7 +149,6 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 					return nil
 				}
 			}
-			name, _ := in.get(kv[:i])
 			v := kv[i+1:]
 			if bytes.IndexByte(v, '%') >= 0 {
 				u, err := unescape(v)

@@ -172,12 +172,19 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if hasRolled {
 		rawFrom = max(rawFrom, rolled.AddDate(0, 0, 1).Unix())
 	}
+	// The values of one raw line are consecutive: keep the line's map.
+	var lastKey history.Key
+	var lastMap map[string]*Series
 	get := func(check, region, name string) *Series {
 		k := history.Key{Check: check, Region: region}
-		m := rep.series[k]
-		if m == nil {
-			m = map[string]*Series{}
-			rep.series[k] = m
+		m := lastMap
+		if lastMap == nil || k != lastKey {
+			m = rep.series[k]
+			if m == nil {
+				m = map[string]*Series{}
+				rep.series[k] = m
+			}
+			lastKey, lastMap = k, m
 		}
 		sr := m[name]
 		if sr == nil {
