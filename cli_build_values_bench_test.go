@@ -112,6 +112,19 @@ func benchBuildValues(b *testing.B, n, days, fineDays int) {
 	values := dirBytes(hist, history.ValuesHourlyDir, history.ValuesDailyDir)
 	b.ResetTimer()
 	for it := 0; it < b.N; it++ {
+		if base := os.Getenv("UPCHAIN_BENCH_BASELINE"); base != "" {
+			// An upchain built before value charts, on the same history in the
+			// same conditions (it draws no value charts).
+			cmd := exec.Command(base, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", filepath.Join(root, fmt.Sprintf("baseline-%d", it)))
+			start := time.Now()
+			if o, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("baseline build: %v\n%s", err, o)
+			}
+			wall, cpu := time.Since(start), cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()
+			b.ReportMetric(wall.Seconds(), "baseline_build_s")
+			b.ReportMetric(cpu.Seconds(), "baseline_cpu_s")
+			fmt.Printf("baseline (%s): upchain build %.2fs wall, %.2fs CPU\n", base, wall.Seconds(), cpu.Seconds())
+		}
 		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
 		cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", out)
 		start := time.Now()
@@ -120,6 +133,8 @@ func benchBuildValues(b *testing.B, n, days, fineDays int) {
 		if err != nil {
 			b.Fatalf("upchain build: %v\n%s", err, o)
 		}
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+		b.ReportMetric(cpu.Seconds(), "build_cpu_s")
 		page, _ := os.ReadFile(filepath.Join(out, "checks", "check-0000.html"))
 		if c := strings.Count(string(page), `aria-label="Peers, last`); c != 4 {
 			b.Fatalf("check page has %d peers charts, want 4", c)
@@ -128,8 +143,8 @@ func benchBuildValues(b *testing.B, n, days, fineDays int) {
 		b.ReportMetric(wall.Seconds(), "build_s")
 		b.ReportMetric(rss, "peak_rss_MB")
 		b.ReportMetric(float64(values)/float64(samples), "value_rollup_bytes/sample")
-		fmt.Printf("site with value charts: %d cometbft checks x %d days (%d samples generated in %s): upchain build %.2fs wall, peak RSS %.0f MB; history %d bytes unpacked, of which value roll-ups %d (%.2f bytes/sample); %s\n",
-			n, days, samples, gen.Round(time.Second), wall.Seconds(), rss, total, values, float64(values)/float64(samples), strings.TrimSpace(string(o)))
+		fmt.Printf("site with value charts: %d cometbft checks x %d days (%d samples generated in %s): upchain build %.2fs wall, %.2fs CPU, peak RSS %.0f MB; history %d bytes unpacked, of which value roll-ups %d (%.2f bytes/sample); %s\n",
+			n, days, samples, gen.Round(time.Second), wall.Seconds(), cpu.Seconds(), rss, total, values, float64(values)/float64(samples), strings.TrimSpace(string(o)))
 	}
 }
 

@@ -131,8 +131,8 @@ func TestIntegrationChromiumRendersSite(t *testing.T) {
 		t.Errorf("check h1 = %q", got)
 	}
 	charts := withClass(page, "svg", "chart")
-	if len(charts) != 4 {
-		t.Fatalf("%d charts, want 4", len(charts))
+	if len(charts) != 4+2*4 { // response time, and two values in four windows
+		t.Fatalf("%d charts, want 12", len(charts))
 	}
 	for _, c := range charts {
 		p50 := withClass(c, "path", "ch-p50")

@@ -94,6 +94,10 @@ type Options struct {
 	// Values says which values are rolled (ValueSpec.Rolled) and how to
 	// read them as numbers.
 	Values *prober.ValueCatalog
+	// Kinds, when set, limits the series to values these kinds declare
+	// (the configured checks' kinds): a site without validators reads no
+	// values at all.
+	Kinds []string
 }
 
 // Report holds the series of every check, region and value.
@@ -140,7 +144,14 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	rep := &Report{series: map[history.Key]map[string]*Series{}}
 	names := map[string]bool{}
 	for _, n := range opt.Values.Rolled() {
-		names[n] = true
+		if opt.Kinds == nil {
+			names[n] = true
+		}
+		for _, k := range opt.Kinds {
+			if opt.Values.Declared(k, n) {
+				names[n] = true
+			}
+		}
 	}
 	if opt.Now.IsZero() || len(names) == 0 {
 		return rep, nil
@@ -246,6 +257,9 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	}
 	rollup := func(fromHours bool) func(r *history.ValueRollup) error {
 		return func(r *history.ValueRollup) error {
+			if !names[r.Name] {
+				return nil
+			}
 			lo, ok1 := number(r.Name, r.Min)
 			hi, ok2 := number(r.Name, r.Max)
 			last, ok3 := number(r.Name, r.Last)

@@ -51,6 +51,9 @@ func TestCompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if other, err := Compute(s, Options{Now: now, Values: prober.Builtin().Values(), Kinds: []string{"http"}}); err != nil || other.Get("v", "global", "peers") != nil {
+		t.Errorf("series for kinds that declare no such value: %v", err)
+	}
 	if rep.Get("v", "global", "height") != nil {
 		t.Error("height is not charted, yet has a series")
 	}

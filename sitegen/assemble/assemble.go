@@ -116,7 +116,7 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			if last, err = lastSamples(store, in.Now, l); err != nil {
 				return nil, err
 			}
-			if vseries, err = valueseries.Compute(store, valueseries.Options{Now: in.Now, Values: values}); err != nil {
+			if vseries, err = valueseries.Compute(store, valueseries.Options{Now: in.Now, Values: values, Kinds: checkKinds(l)}); err != nil {
 				return nil, fmt.Errorf("computing value charts: %w", err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/upchain-dev/upchain/prober"
+	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/valueseries"
 	"github.com/upchain-dev/upchain/sitegen"
 )
@@ -83,6 +84,19 @@ func fillValueCharts(sc *sitegen.Check, rep *valueseries.Report, region string, 
 		vh.Days = append(vh.Days, d)
 	}
 	sc.Validator = vh
+}
+
+// checkKinds lists the kinds of the configured checks (never nil).
+func checkKinds(l *config.Loaded) []string {
+	seen := map[string]bool{}
+	out := []string{}
+	for _, c := range l.Checks {
+		if !seen[c.Kind] {
+			seen[c.Kind] = true
+			out = append(out, c.Kind)
+		}
+	}
+	return out
 }
 
 func roleOrder(r prober.ValidatorRole) int {
