@@ -110,13 +110,15 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			in.DelayedSince = in.Now
 		}
 		if !in.Now.IsZero() {
+			// Value charts read their own files: beside uptime, on another core.
+			vdone := computeValues(store, in.Now, values, l, &vseries)
 			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
 				return nil, fmt.Errorf("computing uptime: %w", err)
 			}
 			if last, err = lastSamples(store, in.Now, l); err != nil {
 				return nil, err
 			}
-			if vseries, err = valueseries.Compute(store, valueseries.Options{Now: in.Now, Values: values, Kinds: checkKinds(l)}); err != nil {
+			if err := <-vdone; err != nil {
 				return nil, fmt.Errorf("computing value charts: %w", err)
 			}
 		}

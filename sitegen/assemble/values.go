@@ -8,6 +8,7 @@ import (
 
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
+	"github.com/upchain-dev/upchain/prober/history"
 	"github.com/upchain-dev/upchain/prober/valueseries"
 	"github.com/upchain-dev/upchain/sitegen"
 )
@@ -84,6 +85,20 @@ func fillValueCharts(sc *sitegen.Check, rep *valueseries.Report, region string, 
 		vh.Days = append(vh.Days, d)
 	}
 	sc.Validator = vh
+}
+
+// computeValues computes the value series into *out in a goroutine; the
+// channel says when, and with what error (the Store is safe for
+// concurrent use).
+func computeValues(store *history.Store, now time.Time, values *prober.ValueCatalog, l *config.Loaded, out **valueseries.Report) <-chan error {
+	done := make(chan error, 1)
+	kinds := checkKinds(l)
+	go func() {
+		rep, err := valueseries.Compute(store, valueseries.Options{Now: now, Values: values, Kinds: kinds})
+		*out = rep
+		done <- err
+	}()
+	return done
 }
 
 // checkKinds lists the kinds of the configured checks (never nil).
