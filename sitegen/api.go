@@ -356,19 +356,20 @@ func marshalJSON(v any) ([]byte, error) {
 // ---- per-check history JSON ----
 
 type historyDoc struct {
-	Schema  int                      `json:"schema"`
-	Updated *string                  `json:"updated"`
-	Check   historyCheck             `json:"check"`
-	Status  historyState             `json:"status"`
-	Regions []historyRegion          `json:"regions"`
-	Uptime  map[string]historyUptime `json:"uptime"`
-	Days    []historyDay             `json:"days"`
-	Latency map[string]historySeries `json:"latency"`
+	Schema    int                      `json:"schema"`
+	Updated   *string                  `json:"updated"`
+	Check     historyCheck             `json:"check"`
+	Status    historyState             `json:"status"`
+	Regions   []historyRegion          `json:"regions"`
+	Uptime    map[string]historyUptime `json:"uptime"`
+	Days      []historyDay             `json:"days"`
+	Latency   map[string]historySeries `json:"latency"`
+	Incidents []string                 `json:"incidents"`
+	Links     map[string]string        `json:"links"`
+
 	// Charts and Validator: valuechart.go, validatorbar.go.
 	Charts    map[string]historyValueChart `json:"charts,omitempty"`
 	Validator *historyValidator            `json:"validator,omitempty"`
-	Incidents []string                     `json:"incidents"`
-	Links     map[string]string            `json:"links"`
 }
 
 type historyCheck struct {
