@@ -238,14 +238,21 @@ func appendValueRollup(b []byte, r *ValueRollup) []byte {
 	return append(b, '\n')
 }
 
+// errSkipped marks a roll-up line of a value the reader did not ask for.
+var errSkipped = errors.New("value not asked for")
+
 // parseValueRollup reads a line of a values-hourly file of day, or of a
-// values-daily file when day is zero.
-func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (ValueRollup, error) {
+// values-daily file when day is zero; with names, only lines of those
+// values (others return errSkipped before anything is decoded).
+func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner, names map[string]bool) (ValueRollup, error) {
 	fs := lineFields(line, *fsp)
 	*fsp = fs
 	var r ValueRollup
 	if len(fs) != 8 {
 		return r, fmt.Errorf("want 8 fields, got %d", len(fs))
+	}
+	if names != nil && !names[string(fs[3])] {
+		return r, errSkipped
 	}
 	if day.IsZero() {
 		t, err := time.Parse(dayLayout, string(fs[0]))
@@ -272,11 +279,25 @@ func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (V
 	}
 	r.Samples = n
 	for i, p := range []*string{&r.Min, &r.Max, &r.Last} {
-		if *p, err = field(fs[5+i]); err != nil {
+		if *p, err = in.value(fs[5+i]); err != nil {
 			return r, fmt.Errorf("value: %v", err)
 		}
 	}
 	return r, nil
+}
+
+// value is get for values: small repeated ones (counts, booleans) are
+// shared, but the interner stops growing at maxInterned entries, so that
+// a year of unique balances is not kept twice.
+func (in interner) value(b []byte) (string, error) {
+	const maxInterned = 1 << 14
+	if s, ok := in[string(b)]; ok || len(in) >= maxInterned {
+		if ok {
+			return s, nil
+		}
+		return field(b)
+	}
+	return in.get(b)
 }
 
 // writeValueRollups writes the value roll-ups of day: its hourly file
@@ -337,8 +358,9 @@ func rollValues(dir string, f dayFile) error {
 }
 
 // EachValueHourly calls fn for the hourly value roll-ups of hours starting
-// in [from, to) (zero bounds are open), oldest day first; fn must not keep r.
-func (s *Store) EachValueHourly(from, to time.Time, fn func(r *ValueRollup) error) error {
+// in [from, to) (zero bounds are open) of the values in names (nil: all),
+// oldest day first; fn must not keep r.
+func (s *Store) EachValueHourly(from, to time.Time, names map[string]bool, fn func(r *ValueRollup) error) error {
 	files, err := listDays(s.dir, ValuesHourlyDir)
 	if err != nil {
 		return err
@@ -350,7 +372,10 @@ func (s *Store) EachValueHourly(from, to time.Time, fn func(r *ValueRollup) erro
 			continue
 		}
 		err := readLines(f.path, valuesHourlyMagic, func(_ int, line []byte) error {
-			r, err := parseValueRollup(f.day, line, &fields, in)
+			r, err := parseValueRollup(f.day, line, &fields, in, names)
+			if err == errSkipped {
+				return nil
+			}
 			if err != nil || !within(r.Start, from, to) {
 				return damaged(err)
 			}
@@ -364,8 +389,9 @@ func (s *Store) EachValueHourly(from, to time.Time, fn func(r *ValueRollup) erro
 }
 
 // EachValueDaily calls fn for the daily value roll-ups of days starting in
-// [from, to) (zero bounds are open), year by year; fn must not keep r.
-func (s *Store) EachValueDaily(from, to time.Time, fn func(r *ValueRollup) error) error {
+// [from, to) (zero bounds are open) of the values in names (nil: all),
+// year by year; fn must not keep r.
+func (s *Store) EachValueDaily(from, to time.Time, names map[string]bool, fn func(r *ValueRollup) error) error {
 	entries, err := os.ReadDir(filepath.Join(s.dir, ValuesDailyDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -390,7 +416,10 @@ func (s *Store) EachValueDaily(from, to time.Time, fn func(r *ValueRollup) error
 		}
 		path := filepath.Join(s.dir, ValuesDailyDir, strconv.Itoa(y)+".txt")
 		err := readLines(path, valuesDailyMagic, func(_ int, line []byte) error {
-			r, err := parseValueRollup(time.Time{}, line, &fields, in)
+			r, err := parseValueRollup(time.Time{}, line, &fields, in, names)
+			if err == errSkipped {
+				return nil
+			}
 			if err != nil || !within(r.Start, from, to) {
 				return damaged(err)
 			}

@@ -47,7 +47,7 @@ func TestValueRollupRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var hourly []ValueRollup
-	if err := s.EachValueHourly(time.Time{}, time.Time{}, func(r *ValueRollup) error { hourly = append(hourly, *r); return nil }); err != nil {
+	if err := s.EachValueHourly(time.Time{}, time.Time{}, nil, func(r *ValueRollup) error { hourly = append(hourly, *r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	h := func(d, hour int, name string, n int, lo, hi, last string) ValueRollup {
@@ -65,7 +65,7 @@ func TestValueRollupRoundTrip(t *testing.T) {
 		t.Fatalf("hourly:\n got %+v\nwant %+v", hourly, want)
 	}
 	var daily []ValueRollup
-	if err := s.EachValueDaily(time.Time{}, time.Time{}, func(r *ValueRollup) error { daily = append(daily, *r); return nil }); err != nil {
+	if err := s.EachValueDaily(time.Time{}, time.Time{}, nil, func(r *ValueRollup) error { daily = append(daily, *r); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	d := func(day int, name string, n int, lo, hi, last string) ValueRollup {
@@ -146,7 +146,7 @@ func TestVersion2HistoryReadsTheSame(t *testing.T) {
 		t.Fatalf("daily v2: %+v, %v", dr, err)
 	}
 	n := 0
-	if err := s.EachValueDaily(time.Time{}, time.Time{}, func(*ValueRollup) error { n++; return nil }); err != nil || n != 0 {
+	if err := s.EachValueDaily(time.Time{}, time.Time{}, nil, func(*ValueRollup) error { n++; return nil }); err != nil || n != 0 {
 		t.Fatalf("value roll-ups of a v2 history: %d, %v", n, err)
 	}
 }
@@ -162,7 +162,7 @@ func TestValueRollupNewerVersionRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, _ := Open(dir)
-	err := s.EachValueDaily(time.Time{}, time.Time{}, func(*ValueRollup) error { return nil })
+	err := s.EachValueDaily(time.Time{}, time.Time{}, nil, func(*ValueRollup) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "newer") {
 		t.Fatalf("want a newer-version error, got %v", err)
 	}

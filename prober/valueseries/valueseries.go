@@ -84,8 +84,12 @@ func (s *Series) Days(n int) ([]time.Time, []Bucket) {
 }
 
 // DailyWindow is the window of one-day buckets; the validator history
-// reads its last 90 days.
+// reads its last HistoryDays days.
 const DailyWindow = "1y"
+
+// HistoryDays is how many days of values that are not charted (only in
+// the validator history) are read.
+const HistoryDays = 90
 
 // Options configure Compute.
 type Options struct {
@@ -142,7 +146,9 @@ type windowPlan struct {
 // hourly windows and daily value roll-ups for the 1-year one.
 func Compute(s *history.Store, opt Options) (*Report, error) {
 	rep := &Report{series: map[history.Key]map[string]*Series{}}
-	names := map[string]bool{}
+	// names are every value read; charted ones get every window, the
+	// others (validator history only) the daily one.
+	names, charted := map[string]bool{}, map[string]bool{}
 	for _, n := range opt.Values.Rolled() {
 		if opt.Kinds == nil {
 			names[n] = true
@@ -151,6 +157,9 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			if opt.Values.Declared(k, n) {
 				names[n] = true
 			}
+		}
+		if names[n] && opt.Values.Spec(n).Chart {
+			charted[n] = true
 		}
 	}
 	if opt.Now.IsZero() || len(names) == 0 {
@@ -245,8 +254,9 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			return
 		}
 		sr := get(v.Check, v.Region, v.Name)
+		all := charted[v.Name]
 		for pi := range plans {
-			if plans[pi].fromRaw && (v.Unix >= rawFrom || (plans[pi].step < 3600 && v.Unix >= recent)) {
+			if (all || plans[pi].fromDays) && (v.Unix >= rawFrom || (plans[pi].step < 3600 && v.Unix >= recent)) {
 				put(sr, pi, v.Unix, 1, f, f, f, v.Unix)
 			}
 		}
@@ -255,6 +265,8 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Values only in the validator history are needed for its days.
+	historyFrom := opt.Now.Truncate(24*time.Hour).AddDate(0, 0, -HistoryDays).Unix()
 	rollup := func(fromHours bool) func(r *history.ValueRollup) error {
 		return func(r *history.ValueRollup) error {
 			if !names[r.Name] {
@@ -264,7 +276,7 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			hi, ok2 := number(r.Name, r.Max)
 			last, ok3 := number(r.Name, r.Last)
 			t := r.Start.Unix()
-			if !ok1 || !ok2 || !ok3 || (hasRolled && t >= rawFrom) {
+			if !ok1 || !ok2 || !ok3 || (hasRolled && t >= rawFrom) || (!charted[r.Name] && t < historyFrom) {
 				return nil
 			}
 			sr := get(r.Check, r.Region, r.Name)
@@ -284,10 +296,10 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			hourFrom = min(hourFrom, p.start)
 		}
 	}
-	if err := s.EachValueHourly(time.Unix(hourFrom, 0), time.Unix(rawFrom, 0), rollup(true)); err != nil {
+	if err := s.EachValueHourly(time.Unix(hourFrom, 0), time.Unix(rawFrom, 0), charted, rollup(true)); err != nil {
 		return nil, err
 	}
-	if err := s.EachValueDaily(time.Unix(oldest, 0), time.Unix(rawFrom, 0), rollup(false)); err != nil {
+	if err := s.EachValueDaily(time.Unix(oldest, 0), time.Unix(rawFrom, 0), names, rollup(false)); err != nil {
 		return nil, err
 	}
 	for _, m := range rep.series {

@@ -15,7 +15,7 @@ import (
 
 // validatorDays is how far back the validator history goes, like the
 // uptime bar.
-const validatorDays = 90
+const validatorDays = valueseries.HistoryDays
 
 // fillValueCharts gives the check its value charts and validator history
 // from the series of its first region (global, or its only one): the
