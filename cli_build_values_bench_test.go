@@ -94,6 +94,14 @@ func dirBytes(dir string, subs ...string) (n int64) {
 func benchBuildValues(b *testing.B, n, days, fineDays int) {
 	bin := upchainBinary(b)
 	root := b.TempDir()
+	// UPCHAIN_BENCH_ROOT keeps the generated config and history for another
+	// run (profiling): generated there once, reused after.
+	reuse := false
+	if keep := os.Getenv("UPCHAIN_BENCH_ROOT"); keep != "" {
+		root = filepath.Join(keep, fmt.Sprintf("values-%dx%d", n, days))
+		_, err := os.Stat(filepath.Join(root, "upchain.yml"))
+		reuse = err == nil
+	}
 	var checks strings.Builder
 	checks.WriteString("group: Bench\nchecks:\n")
 	for i := 0; i < n; i++ {
@@ -102,11 +110,14 @@ func benchBuildValues(b *testing.B, n, days, fineDays int) {
 	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
 	hist := filepath.Join(root, ".upchain", "history")
 	genStart := time.Now()
-	samples := genValueHistory(b, hist, n, days, fineDays)
+	samples := n * ((days-fineDays)*24 + fineDays*288)
+	if !reuse {
+		samples = genValueHistory(b, hist, n, days, fineDays)
+		os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
+		os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
+	}
 	gen := time.Since(genStart)
 	total := dirBytes(hist, history.RawDir, history.HourlyDir, history.DailyDir, history.ValuesHourlyDir, history.ValuesDailyDir, history.StateFile)
 	values := dirBytes(hist, history.ValuesHourlyDir, history.ValuesDailyDir)
