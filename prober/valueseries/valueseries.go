@@ -55,7 +55,10 @@ type Series struct {
 	LastTime time.Time
 	lastT    int64
 	lastB    []byte // Last while reading: raw values are not copied each
-	spec     *prober.ValueSpec
+	// hours gathers the raw samples after the last rolled-up day by hour,
+	// folded into the hourly and longer windows at the end: one bucket
+	// update a sample instead of one a window.
+	hours []Bucket
 }
 
 // Window returns the named window, or nil.
@@ -136,7 +139,6 @@ type windowPlan struct {
 	step      int64
 	start     int64
 	n         int
-	fromRaw   bool // raw samples of days not rolled up
 	fromHours bool
 	fromDays  bool
 }
@@ -175,11 +177,10 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 		p := windowPlan{name: sp.Name, step: step, start: end - int64(n)*step, n: n}
 		switch {
 		case sp.Bucket < time.Hour:
-			p.fromRaw = true
 		case sp.Bucket < 24*time.Hour:
-			p.fromRaw, p.fromHours = true, true
+			p.fromHours = true
 		default:
-			p.fromRaw, p.fromDays = true, true
+			p.fromDays = true
 		}
 		plans = append(plans, p)
 		oldest = min(oldest, p.start)
@@ -233,34 +234,54 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			sr.lastB, sr.lastT = append(sr.lastB[:0], text...), t
 		}
 	}
-	specs := map[string]*prober.ValueSpec{}
-	specOf := func(name string) *prober.ValueSpec {
-		sp := specs[name]
-		if sp == nil {
-			s := opt.Values.Spec(name)
-			sp = &s
-			specs[name] = sp
-		}
-		return sp
+	type nameInfo struct {
+		spec    prober.ValueSpec
+		charted bool
 	}
-	number := func(name, text string) (float64, bool) { return specOf(name).Number(text) }
+	infos := map[string]*nameInfo{}
+	for n := range names {
+		infos[n] = &nameInfo{spec: opt.Values.Spec(n), charted: charted[n]}
+	}
+	number := func(name, text string) (float64, bool) { return infos[name].spec.Number(text) }
+	// The raw hours run from the first day not rolled up to the end of now's hour.
+	hoursFrom := rawFrom - rawFrom%3600
+	nHours := int((now - now%3600 + 3600 - hoursFrom) / 3600)
+	fine, daily := -1, -1 // the sub-hourly (24 h) window, fed directly; the daily one
+	for pi, p := range plans {
+		if p.step < 3600 {
+			fine = pi
+		}
+		if p.fromDays {
+			daily = pi
+		}
+	}
 
 	// Raw samples: the last 24 hours for every window that wants raw, and
 	// older ones only after the last rolled-up day (roll-ups cover before).
 	recent := now - 86400
 	err = s.EachValueSample(time.Unix(min(rawFrom, recent), 0), time.Unix(now+1, 0), names, func(v *history.ValueSample) {
-		f, ok := numberBytes(specOf(v.Name), v.Value)
+		info := infos[v.Name]
+		f, ok := numberBytes(&info.spec, v.Value)
 		if !ok {
 			return
 		}
 		sr := get(v.Check, v.Region, v.Name)
-		all := charted[v.Name]
-		for pi := range plans {
-			if (all || plans[pi].fromDays) && (v.Unix >= rawFrom || (plans[pi].step < 3600 && v.Unix >= recent)) {
-				put(sr, pi, v.Unix, 1, f, f, f, v.Unix)
-			}
-		}
 		seeLast(sr, v.Value, v.Unix)
+		if !info.charted {
+			if v.Unix >= rawFrom {
+				put(sr, daily, v.Unix, 1, f, f, f, v.Unix)
+			}
+			return
+		}
+		if fine >= 0 && v.Unix >= recent {
+			put(sr, fine, v.Unix, 1, f, f, f, v.Unix)
+		}
+		if h := (v.Unix - hoursFrom) / 3600; v.Unix >= rawFrom && h < int64(nHours) {
+			if sr.hours == nil {
+				sr.hours = make([]Bucket, nHours)
+			}
+			sr.hours[h].add(1, f, f, f, v.Unix)
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -276,7 +297,7 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 			hi, ok2 := number(r.Name, r.Max)
 			last, ok3 := number(r.Name, r.Last)
 			t := r.Start.Unix()
-			if !ok1 || !ok2 || !ok3 || (hasRolled && t >= rawFrom) || (!charted[r.Name] && t < historyFrom) {
+			if !ok1 || !ok2 || !ok3 || (hasRolled && t >= rawFrom) || (!infos[r.Name].charted && t < historyFrom) {
 				return nil
 			}
 			sr := get(r.Check, r.Region, r.Name)
@@ -299,11 +320,33 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if err := s.EachValueHourly(time.Unix(hourFrom, 0), time.Unix(rawFrom, 0), charted, rollup(true)); err != nil {
 		return nil, err
 	}
-	if err := s.EachValueDaily(time.Unix(oldest, 0), time.Unix(rawFrom, 0), names, rollup(false)); err != nil {
+	// Charted values for the year; the others only for the history's days.
+	if err := s.EachValueDaily(time.Unix(oldest, 0), time.Unix(rawFrom, 0), charted, rollup(false)); err != nil {
 		return nil, err
+	}
+	historyOnly := map[string]bool{}
+	for n := range names {
+		if !charted[n] {
+			historyOnly[n] = true
+		}
+	}
+	if len(historyOnly) > 0 {
+		if err := s.EachValueDaily(time.Unix(historyFrom, 0), time.Unix(rawFrom, 0), historyOnly, rollup(false)); err != nil {
+			return nil, err
+		}
 	}
 	for _, m := range rep.series {
 		for _, sr := range m {
+			for h := range sr.hours {
+				if b := &sr.hours[h]; b.Samples > 0 {
+					for pi := range plans {
+						if pi != fine {
+							put(sr, pi, hoursFrom+int64(h)*3600, b.Samples, b.Min, b.Max, b.Last, b.lastT)
+						}
+					}
+				}
+			}
+			sr.hours = nil
 			if len(sr.lastB) > 0 {
 				sr.Last, sr.LastTime, sr.lastB = string(sr.lastB), time.Unix(sr.lastT, 0).UTC(), nil
 			}
