@@ -41,6 +41,7 @@ var layers = []struct {
 	// Stages after the engine, in the direction data flows.
 	{pkg: "prober/history", may: []string{"prober", "prober/config", "prober/internal/..."}},
 	{pkg: "prober/uptime", may: []string{"prober", "prober/history"}},
+	{pkg: "prober/valueseries", may: []string{"prober", "prober/history", "prober/uptime"}},
 	{pkg: "prober/maintenance", may: []string{"prober/config", "prober/internal/..."}},
 	{pkg: "prober/notify", may: []string{"prober/config", "prober/redact", "prober/notify/channel", "prober/internal/..."}},
 	{pkg: "prober/incident", may: []string{"prober", "prober/config", "prober/history", "prober/maintenance", "prober/notify", "prober/redact", "prober/internal/..."}},
@@ -52,7 +53,7 @@ var layers = []struct {
 	{pkg: "templates"},
 	{pkg: "sitegen", may: []string{"templates"}},
 	{pkg: "sitegen/browsertest"},
-	{pkg: "sitegen/assemble", may: []string{"prober", "prober/config", "prober/history", "prober/incident", "prober/maintenance", "prober/uptime", "sitegen"}},
+	{pkg: "sitegen/assemble", may: []string{"prober", "prober/config", "prober/history", "prober/incident", "prober/maintenance", "prober/uptime", "prober/valueseries", "sitegen"}},
 	// Orchestrators: the demo runs the whole pipeline; main wires commands.
 	{pkg: "prober/demo", may: []string{"prober", "prober/config", "prober/incident", "prober/pipeline", "prober/simnet", "prober/cometbft/cometbfttest", "prober/substrate/ss58", "sitegen", "sitegen/assemble"}},
 	{pkg: "prober/importer", may: []string{"prober", "prober/config", "prober/history", "prober/cometbft", "prober/internal/..."}},

@@ -192,7 +192,7 @@ func (beaconKind) Values() []ValueSpec {
 		beaconGwei(bvEffective, "Effective balance", "", ""),
 		{Name: bvFailing, Label: "Failing validators", Unit: UnitText},
 		{Name: bvAttEpoch, Label: "Attestations checked up to epoch", Unit: UnitHeight},
-		{Name: bvAttMissed, Label: "Attestations missed", Unit: UnitCount,
+		{Name: bvAttMissed, Label: "Attestations missed", Unit: UnitCount, Chart: true, Validator: ValidatorMissed,
 			Metric: "upchain_beacon_attestations_missed", Help: "Attestations the watched validators missed in the window."},
 		{Name: bvAttConsec, Label: "Attestations missed in a row", Unit: UnitCount,
 			Metric: "upchain_beacon_attestations_missed_consecutive", Help: "Most attestations one watched validator missed in a row."},

@@ -19,22 +19,22 @@ var (
 	valueHeadAge = ValueSpec{Name: "head_age_s", Label: "Head age", Unit: UnitSeconds,
 		Metric: "upchain_head_age_seconds", Help: "Age of the latest block when it was probed, in seconds."}
 	valueHeadTime = ValueSpec{Name: "head_time", Label: "Latest block time", Unit: UnitTime}
-	valuePeers    = ValueSpec{Name: "peers", Label: "Peers", Unit: UnitCount,
+	valuePeers    = ValueSpec{Name: "peers", Label: "Peers", Unit: UnitCount, Chart: true,
 		Metric: "upchain_peers", Help: "Number of peers the node is connected to."}
 	valuePeersError = ValueSpec{Name: "peers_error", Label: "Peer count error", Unit: UnitText}
 	valueVersion    = ValueSpec{Name: "version", Label: "Version", Unit: UnitText}
 	valueChainID    = ValueSpec{Name: "chain_id", Label: "Chain ID", Unit: UnitText, Chain: true}
-	valueMissed     = ValueSpec{Name: "missed", Label: "Blocks missed", Unit: UnitCount,
+	valueMissed     = ValueSpec{Name: "missed", Label: "Blocks missed", Unit: UnitCount, Validator: ValidatorMissed,
 		Metric: "upchain_validator_missed_blocks", Help: "Blocks the validator missed in the window the check observes."}
-	valueSigned = ValueSpec{Name: "signed", Label: "Blocks signed", Unit: UnitCount,
+	valueSigned = ValueSpec{Name: "signed", Label: "Blocks signed", Unit: UnitCount, Validator: ValidatorSigned,
 		Metric: "upchain_validator_signed_blocks", Help: "Blocks the validator signed in the window the check observes."}
 	valueMissedConsecutive = ValueSpec{Name: "missed_consecutive", Label: "Missed in a row", Unit: UnitCount,
 		Metric: "upchain_validator_missed_blocks_consecutive", Help: "Blocks the validator missed in a row, up to the latest observed."}
-	valueMissedPercent = ValueSpec{Name: "missed_percent", Label: "Missed share", Unit: UnitPercent,
+	valueMissedPercent = ValueSpec{Name: "missed_percent", Label: "Missed share", Unit: UnitPercent, Chart: true,
 		Metric: "upchain_validator_missed_percent", Help: "Share of the observed window the validator missed, in percent."}
 	valueFinalized = ValueSpec{Name: "finalized", Label: "Finalized height", Unit: UnitHeight,
 		Metric: "upchain_finalized_height", Help: "Height of the latest finalized block the node reported."}
-	valueFinalityLag = ValueSpec{Name: "finality_lag", Label: "Finality lag (blocks)", Unit: UnitCount,
+	valueFinalityLag = ValueSpec{Name: "finality_lag", Label: "Finality lag (blocks)", Unit: UnitCount, Chart: true,
 		Metric: "upchain_finality_lag_blocks", Help: "Best block number minus finalized block number."}
 )
 

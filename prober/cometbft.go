@@ -129,7 +129,7 @@ func (cometbftKind) Values() []ValueSpec {
 		{Name: valSetIndex, Label: "Index in the validator set", Unit: UnitCount, Hidden: true},
 		{Name: valPower, Label: "Voting power", Unit: UnitCount},
 		{Name: valAddress, Label: "Validator address", Unit: UnitText},
-		{Name: "in_active_set", Label: "In the active set", Unit: UnitBool},
+		{Name: "in_active_set", Label: "In the active set", Unit: UnitBool, Validator: ValidatorActive},
 		valueSigned, valueMissed, valueMissedConsecutive, valueMissedPercent,
 		{Name: "proposed", Label: "Blocks proposed", Unit: UnitCount},
 		{Name: "window_blocks", Label: "Blocks in the window", Unit: UnitCount},

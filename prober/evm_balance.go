@@ -23,7 +23,7 @@ type EVMBalance = Balance
 var (
 	valueEVMBalances      = ValueSpec{Name: "evm_balances", Label: "Balances", Unit: UnitText}
 	valueEVMBalanceLow    = ValueSpec{Name: "evm_balance_low", Label: "Balances below minimum", Unit: UnitText}
-	valueEVMBalanceLowest = ValueSpec{Name: "evm_balance_lowest", Label: "Lowest balance", Unit: UnitAmount, Decimals: 18, Symbol: "ETH",
+	valueEVMBalanceLowest = ValueSpec{Name: "evm_balance_lowest", Label: "Lowest balance", Unit: UnitAmount, Decimals: 18, Symbol: "ETH", Chart: true,
 		Metric: "upchain_evm_balance_lowest_wei", Help: "Lowest balance among the check's configured accounts, in wei."}
 )
 

@@ -11,7 +11,7 @@ import (
 
 // lagValues are what the lag step records.
 var lagValues = []ValueSpec{
-	{Name: "lag_blocks", Label: "Blocks behind reference", Unit: UnitCount,
+	{Name: "lag_blocks", Label: "Blocks behind reference", Unit: UnitCount, Chart: true,
 		Metric: "upchain_lag_blocks", Help: "Blocks the node is behind its lag reference (another check or the group's highest head) in the same round."},
 	{Name: "lag_reference", Label: "Lag reference", Unit: UnitText},
 }

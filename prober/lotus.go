@@ -141,7 +141,7 @@ const (
 )
 
 func lotusBalanceSpec(role string) ValueSpec {
-	return ValueSpec{Name: "filecoin_balance_" + role, Label: "Balance of the " + role + " address", Unit: UnitAmount, Decimals: 18, Symbol: "FIL",
+	return ValueSpec{Name: "filecoin_balance_" + role, Label: "Balance of the " + role + " address", Unit: UnitAmount, Decimals: 18, Symbol: "FIL", Chart: true,
 		Metric: "upchain_filecoin_" + role + "_balance_attofil", Help: "Balance of the storage provider's " + role + " address (the lowest, for control addresses), in attoFIL."}
 }
 
@@ -150,7 +150,7 @@ func (lotusKind) Values() []ValueSpec {
 		valuePeers, valuePeersError, valueVersion,
 		{Name: "filecoin_network", Label: "Network", Unit: UnitText, Chain: true},
 		{Name: "filecoin_expected_height", Label: "Height the clock implies", Unit: UnitHeight},
-		{Name: "filecoin_behind", Label: "Epochs behind the clock", Unit: UnitCount,
+		{Name: "filecoin_behind", Label: "Epochs behind the clock", Unit: UnitCount, Chart: true,
 			Metric: "upchain_filecoin_behind_epochs", Help: "Epochs the node's head is behind the height the wall clock implies."},
 		{Name: "filecoin_sync_stage", Label: "Sync stage", Unit: UnitText},
 		{Name: "filecoin_livez", Label: "Live (/health/livez)", Unit: UnitBool},
@@ -159,7 +159,7 @@ func (lotusKind) Values() []ValueSpec {
 		{Name: lotusValDelay, Label: "Block delay", Unit: UnitSeconds, Hidden: true},
 		{Name: "filecoin_raw_power", Label: "Raw byte power", Unit: UnitBytes,
 			Metric: "upchain_filecoin_miner_raw_power_bytes", Help: "Raw byte power of the storage provider."},
-		{Name: "filecoin_qa_power", Label: "Quality-adjusted power", Unit: UnitBytes,
+		{Name: "filecoin_qa_power", Label: "Quality-adjusted power", Unit: UnitBytes, Chart: true,
 			Metric: "upchain_filecoin_miner_qa_power_bytes", Help: "Quality-adjusted power of the storage provider."},
 		{Name: "filecoin_has_min_power", Label: "Has minimum power", Unit: UnitBool,
 			Metric: "upchain_filecoin_miner_has_min_power", Help: "1 if the storage provider meets the consensus minimum power."},

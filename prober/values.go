@@ -61,7 +61,32 @@ type ValueSpec struct {
 	// Chain marks a value that names the chain a node serves (chain id,
 	// network): lag compares only nodes whose Chain values agree.
 	Chain bool
+	// Chart marks a number worth a chart on the check page (24 h to 1 y):
+	// history keeps its hourly and daily minimum, maximum and last value.
+	Chart bool
+	// Validator says what the value means in the 90-day validator history
+	// (ValidatorActive, ...); history keeps its roll-ups too.
+	Validator ValidatorRole
 }
+
+// ValidatorRole is what a value tells the validator history of a check.
+type ValidatorRole string
+
+// Validator roles. Per day the page shows, from the day's roll-up:
+// ValidatorActive (a bool) as all day (minimum true), part of the day
+// (maximum true) or not at all; ValidatorSigned, ValidatorMissed and
+// ValidatorPoints (counts over a window or an era, which reset) as the
+// day's highest value.
+const (
+	ValidatorActive ValidatorRole = "active"
+	ValidatorSigned ValidatorRole = "signed"
+	ValidatorMissed ValidatorRole = "missed"
+	ValidatorPoints ValidatorRole = "points"
+)
+
+// Rolled reports whether history keeps hourly and daily roll-ups of the
+// value (charted or part of the validator history).
+func (s ValueSpec) Rolled() bool { return s.Chart || s.Validator != "" }
 
 // ValueDeclarer is implemented by anything that records values: every
 // Kind, and round steps such as lag.
@@ -289,6 +314,94 @@ func (c *ValueCatalog) Metrics() []ValueSpec {
 		}
 	}
 	return out
+}
+
+// Rolled returns the names of the values history rolls up (see
+// ValueSpec.Rolled), sorted.
+func (c *ValueCatalog) Rolled() []string {
+	var out []string
+	for _, s := range c.All() {
+		if s.Rolled() {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// CompareNumbers orders two recorded numbers exactly: integers of any size
+// (amounts above 2^64) by value, other numbers as floats, and anything
+// else (booleans: "false" < "true") as text. It is how roll-ups pick a
+// minimum and a maximum without losing digits; it does not allocate for
+// integers, booleans and equal texts (a roll-up compares every sample).
+func CompareNumbers(a, b string) int {
+	if a == b {
+		return 0
+	}
+	if isInteger(a) && isInteger(b) {
+		return cmpIntegers(a, b)
+	}
+	if (a == "true" || a == "false") && (b == "true" || b == "false") {
+		return strings.Compare(a, b)
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 == nil && err2 == nil {
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	}
+	return strings.Compare(a, b)
+}
+
+// isInteger reports whether s is an optional '-' and decimal digits.
+func isInteger(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cmpIntegers compares two isInteger texts of any length by value.
+func cmpIntegers(a, b string) int {
+	na, nb := strings.HasPrefix(a, "-"), strings.HasPrefix(b, "-")
+	a, b = strings.TrimLeft(strings.TrimPrefix(a, "-"), "0"), strings.TrimLeft(strings.TrimPrefix(b, "-"), "0")
+	if a == "" && b == "" {
+		return 0 // -0 and 0
+	}
+	if na != nb {
+		if na {
+			return -1
+		}
+		return 1
+	}
+	c := cmpInt(int64(len(a)), int64(len(b)))
+	if c == 0 {
+		c = strings.Compare(a, b)
+	}
+	if na {
+		return -c
+	}
+	return c
+}
+
+func cmpInt(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
 }
 
 // ChainValues returns the names of the values that identify a chain.

@@ -366,6 +366,10 @@ type historyDoc struct {
 	Latency   map[string]historySeries `json:"latency"`
 	Incidents []string                 `json:"incidents"`
 	Links     map[string]string        `json:"links"`
+
+	// Charts and Validator: valuechart.go, validatorbar.go.
+	Charts    map[string]historyValueChart `json:"charts,omitempty"`
+	Validator *historyValidator            `json:"validator,omitempty"`
 }
 
 type historyCheck struct {
@@ -476,6 +480,7 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 		}
 		doc.Latency[string(s.Window)] = hs
 	}
+	doc.Charts, doc.Validator = valueChartsJSON(c.Check), validatorJSON(c.Check.Validator)
 	for _, v := range c.Incidents {
 		doc.Incidents = append(doc.Incidents, v.ID)
 	}

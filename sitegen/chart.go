@@ -213,25 +213,26 @@ func niceScale(maxV time.Duration) (tick, top time.Duration) {
 	if maxV <= 0 {
 		maxV = time.Millisecond
 	}
-	ms := float64(maxV) / float64(time.Millisecond)
-	raw := ms / float64(chartMinTicks+1)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	var step float64
-	for _, f := range []float64{1, 2, 2.5, 5, 10} {
-		step = f * mag
-		if ms/step <= chartMaxTicks {
-			break
-		}
-	}
+	step, n := niceSteps(float64(maxV) / float64(time.Millisecond))
 	tick = time.Duration(step * float64(time.Millisecond))
 	if tick <= 0 {
 		tick = time.Millisecond
 	}
-	n := math.Ceil(ms / step)
-	if n < 1 {
-		n = 1
-	}
 	return tick, time.Duration(n) * tick
+}
+
+// niceSteps divides [0, span] (span > 0) into n ticks of 1, 2, 2.5 or 5 ×
+// 10^k, 3 to 6 of them.
+func niceSteps(span float64) (step float64, n int) {
+	raw := span / float64(chartMinTicks+1)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, f := range []float64{1, 2, 2.5, 5, 10} {
+		step = f * mag
+		if span/step <= chartMaxTicks {
+			break
+		}
+	}
+	return step, max(1, int(math.Ceil(span/step)))
 }
 
 func axisLabel(w Window, t time.Time) string {

@@ -180,5 +180,8 @@ func fixtureCheck(rng *rand.Rand, n int, group, kind string, days int) Check {
 		}
 		c.Latency = append(c.Latency, s)
 	}
+	if n == 1 {
+		fixtureValues(&c, days) // value charts and a validator history (own random source)
+	}
 	return c
 }

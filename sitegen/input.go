@@ -115,6 +115,11 @@ type Check struct {
 	Days []Day
 	// Latency holds one series per chart window (24h, 7d, 30d, 1y).
 	Latency []Series
+	// ValueCharts chart the recorded values the kind declares worth
+	// charting (valuechart.go); Validator is the 90-day validator
+	// history, nil for checks that record none.
+	ValueCharts []ValueChart
+	Validator   *ValidatorHistory
 }
 
 // Current is the state of a check or region as of its last probe.

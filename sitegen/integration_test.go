@@ -131,8 +131,8 @@ func TestIntegrationChromiumRendersSite(t *testing.T) {
 		t.Errorf("check h1 = %q", got)
 	}
 	charts := withClass(page, "svg", "chart")
-	if len(charts) != 4 {
-		t.Fatalf("%d charts, want 4", len(charts))
+	if len(charts) != 4+2*4 { // response time, and two values in four windows
+		t.Fatalf("%d charts, want 12", len(charts))
 	}
 	for _, c := range charts {
 		p50 := withClass(c, "path", "ch-p50")
@@ -210,13 +210,13 @@ func TestIntegrationScreenshots(t *testing.T) {
 		extra            []string
 	}{
 		{"home.png", "", "1280,2000", nil},
-		{"check.png", "checks/cosmos-node-1.html", "1280,2600", nil},
+		{"check.png", "checks/cosmos-node-1.html", "1280,4400", nil},
 		{"incident.png", "incidents/2025-03-14-rpc-errors.html", "1280,1100", nil},
 		{"incidents.png", "incidents.html", "1280,1100", nil},
 		{"home-dark.png", "", "1280,2000", dark},
-		{"check-dark.png", "checks/cosmos-node-1.html", "1280,2600", dark},
+		{"check-dark.png", "checks/cosmos-node-1.html", "1280,4400", dark},
 		{"home-mobile.png", "", "390,1800", nil},
-		{"check-mobile.png", "checks/cosmos-node-1.html", "390,3200", nil},
+		{"check-mobile.png", "checks/cosmos-node-1.html", "390,7400", nil},
 	} {
 		out := filepath.Join(*screenshotsDir, s.file)
 		args := append([]string{"--screenshot=" + out, "--window-size=" + s.size}, s.extra...)

@@ -202,6 +202,8 @@ type checkPage struct {
 	*checkView
 	IntervalText string
 	Charts       []chartView
+	ValueCharts  []valueChartView
+	Validator    *validatorView
 	DaysDesc     []dayRow
 	Badges       []badgeLink
 }
@@ -214,6 +216,7 @@ func (m *model) checkPage(c *checkView) ([]byte, error) {
 	for _, w := range LatencyWindows() {
 		p.Charts = append(p.Charts, renderChart(c.Check, w, m.now, "chart-"+string(w)))
 	}
+	p.ValueCharts, p.Validator = valueCharts(c.Check, m.now), validatorBar(c.Name, c.Check.Validator)
 	for i := len(c.Days) - 1; i >= 0; i-- {
 		p.DaysDesc = append(p.DaysDesc, dayRow{Date: c.Days[i].Date, Text: c.Days[i].Text})
 	}

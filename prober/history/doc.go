@@ -8,13 +8,15 @@ This branch is written by ` + "`upchain probe`" + ` (and ` + "`upchain serve`" +
 result, one commit per round. Do not edit it by hand while a prober runs.
 All times are UTC. Files are plain text, append-only, one record per line;
 lines starting with ` + "`#`" + ` are comments. The first line of every file names
-its format and version (` + "`# upchain raw v2`" + `); readers refuse newer versions.
+its format and version (` + "`# upchain raw v3`" + `); readers refuse newer versions.
 
 | path | content | kept |
 | --- | --- | --- |
 | ` + "`raw/YYYY-MM-DD.txt`" + ` | raw samples of one UTC day, all checks | raw retention (default 14 days) |
 | ` + "`hourly/YYYY-MM-DD.txt`" + ` | hourly roll-ups of one day | hourly retention (default 90 days) |
 | ` + "`daily/YYYY.txt`" + ` | daily roll-ups of one year | forever |
+| ` + "`values-hourly/YYYY-MM-DD.txt`" + ` | hourly value roll-ups of one day | hourly retention |
+| ` + "`values-daily/YYYY.txt`" + ` | daily value roll-ups of one year | forever |
 | ` + "`state.json`" + ` | current state per check and region | always current |
 
 ## Raw samples
@@ -52,6 +54,18 @@ sample covers is a gap (no data), not downtime. Uptime = 1 - down seconds /
 covered seconds; degraded counts as up. A raw day is rolled up once it is
 older than the raw retention; the raw file of the last rolled-up day stays
 until the next day is rolled up, to weight the first samples of that day.
+
+## Value roll-ups (version 3)
+
+    00 eth-mainnet-rpc global peers 12 48 52 50
+
+Columns: hour (` + "`values-hourly`" + `, charted values only) or date (` + "`values-daily`" + `), check, region,
+value name, samples that recorded it, minimum, maximum and last value, as
+recorded (integers of any size stay exact: balances in wei; booleans are
+` + "`false`" + ` < ` + "`true`" + `). Only values that a kind declares charted or part of
+the validator history are rolled up, in the same step as the uptime
+roll-ups. Version 2 files (no value roll-ups) read as before; days rolled
+up before version 3 have no value roll-ups.
 
 ## state.json
 

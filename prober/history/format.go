@@ -20,6 +20,8 @@ import (
 //	raw/YYYY-MM-DD.txt    raw samples of one UTC day, all checks
 //	hourly/YYYY-MM-DD.txt hourly roll-ups of one UTC day
 //	daily/YYYY.txt        daily roll-ups of one UTC year
+//	values-hourly/YYYY-MM-DD.txt, values-daily/YYYY.txt
+//	                      the same for charted and validator values
 //
 // One raw file per day for all checks was chosen by measurement (see
 // layout_bench_test.go): each round then changes one blob and one tree
@@ -40,7 +42,12 @@ const (
 // carry the location of the round they follow, so it costs no bytes per
 // sample). Version 1 files, and round lines without a location, read as
 // DefaultLocation.
-const FormatVersion = 2
+//
+// Version 3 adds the value roll-ups (values-hourly/, values-daily/, see
+// values_rollup.go); raw and uptime roll-up lines are unchanged, so version
+// 2 files read as before. Days rolled up before version 3 have no value
+// roll-ups.
+const FormatVersion = 3
 
 // DefaultLocation is the location of samples written before locations
 // existed, and of runners that do not name theirs: a single-runner setup

@@ -113,8 +113,11 @@ func TestCheckVersion(t *testing.T) {
 	if err := checkVersion([]byte("# upchain raw v2"), rawMagic, "f"); err != nil {
 		t.Error(err)
 	}
-	if err := checkVersion([]byte("# upchain raw v3"), rawMagic, "f"); err == nil || !strings.Contains(err.Error(), "newer") {
-		t.Errorf("v3: %v, want a 'newer' error", err)
+	if err := checkVersion([]byte("# upchain raw v3"), rawMagic, "f"); err != nil {
+		t.Error(err)
+	}
+	if err := checkVersion([]byte("# upchain raw v4"), rawMagic, "f"); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("v4: %v, want a 'newer' error", err)
 	}
 	if err := checkVersion([]byte("hello"), rawMagic, "f"); err == nil {
 		t.Error("no header accepted")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func TestV1HistoryReadsAsDefaultLocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(data), "# upchain raw v2\n") {
+	if !strings.HasPrefix(string(data), "# upchain raw v"+strconv.Itoa(FormatVersion)+"\n") {
 		t.Errorf("header not upgraded:\n%s", data)
 	}
 	if !strings.Contains(string(data), " 12:15:00 fra\n12:15:00 eth-rpc") {

@@ -254,6 +254,10 @@ func maintain(dir string, now time.Time, ret Retention, capOf Cap) error {
 			merged[k] = pts
 		}
 		hours, days := rollDay(f.day, merged, capOf)
+		// Values first: the hourly file written last marks the day rolled.
+		if err := rollValues(dir, f); err != nil {
+			return err
+		}
 		if err := writeRollups(dir, f.day, hours, days); err != nil {
 			return err
 		}
@@ -270,6 +274,17 @@ func maintain(dir string, now time.Time, ret Retention, capOf Cap) error {
 		return err
 	}
 	keepFrom := dayOf(now.Add(-ret.Hourly))
+	valueHours, err := listDays(dir, ValuesHourlyDir)
+	if err != nil {
+		return err
+	}
+	for _, h := range valueHours {
+		if h.day.Before(keepFrom) {
+			if err := os.Remove(h.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
 	for i, h := range hourly {
 		// The newest hourly file marks how far roll-ups go: keep it.
 		if h.day.Before(keepFrom) && i < len(hourly)-1 {

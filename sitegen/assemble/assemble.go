@@ -17,6 +17,7 @@ import (
 	"github.com/upchain-dev/upchain/prober/incident"
 	"github.com/upchain-dev/upchain/prober/maintenance"
 	"github.com/upchain-dev/upchain/prober/uptime"
+	"github.com/upchain-dev/upchain/prober/valueseries"
 	"github.com/upchain-dev/upchain/sitegen"
 )
 
@@ -87,6 +88,7 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 	var (
 		state   *history.State
 		report  *uptime.Report
+		vseries *valueseries.Report
 		last    map[history.Key]history.Sample
 		incs    []incident.Incident
 		windows []maintenance.Window
@@ -108,11 +110,16 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			in.DelayedSince = in.Now
 		}
 		if !in.Now.IsZero() {
+			// Value charts read their own files: beside uptime, on another core.
+			vdone := computeValues(store, in.Now, values, l, &vseries)
 			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
 				return nil, fmt.Errorf("computing uptime: %w", err)
 			}
 			if last, err = lastSamples(store, in.Now, l); err != nil {
 				return nil, err
+			}
+			if err := <-vdone; err != nil {
+				return nil, fmt.Errorf("computing value charts: %w", err)
 			}
 		}
 		if incs, err = incident.LoadAll(dir); err != nil {
@@ -168,6 +175,9 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			if cr := report.Checks[c.Slug]; cr != nil && cr.All != nil {
 				fillFigures(&sc, cr.All, incidentDays)
 			}
+		}
+		if ts := c.Targets(); vseries != nil && len(ts) > 0 {
+			fillValueCharts(&sc, vseries, ts[0].Name, values, red)
 		}
 		gi, ok := groupIndex[sc.Group]
 		if !ok {
