@@ -46,6 +46,10 @@ type Options struct {
 	Textfile string
 	// Log receives the daemon's log, redacted; default os.Stderr.
 	Log io.Writer
+	// Pprof serves net/http/pprof under /debug/pprof/ on the daemon's
+	// listener, which must then be a loopback address: profiles show
+	// memory contents (config texts, secrets in flight).
+	Pprof bool
 }
 
 // Timeouts of the daemon's own work (probes have theirs in the config).
@@ -123,6 +127,12 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	addr := listenAddr(opts.Listen, cur.loaded.Serve.Listen, cur.textfile)
+	if opts.Pprof {
+		if err := loopbackOnly(addr); err != nil {
+			_ = d.sched.Stop(context.Background())
+			return nil, err
+		}
+	}
 	if addr != "" {
 		d.listener, err = net.Listen("tcp", addr)
 		if err != nil {
