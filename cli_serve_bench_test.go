@@ -35,8 +35,9 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
-// procStats reads a process's CPU time (utime+stime) and its resident and
-// peak resident memory from /proc.
+// procStats reads a process's CPU time (utime+stime, plus that of its
+// children that it waited for: git) and its resident and peak resident
+// memory from /proc.
 func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -46,10 +47,13 @@ func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
 	// spaces: state is field 3, utime 14 and stime 15.
 	rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
 	f := strings.Fields(rest)
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+		t, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += t
+	}
 	// USER_HZ is 100 on every Linux ABI Go supports.
-	cpu = time.Duration(utime+stime) * time.Second / 100
+	cpu = time.Duration(ticks) * time.Second / 100
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, 0, err
@@ -241,20 +245,7 @@ func profileDaemon(b *testing.B, dir, addr string) (stop func()) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	save := func(name, path string) {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "profile:", err)
-			return
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			fmt.Fprintf(os.Stderr, "profile %s: HTTP %d %s\n", path, resp.StatusCode, data)
-			return
-		}
-		_ = os.WriteFile(filepath.Join(dir, name), data, 0o644)
-	}
+	save := func(name, path string) { saveProfile(dir, name, addr, path) }
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -273,4 +264,26 @@ func profileDaemon(b *testing.B, dir, addr string) (stop func()) {
 		save("heap.pprof", "/debug/pprof/heap")
 		fmt.Fprintln(os.Stderr, "serve bench: profiles in", dir)
 	}
+}
+
+// saveProfile fetches path (a /debug/pprof/ URL) from the daemon at addr
+// into dir/name, reporting failures on stderr only: profiles are an aid,
+// not a figure.
+func saveProfile(dir, name, addr, path string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(os.Stderr, "profile %s: HTTP %d %s\n", path, resp.StatusCode, data)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name), data, 0o644)
 }
