@@ -119,6 +119,10 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Checked at start only: a reload that adds checks is not.
+	if err := prober.EnsureOpenFiles(cur.loaded, cur.loaded.Checks); err != nil {
+		return nil, err
+	}
 	d.cur.Store(cur)
 	d.metrics.SetLocation(cur.loaded.History.Location)
 	d.metrics.Retain(cur.loaded.Checks)
