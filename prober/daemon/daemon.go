@@ -302,8 +302,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	// seconds of CPU for 1,000 checks). A site from a previous run is
 	// served meanwhile.
 	buildNow := make(chan struct{}, 1)
-	loop(func(c *current) time.Duration { return c.serve.CommitEvery.D() }, false, nil, d.commit)
-	loop(func(c *current) time.Duration { return c.serve.BuildEvery.D() }, false, buildNow, d.build)
+	loop(func(c *current) time.Duration { return c.serve.CommitEvery.D() }, false, nil, releasing(d.commit))
+	loop(func(c *current) time.Duration { return c.serve.BuildEvery.D() }, false, buildNow, releasing(d.build))
 	loop(func(c *current) time.Duration { return c.serve.TextfileEvery.D() }, true, nil, d.writeTextfile)
 	loops.Add(1)
 	go func() { defer loops.Done(); d.afterFirstRound(workCtx, buildNow) }()

@@ -296,18 +296,24 @@ func (s *Scheduler) probe(st *state, c *config.Check) []prober.Result {
 	defer cancel()
 	regions := c.Targets()
 	results := make([]prober.Result, len(regions))
+	probe := func(i int) {
+		select {
+		case st.sem <- struct{}{}:
+			defer func() { <-st.sem }()
+		case <-ctx.Done():
+		}
+		results[i] = st.runner.Probe(ctx, c, regions[i])
+	}
+	if len(regions) == 1 {
+		// Most checks have one region: probed on the run's goroutine,
+		// which saves a goroutine (and its stack growth) per probe.
+		probe(0)
+		return results
+	}
 	var wg sync.WaitGroup
-	for i, reg := range regions {
+	for i := range regions {
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case st.sem <- struct{}{}:
-				defer func() { <-st.sem }()
-			case <-ctx.Done():
-			}
-			results[i] = st.runner.Probe(ctx, c, reg)
-		}()
+		go func() { defer wg.Done(); probe(i) }()
 	}
 	wg.Wait()
 	prober.SortResults(results)
