@@ -53,6 +53,8 @@ type Scheduler struct {
 	// deadline aborts them.
 	base  context.Context
 	abort context.CancelFunc
+	// idle receives runs for workers waiting for one (see dispatch).
+	idle chan string
 
 	state atomic.Pointer[state]
 
@@ -102,7 +104,7 @@ func New(l *config.Loaded, opts Options) (*Scheduler, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Scheduler{opts: opts, jobs: map[string]*job{}, running: map[string]bool{}, prev: map[string]prober.Values{}}
+	s := &Scheduler{opts: opts, idle: make(chan string), jobs: map[string]*job{}, running: map[string]bool{}, prev: map[string]prober.Values{}}
 	s.base, s.abort = context.WithCancel(context.Background())
 	if err := s.Apply(l); err != nil {
 		s.abort()
@@ -144,7 +146,38 @@ func (s *Scheduler) fire(j *job) {
 	}
 	j.timer.Reset(time.Until(j.next))
 	s.mu.Unlock()
-	s.run(j.slug)
+	s.dispatch(j.slug)
+}
+
+// workerIdle is how long a worker waits for the next run before it exits.
+const workerIdle = time.Minute
+
+// dispatch hands a due run to an idle worker, or starts one. Workers stay
+// while there is work: a probe grows its goroutine's stack through the
+// HTTP, TLS and websocket code, and a fresh goroutine per run paid for
+// that growth every time (a tenth of the daemon's CPU).
+func (s *Scheduler) dispatch(slug string) {
+	select {
+	case s.idle <- slug:
+	default:
+		go s.worker(slug)
+	}
+}
+
+func (s *Scheduler) worker(slug string) {
+	t := time.NewTimer(workerIdle)
+	defer t.Stop()
+	for {
+		s.run(slug)
+		t.Reset(workerIdle)
+		select {
+		case slug = <-s.idle:
+		case <-t.C:
+			return
+		case <-s.base.Done():
+			return
+		}
+	}
 }
 
 // Interval is the interval a check runs at.
