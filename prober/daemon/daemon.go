@@ -402,8 +402,10 @@ func (d *Daemon) afterFirstRound(ctx context.Context, build chan<- struct{}) {
 		return
 	case <-d.first.done:
 	}
+	start := time.Now()
 	err := d.flush(d.cur.Load().stages.Pipeline, "first round")
-	d.log.Info("first round done: every check probed once", "checks", d.first.want, "took", d.first.took.Round(time.Millisecond).String(), "recorded", err == nil)
+	d.log.Info("first round done: every check probed once", "checks", d.first.want, "took", d.first.took.Round(time.Millisecond).String(),
+		"recorded", err == nil, "commit_took", time.Since(start).Round(time.Millisecond).String())
 	select {
 	case build <- struct{}{}:
 	default:
