@@ -164,7 +164,7 @@ func BenchmarkServeVsGatus(b *testing.B) {
 	w := newWorkload(b, workloadChecks)
 	dir := b.TempDir()
 	writeServeConfig(b, dir, "defaults:\n  timeout: 5s\n  retries: 0\nserve:\n  listen: 127.0.0.1:0\n", w.upchainChecks("u"))
-	port := freePort(b)
+	port := loopbackPort(b)
 	gatusCfg := filepath.Join(dir, "gatus.yaml")
 	if err := os.WriteFile(gatusCfg, []byte(w.gatusConfig("g", port)), 0o644); err != nil {
 		b.Fatal(err)
@@ -256,8 +256,8 @@ func BenchmarkServeVsGatus(b *testing.B) {
 	}
 }
 
-// freePort is a loopback TCP port that was free a moment ago.
-func freePort(b *testing.B) int {
+// loopbackPort is a loopback TCP port that was free a moment ago.
+func loopbackPort(b *testing.B) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
