@@ -60,6 +60,7 @@ func TestMain(m *testing.M) {
 // roundResult is what one benchmarked round measured.
 type roundResult struct {
 	wall    time.Duration
+	cpu     time.Duration // user+sys
 	rssMB   float64
 	summary map[string]int
 }
@@ -67,6 +68,11 @@ type roundResult struct {
 // benchRound writes upchain.yml and checks/bench.yml (the given checks)
 // into a temp dir and runs one round with the real binary.
 func benchRound(b *testing.B, defaults string, checks []string) roundResult {
+	return benchRoundEnv(b, nil, defaults, checks)
+}
+
+// benchRoundEnv is benchRound with env added to the child's environment.
+func benchRoundEnv(b *testing.B, env []string, defaults string, checks []string) roundResult {
 	b.Helper()
 	dir := b.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "checks"), 0o755); err != nil {
@@ -82,6 +88,7 @@ func benchRound(b *testing.B, defaults string, checks []string) roundResult {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(upchainBinary(b), "probe", "--once", "--json", "--config", filepath.Join(dir, "upchain.yml"))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = append(os.Environ(), env...)
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("upchain probe: %v\n%s", err, stderr.String())
@@ -94,15 +101,17 @@ func benchRound(b *testing.B, defaults string, checks []string) roundResult {
 		b.Fatalf("output: %v", err)
 	}
 	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB on Linux
-	return roundResult{wall: wall, rssMB: rss, summary: out.Summary}
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return roundResult{wall: wall, cpu: cpu, rssMB: rss, summary: out.Summary}
 }
 
 func report(b *testing.B, name string, r roundResult) {
 	b.ReportMetric(r.wall.Seconds(), "round_s")
+	b.ReportMetric(r.cpu.Seconds(), "cpu_s")
 	b.ReportMetric(r.rssMB, "peak_rss_MB")
 	b.ReportMetric(float64(r.summary["up"]), "up")
 	b.ReportMetric(float64(r.summary["down"]), "down")
-	fmt.Printf("%s: round %.2fs wall, peak RSS %.1f MB, summary %v\n", name, r.wall.Seconds(), r.rssMB, r.summary)
+	fmt.Printf("%s: round %.2fs wall, %.2fs CPU, peak RSS %.1f MB, summary %v\n", name, r.wall.Seconds(), r.cpu.Seconds(), r.rssMB, r.summary)
 }
 
 // slowEndpoints serves HTTP and JSON-RPC over websocket on 127.0.0.1,
@@ -181,5 +190,27 @@ func BenchmarkRound1000NeverAnswering(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		report(b, "1000 checks never answering, 5s timeout", benchRound(b, "defaults: {timeout: 5s}\n", checks))
+	}
+}
+
+// BenchmarkRound10000Answering: 10,000 checks (half http, half JSON-RPC
+// over websocket) answering in 50 ms, one round of `upchain probe --once`
+// at each concurrency bound (defaults.concurrency) and GOMAXPROCS of the
+// child (4 simulates a 4-core runner on fewer cores: the scheduler's
+// parallelism, not the hardware). It must finish; it prints wall, CPU and
+// peak RSS, to choose the default concurrency.
+func BenchmarkRound10000Answering(b *testing.B) {
+	httpURL, wsURL := slowEndpoints(b, 50*time.Millisecond)
+	checks := mixedChecks(10000, httpURL, wsURL)
+	upchainBinary(b)
+	for _, procs := range []int{2, 4} {
+		for _, conc := range []int{256, 512, 1024, 2048, 4096} {
+			b.Run(fmt.Sprintf("procs=%d/concurrency=%d", procs, conc), func(b *testing.B) {
+				for range b.N {
+					r := benchRoundEnv(b, []string{fmt.Sprintf("GOMAXPROCS=%d", procs)}, fmt.Sprintf("defaults: {concurrency: %d, timeout: 10s}\n", conc), checks)
+					report(b, fmt.Sprintf("10000 checks answering in 50ms, GOMAXPROCS=%d, concurrency %d", procs, conc), r)
+				}
+			})
+		}
 	}
 }

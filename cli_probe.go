@@ -62,6 +62,10 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitUsage
 	}
 	checks = sh.filter(checks)
+	if err := prober.EnsureOpenFiles(l, checks); err != nil {
+		fmt.Fprintln(stderr, "upchain:", err)
+		return exitFailed
+	}
 	for _, w := range lagWithoutReference(checks) {
 		fmt.Fprintln(stderr, "upchain: note:", w)
 	}

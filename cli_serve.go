@@ -32,6 +32,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	listen := fs.String("listen", "", "address for the site, /metrics and /healthz (default serve.listen, else "+config.DefaultListen+`; "off" for none)`)
 	tgFlags := addTelegramFlags(fs)
 	textfile := fs.String("textfile", "", "also write the metrics to this file for node_exporter's textfile collector (default serve.textfile); opens no port unless --listen or serve.listen is set")
+	pprofOn := fs.Bool("pprof", false, "serve runtime profiles under /debug/pprof/ (needs a loopback --listen; off by default)")
 	location := fs.String("location", "", "name of this runner's location on every sample (default $"+locationEnv+", else history.location, else \"default\")")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -58,7 +59,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "upchain serve:", err)
 		return exitFailed
 	}
-	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Load: load, Stages: newServeStages(tg), Listen: *listen, Textfile: *textfile, Log: stderr})
+	d, err := daemon.New(daemon.Options{ConfigPath: *cfgPath, Load: load, Stages: newServeStages(tg), Listen: *listen, Textfile: *textfile, Log: stderr, Pprof: *pprofOn})
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return exitFailed

@@ -35,8 +35,9 @@ func envDuration(name string, def time.Duration) time.Duration {
 	return def
 }
 
-// procStats reads a process's CPU time (utime+stime) and its resident and
-// peak resident memory from /proc.
+// procStats reads a process's CPU time (utime+stime, plus that of its
+// children that it waited for: git) and its resident and peak resident
+// memory from /proc.
 func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -46,10 +47,13 @@ func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
 	// spaces: state is field 3, utime 14 and stime 15.
 	rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
 	f := strings.Fields(rest)
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
+		t, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += t
+	}
 	// USER_HZ is 100 on every Linux ABI Go supports.
-	cpu = time.Duration(utime+stime) * time.Second / 100
+	cpu = time.Duration(ticks) * time.Second / 100
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, 0, err
@@ -125,7 +129,12 @@ func BenchmarkServe1000Checks(b *testing.B) {
 
 	bin := buildUpchain(b)
 	log := &testlog.Buffer{}
-	cmd := exec.Command(bin, "serve", "--config", filepath.Join(dir, "upchain.yml"), "--listen", "127.0.0.1:0")
+	args := []string{"serve", "--config", filepath.Join(dir, "upchain.yml"), "--listen", "127.0.0.1:0"}
+	profDir := os.Getenv("UPCHAIN_SERVE_PPROF")
+	if profDir != "" {
+		args = append(args, "--pprof")
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -150,6 +159,7 @@ func BenchmarkServe1000Checks(b *testing.B) {
 		}
 	}
 	pid := cmd.Process.Pid
+	stopProfiles := profileDaemon(b, profDir, addr)
 
 	b.ResetTimer()
 	cpu0, _, _, err := procStats(pid)
@@ -175,6 +185,7 @@ func BenchmarkServe1000Checks(b *testing.B) {
 		b.Fatal(err)
 	}
 	probes := requests.Load() - req0
+	stopProfiles()
 
 	// Scrape /metrics as Prometheus would.
 	var scrapes []time.Duration
@@ -221,4 +232,58 @@ func BenchmarkServe1000Checks(b *testing.B) {
 		n, interval, wall.Round(time.Second), cpuShare, float64(rss)/(1<<20), float64(hwm)/(1<<20),
 		probed, probed/wall.Seconds(), float64(n)/interval.Seconds(), probes, size,
 		(total / time.Duration(len(scrapes))).Round(time.Microsecond), scrapes[len(scrapes)/2].Round(time.Microsecond), scrapes[len(scrapes)-1].Round(time.Microsecond))
+}
+
+// profileDaemon saves the daemon's CPU profile, in consecutive 25 s windows
+// (cpu-N.pprof; `go tool pprof` merges them), and at the end its heap and
+// allocations (heap.pprof), into dir (UPCHAIN_SERVE_PPROF); nothing if dir
+// is empty. The returned func ends the profiling.
+func profileDaemon(b *testing.B, dir, addr string) (stop func()) {
+	if dir == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	save := func(name, path string) { saveProfile(dir, name, addr, path) }
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-quit:
+				return
+			default:
+			}
+			save(fmt.Sprintf("cpu-%02d.pprof", i), "/debug/pprof/profile?seconds=25")
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		save("heap.pprof", "/debug/pprof/heap")
+		fmt.Fprintln(os.Stderr, "serve bench: profiles in", dir)
+	}
+}
+
+// saveProfile fetches path (a /debug/pprof/ URL) from the daemon at addr
+// into dir/name, reporting failures on stderr only: profiles are an aid,
+// not a figure.
+func saveProfile(dir, name, addr, path string) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	resp, err := http.Get("http://" + addr + path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(os.Stderr, "profile %s: HTTP %d %s\n", path, resp.StatusCode, data)
+		return
+	}
+	_ = os.WriteFile(filepath.Join(dir, name), data, 0o644)
 }

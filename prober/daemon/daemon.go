@@ -46,6 +46,10 @@ type Options struct {
 	Textfile string
 	// Log receives the daemon's log, redacted; default os.Stderr.
 	Log io.Writer
+	// Pprof serves net/http/pprof under /debug/pprof/ on the daemon's
+	// listener, which must then be a loopback address: profiles show
+	// memory contents (config texts, secrets in flight).
+	Pprof bool
 }
 
 // Timeouts of the daemon's own work (probes have theirs in the config).
@@ -81,6 +85,8 @@ type Daemon struct {
 
 	statusMu sync.Mutex
 	status   map[string]prober.Status // check\x00region -> last status, for logging changes
+
+	first *firstRound
 }
 
 // current is the running config with its stages.
@@ -113,6 +119,10 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Checked at start only: a reload that adds checks is not.
+	if err := prober.EnsureOpenFiles(cur.loaded, cur.loaded.Checks); err != nil {
+		return nil, err
+	}
 	d.cur.Store(cur)
 	d.metrics.SetLocation(cur.loaded.History.Location)
 	d.metrics.Retain(cur.loaded.Checks)
@@ -123,6 +133,12 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	addr := listenAddr(opts.Listen, cur.loaded.Serve.Listen, cur.textfile)
+	if opts.Pprof {
+		if err := loopbackOnly(addr); err != nil {
+			_ = d.sched.Stop(context.Background())
+			return nil, err
+		}
+	}
 	if addr != "" {
 		d.listener, err = net.Listen("tcp", addr)
 		if err != nil {
@@ -276,19 +292,28 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var loops sync.WaitGroup
-	loop := func(interval func(*current) time.Duration, now bool, f func(context.Context)) {
+	loop := func(interval func(*current) time.Duration, now bool, kick <-chan struct{}, f func(context.Context)) {
 		loops.Add(1)
-		go func() { defer loops.Done(); d.every(workCtx, interval, now, f) }()
+		go func() { defer loops.Done(); d.every(workCtx, interval, now, kick, f) }()
 	}
-	loop(func(c *current) time.Duration { return c.serve.CommitEvery.D() }, false, d.commit)
-	loop(func(c *current) time.Duration { return c.serve.BuildEvery.D() }, true, d.build)
-	loop(func(c *current) time.Duration { return c.serve.TextfileEvery.D() }, true, d.writeTextfile)
+	// The first site is built once the first round is committed, not at
+	// start: it then shows every check's current status, and start-up does
+	// not pay for a build of the history from before the restart (several
+	// seconds of CPU for 1,000 checks). A site from a previous run is
+	// served meanwhile.
+	buildNow := make(chan struct{}, 1)
+	loop(func(c *current) time.Duration { return c.serve.CommitEvery.D() }, false, nil, releasing(d.commit))
+	loop(func(c *current) time.Duration { return c.serve.BuildEvery.D() }, false, buildNow, releasing(d.build))
+	loop(func(c *current) time.Duration { return c.serve.TextfileEvery.D() }, true, nil, d.writeTextfile)
+	loops.Add(1)
+	go func() { defer loops.Done(); d.afterFirstRound(workCtx, buildNow) }()
 	// Incidents get their own context: shutdown lets queued results be
 	// handled, within drainTimeout.
 	incCtx, stopIncidents := context.WithCancel(context.Background())
 	defer stopIncidents()
 	incDone := make(chan struct{})
 	go func() { defer close(incDone); d.incidentWorker(incCtx) }()
+	d.first = newFirstRound(len(cur.loaded.Checks))
 	d.sched.Start()
 
 	var runErr error
@@ -347,9 +372,10 @@ func addrString(a net.Addr) string {
 }
 
 // every calls f at the current config's interval until ctx ends; first
-// right away if now is set. A call that overruns the interval delays the
-// next one instead of overlapping it.
-func (d *Daemon) every(ctx context.Context, interval func(*current) time.Duration, now bool, f func(context.Context)) {
+// right away if now is set, and early whenever kick (nil: never) receives,
+// which restarts the interval. A call that overruns the interval delays
+// the next one instead of overlapping it.
+func (d *Daemon) every(ctx context.Context, interval func(*current) time.Duration, now bool, kick <-chan struct{}, f func(context.Context)) {
 	if now {
 		f(ctx)
 	}
@@ -361,7 +387,28 @@ func (d *Daemon) every(ctx context.Context, interval func(*current) time.Duratio
 			return
 		case <-t.C:
 			f(ctx)
+		case <-kick:
+			t.Stop()
+			f(ctx)
 		}
+	}
+}
+
+// afterFirstRound commits the first round as soon as every check has been
+// probed once, logs it, and then has the site built.
+func (d *Daemon) afterFirstRound(ctx context.Context, build chan<- struct{}) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-d.first.done:
+	}
+	start := time.Now()
+	err := d.flush(d.cur.Load().stages.Pipeline, "first round")
+	d.log.Info("first round done: every check probed once", "checks", d.first.want, "took", d.first.took.Round(time.Millisecond).String(),
+		"recorded", err == nil, "commit_took", time.Since(start).Round(time.Millisecond).String())
+	select {
+	case build <- struct{}{}:
+	default:
 	}
 }
 
@@ -377,6 +424,7 @@ func (d *Daemon) onRun(run schedule.Run) {
 		d.incidents.push(incidentBatch{sink: inc, results: run.Results})
 	}
 	d.logChanges(run.Results)
+	d.first.note(run.Check)
 }
 
 func (d *Daemon) prev(check, region string) prober.Values {

@@ -229,7 +229,7 @@ func TestServesSiteMetricsAndHealth(t *testing.T) {
 			return os.WriteFile(filepath.Join(out, "index.html"), []byte("<h1>All systems operational</h1>"), 0o644)
 		}}, nil
 	}})
-	<-built // the site is built at start
+	<-built // the site is built once every check has been probed
 	if code, body := r.get(t, "/"); code != 200 || !strings.Contains(body, "All systems operational") {
 		t.Errorf("GET / = %d %q", code, body)
 	}
@@ -363,7 +363,8 @@ func TestHistoryIsCommittedInBatches(t *testing.T) {
 	s.write(baseConfig+"  commit_every: 300ms\n", httpCheck("a", ep.URL))
 	h := newHistory()
 	r := start(t, Options{ConfigPath: s.path(), Stages: func(*config.Loaded, *slog.Logger) (Stages, error) { return Stages{Pipeline: h}, nil }})
-	for range 2 {
+	// The first round's commit, then two periodic ones.
+	for range 3 {
 		<-h.flushes
 	}
 	if err := r.shutdown(); err != nil {
@@ -371,6 +372,9 @@ func TestHistoryIsCommittedInBatches(t *testing.T) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if len(h.flushed) == 0 || len(h.flushed[0]) != 1 {
+		t.Errorf("first flush %v, want the first round (one run) committed on its own", sizes(h.flushed))
+	}
 	// Runs every 100ms and commits every 300ms: commits carry several runs.
 	batched := false
 	for _, b := range h.flushed {

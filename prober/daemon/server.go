@@ -25,6 +25,9 @@ func (d *Daemon) newServer() *http.Server {
 	mux.Handle("GET /metrics", d.metrics.Handler(errLog))
 	mux.HandleFunc("GET /healthz", d.healthz)
 	mux.HandleFunc("GET /", d.site)
+	if d.opts.Pprof {
+		mountPprof(mux)
+	}
 	return &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
