@@ -1,6 +1,6 @@
 // Package schedule runs each check at its own interval, for the daemon.
 //
-// Every check is one timer. Its runs fall at a fixed, per-check phase of
+// Every check is one gocron job. Its runs fall at a fixed, per-check phase of
 // its interval (derived from the slug), so checks with the same interval
 // are spread over it instead of all firing together, and a restart or
 // reload keeps each check's rhythm. A run probes all regions of its check
@@ -8,9 +8,9 @@
 // overlap itself: a run that is due while the previous one still runs is
 // skipped), never another check's.
 //
-// A waiting check is a runtime timer and nothing else: no goroutine and no
-// queue per check (a job library's per-job goroutine and 1,000-slot queue
-// cost 17 MB of heap for 1,000 checks).
+// Jobs do not use gocron's singleton mode: it keeps a goroutine and a
+// 1,000-slot queue per job (17 MB of heap for 1,000 checks). claim skips a
+// run whose previous one still runs, which is what that mode was for.
 package schedule
 
 import (
@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-co-op/gocron/v2"
+	"github.com/google/uuid"
 	"github.com/upchain-dev/upchain/prober"
 	"github.com/upchain-dev/upchain/prober/config"
 )
@@ -47,6 +49,7 @@ type Options struct {
 // Scheduler runs the checks of a config, and of each config applied later.
 type Scheduler struct {
 	opts Options
+	gs   gocron.Scheduler
 
 	// base is the parent of every probe's context. It is not the caller's
 	// context: stopping lets running probes finish, and only Stop's
@@ -58,9 +61,8 @@ type Scheduler struct {
 
 	state atomic.Pointer[state]
 
-	mu       sync.Mutex // guards jobs, started, running, stopping and inflight.Add
-	jobs     map[string]*job
-	started  bool
+	mu       sync.Mutex // guards jobs, running, stopping and inflight.Add
+	jobs     map[string]jobEntry
 	running  map[string]bool
 	stopping bool
 	inflight sync.WaitGroup
@@ -79,12 +81,9 @@ type state struct {
 	sem chan struct{}
 }
 
-// job is one check's timer. next is guarded by Scheduler.mu.
-type job struct {
-	slug     string
+type jobEntry struct {
+	id       uuid.UUID
 	interval time.Duration
-	next     time.Time
-	timer    *time.Timer // nil until the scheduler starts
 }
 
 // Run is one run of a check: its results in every region (sorted, the
@@ -104,50 +103,22 @@ func New(l *config.Loaded, opts Options) (*Scheduler, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Scheduler{opts: opts, idle: make(chan string), jobs: map[string]*job{}, running: map[string]bool{}, prev: map[string]prober.Values{}}
+	gs, err := gocron.NewScheduler(gocron.WithLocation(time.UTC), gocron.WithStopTimeout(5*time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	s := &Scheduler{opts: opts, gs: gs, idle: make(chan string), jobs: map[string]jobEntry{}, running: map[string]bool{}, prev: map[string]prober.Values{}}
 	s.base, s.abort = context.WithCancel(context.Background())
 	if err := s.Apply(l); err != nil {
 		s.abort()
+		_ = gs.Shutdown()
 		return nil, err
 	}
 	return s, nil
 }
 
 // Start begins running jobs.
-func (s *Scheduler) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.started || s.stopping {
-		return
-	}
-	s.started = true
-	for _, j := range s.jobs {
-		s.arm(j)
-	}
-}
-
-// arm starts j's timer for j.next; s.mu is held.
-func (s *Scheduler) arm(j *job) {
-	j.timer = time.AfterFunc(time.Until(j.next), func() { s.fire(j) })
-}
-
-// fire runs on j's timer goroutine: it sets the timer for the next run of
-// the check's phase (skipping runs missed while the process was stalled),
-// then runs the check unless its previous run is still going.
-func (s *Scheduler) fire(j *job) {
-	s.mu.Lock()
-	if s.stopping || s.jobs[j.slug] != j {
-		s.mu.Unlock()
-		return // stopped, or removed or rescheduled by a reload
-	}
-	j.next = j.next.Add(j.interval)
-	if now := s.opts.Now(); !j.next.After(now) {
-		j.next = NextRun(j.slug, j.interval, now)
-	}
-	j.timer.Reset(time.Until(j.next))
-	s.mu.Unlock()
-	s.dispatch(j.slug)
-}
+func (s *Scheduler) Start() { s.gs.Start() }
 
 // workerIdle is how long a worker waits for the next run before it exits.
 const workerIdle = time.Minute
@@ -200,7 +171,7 @@ func Offset(slug string, interval time.Duration) time.Duration {
 }
 
 // minLead keeps a first run from being scheduled in the past by the time
-// the timer is set.
+// gocron reads its clock.
 const minLead = 50 * time.Millisecond
 
 // NextRun is the first time after now at which a check runs: the next
@@ -241,13 +212,14 @@ func (s *Scheduler) Apply(l *config.Loaded) error {
 		return errors.New("scheduler: stopped")
 	}
 	s.state.Store(st)
-	for slug, j := range s.jobs {
+	var errs []error
+	for slug, e := range s.jobs {
 		c, keep := st.checks[slug]
-		if keep && Interval(c) == j.interval {
+		if keep && Interval(c) == e.interval {
 			continue
 		}
-		if j.timer != nil {
-			j.timer.Stop()
+		if err := s.gs.RemoveJob(e.id); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
+			errs = append(errs, fmt.Errorf("remove job of %s: %w", slug, err))
 		}
 		delete(s.jobs, slug)
 	}
@@ -257,23 +229,31 @@ func (s *Scheduler) Apply(l *config.Loaded) error {
 			continue
 		}
 		iv := Interval(c)
-		j := &job{slug: c.Slug, interval: iv, next: NextRun(c.Slug, iv, now)}
-		s.jobs[c.Slug] = j
-		if s.started {
-			s.arm(j)
+		slug := c.Slug
+		j, err := s.gs.NewJob(
+			gocron.DurationJob(iv),
+			gocron.NewTask(func() { s.dispatch(slug) }),
+			gocron.WithName(slug),
+			gocron.WithStartAt(gocron.WithStartDateTime(NextRun(slug, iv, now))),
+		)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("schedule %s: %w", slug, err))
+			continue
 		}
+		s.jobs[slug] = jobEntry{id: j.ID(), interval: iv}
 	}
 	s.pruneValues(st)
-	return nil
+	return errors.Join(errs...)
 }
 
 // Jobs reports the scheduled checks and their next run, for logs and tests.
 func (s *Scheduler) Jobs() map[string]time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make(map[string]time.Time, len(s.jobs))
-	for slug, j := range s.jobs {
-		out[slug] = j.next
+	out := map[string]time.Time{}
+	for _, j := range s.gs.Jobs() {
+		next, err := j.NextRun()
+		if err == nil {
+			out[j.Name()] = next
+		}
 	}
 	return out
 }
@@ -404,11 +384,6 @@ func (s *Scheduler) pruneValues(st *state) {
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopping = true
-	for _, j := range s.jobs {
-		if j.timer != nil {
-			j.timer.Stop()
-		}
-	}
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {
@@ -424,5 +399,8 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		<-done
 	}
 	s.abort()
+	if serr := s.gs.Shutdown(); serr != nil && err == nil {
+		err = fmt.Errorf("scheduler shutdown: %w", serr)
+	}
 	return err
 }
