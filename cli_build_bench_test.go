@@ -98,12 +98,26 @@ func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
 	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
 	genStart := time.Now()
-	samples := genSiteHistory(b, filepath.Join(root, ".upchain", "history"), n, days, fineDays)
+	histDir := filepath.Join(root, ".upchain", "history")
+	var samples int
+	if keep := os.Getenv("UPCHAIN_BENCH_HISTORY"); keep != "" {
+		// Reuse a history generated before (generation takes minutes).
+		keep = filepath.Join(keep, fmt.Sprintf("%dx%dd", n, days))
+		if _, err := os.Stat(keep); err != nil {
+			samples = genSiteHistory(b, keep, n, days, fineDays)
+		}
+		os.MkdirAll(filepath.Dir(histDir), 0o755)
+		if err := os.Symlink(keep, histDir); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		samples = genSiteHistory(b, histDir, n, days, fineDays)
+	}
 	gen := time.Since(genStart)
 	b.ResetTimer()
 	for it := 0; it < b.N; it++ {
 		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
-		cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", out)
+		cmd := exec.Command(bin, append([]string{"build", "--config", filepath.Join(root, "upchain.yml"), "--out", out}, profileArgs(it)...)...)
 		start := time.Now()
 		o, err := cmd.CombinedOutput()
 		wall := time.Since(start)
@@ -127,4 +141,14 @@ func BenchmarkBuildFromHistory200Checks90Days(b *testing.B) {
 // BenchmarkBuildFromHistory1000Checks1Year: target under 10 s.
 func BenchmarkBuildFromHistory1000Checks1Year(b *testing.B) {
 	benchBuildFromHistory(b, 1000, 365, 14)
+}
+
+// profileArgs passes --cpuprofile and --memprofile into the directory
+// UPCHAIN_BENCH_PROFILE names, if set.
+func profileArgs(it int) []string {
+	dir := os.Getenv("UPCHAIN_BENCH_PROFILE")
+	if dir == "" {
+		return nil
+	}
+	return []string{"--cpuprofile", filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", it)), "--memprofile", filepath.Join(dir, fmt.Sprintf("mem-%d.pprof", it))}
 }
