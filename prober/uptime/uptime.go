@@ -196,7 +196,7 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.Report(), nil
+	return d.report(true), nil
 }
 
 // bucket is a roll-up reduced to numbers.
@@ -562,7 +562,12 @@ func (sr *series) first() int64 {
 }
 
 // Report computes every figure for every check and region.
-func (d *Data) Report() *Report {
+func (d *Data) Report() *Report { return d.report(false) }
+
+// report computes the report; release drops each check's samples once its
+// figures are done, so that the report grows while the history shrinks
+// (Compute's peak memory), leaving d unusable.
+func (d *Data) report(release bool) *Report {
 	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
 	for _, c := range d.Checks() {
 		cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
@@ -576,6 +581,11 @@ func (d *Data) Report() *Report {
 			cr.All = d.summary(ss)
 		}
 		r.Checks[c] = cr
+		if release {
+			for _, sr := range ss {
+				*sr = series{key: sr.key}
+			}
+		}
 	}
 	return r
 }
