@@ -86,34 +86,7 @@ func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples in
 // and reports its wall time and peak RSS (the child's own).
 func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 	bin := upchainBinary(b)
-	root := b.TempDir()
-	var checks strings.Builder
-	checks.WriteString("group: Bench\nchecks:\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: http\n    url: http://127.0.0.1:9/%d\n", i, i)
-	}
-	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
-	genStart := time.Now()
-	histDir := filepath.Join(root, ".upchain", "history")
-	var samples int
-	if keep := os.Getenv("UPCHAIN_BENCH_HISTORY"); keep != "" {
-		// Reuse a history generated before (generation takes minutes).
-		keep = filepath.Join(keep, fmt.Sprintf("%dx%dd", n, days))
-		if _, err := os.Stat(keep); err != nil {
-			samples = genSiteHistory(b, keep, n, days, fineDays)
-		}
-		os.MkdirAll(filepath.Dir(histDir), 0o755)
-		if err := os.Symlink(keep, histDir); err != nil {
-			b.Fatal(err)
-		}
-	} else {
-		samples = genSiteHistory(b, histDir, n, days, fineDays)
-	}
-	gen := time.Since(genStart)
+	root, samples, gen := siteBenchRoot(b, n, days, fineDays)
 	b.ResetTimer()
 	for it := 0; it < b.N; it++ {
 		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
@@ -130,6 +103,41 @@ func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 		fmt.Printf("site from history: %d checks x %d days (%d samples generated in %s; raw kept 14d, older rolled up): upchain build %.2fs wall, peak RSS %.0f MB; %s\n",
 			n, days, samples, gen.Round(time.Second), wall.Seconds(), rss, strings.TrimSpace(string(o)))
 	}
+}
+
+// siteBenchRoot writes a config of n http checks and generated history
+// (see genSiteHistory) into a temporary directory. With
+// UPCHAIN_BENCH_HISTORY set, the history is generated once into that
+// directory and reused.
+func siteBenchRoot(b *testing.B, n, days, fineDays int) (root string, samples int, gen time.Duration) {
+	b.Helper()
+	root = b.TempDir()
+	var checks strings.Builder
+	checks.WriteString("group: Bench\nchecks:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: http\n    url: http://127.0.0.1:9/%d\n", i, i)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
+	genStart := time.Now()
+	histDir := filepath.Join(root, ".upchain", "history")
+	if keep := os.Getenv("UPCHAIN_BENCH_HISTORY"); keep != "" {
+		// Reuse a history generated before (generation takes minutes).
+		keep = filepath.Join(keep, fmt.Sprintf("%dx%dd", n, days))
+		if _, err := os.Stat(keep); err != nil {
+			samples = genSiteHistory(b, keep, n, days, fineDays)
+		}
+		os.MkdirAll(filepath.Dir(histDir), 0o755)
+		if err := os.Symlink(keep, histDir); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		samples = genSiteHistory(b, histDir, n, days, fineDays)
+	}
+	return root, samples, time.Since(genStart)
 }
 
 // BenchmarkBuildFromHistory200Checks90Days: issue target under 2 s and
