@@ -27,8 +27,10 @@ package uptime
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/history"
@@ -492,17 +494,22 @@ func (a *accum) stats(from, to time.Time, possible time.Duration) Stats {
 func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 	if len(a.sorted) == 1 && len(a.lat) == 0 {
 		a.lat, a.borrowed = a.sorted[0], true // read-only from here on
+		if len(a.rolled) == 0 {
+			return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
+		}
 	} else {
 		for _, s := range a.sorted {
 			a.lat = append(a.lat, s...)
 		}
-		slices.Sort(a.lat)
-	}
-	if len(a.rolled) == 0 {
-		if len(a.lat) == 0 {
-			return 0, 0, false
+		if len(a.rolled) == 0 {
+			if len(a.lat) == 0 {
+				return 0, 0, false
+			}
+			// Raw samples only: select, no need to sort.
+			p50, p95 = exactPercentiles(a.lat)
+			return p50, p95, false
 		}
-		return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
+		slices.Sort(a.lat)
 	}
 	if len(a.rolled) == 1 && len(a.lat) == 0 {
 		// One whole roll-up (a day or an hour): its own percentiles.
@@ -569,25 +576,48 @@ func (d *Data) Report() *Report { return d.report(false) }
 // (Compute's peak memory), leaving d unusable.
 func (d *Data) report(release bool) *Report {
 	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
-	for _, c := range d.Checks() {
-		cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
-		ss := d.checks[c]
-		for _, sr := range ss {
-			cr.Regions[sr.key.Region] = d.summary([]*series{sr})
-		}
-		if len(ss) == 1 {
-			cr.All = cr.Regions[ss[0].key.Region] // the same figures
-		} else {
-			cr.All = d.summary(ss)
-		}
-		r.Checks[c] = cr
-		if release {
-			for _, sr := range ss {
-				*sr = series{key: sr.key}
+	checks := d.Checks()
+	done := make([]*CheckReport, len(checks))
+	// Checks are independent (each series belongs to one): one worker per core.
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				done[i] = d.checkReport(checks[i], release)
 			}
-		}
+		}()
+	}
+	for i := range checks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, c := range checks {
+		r.Checks[c] = done[i]
 	}
 	return r
+}
+
+func (d *Data) checkReport(c string, release bool) *CheckReport {
+	cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
+	ss := d.checks[c]
+	for _, sr := range ss {
+		cr.Regions[sr.key.Region] = d.summary([]*series{sr})
+	}
+	if len(ss) == 1 {
+		cr.All = cr.Regions[ss[0].key.Region] // the same figures
+	} else {
+		cr.All = d.summary(ss)
+	}
+	if release {
+		for _, sr := range ss {
+			*sr = series{key: sr.key}
+		}
+	}
+	return cr
 }
 
 func (d *Data) summary(ss []*series) *Summary {
