@@ -201,11 +201,15 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	return d.report(true), nil
 }
 
-// bucket is a roll-up reduced to numbers.
+// bucket is a roll-up reduced to numbers. Times are whole seconds and
+// counts whole numbers in roll-ups, and a roll-up is at most a day: int32
+// holds them exactly in 64 bytes a bucket (a year of 1,000 checks holds
+// about a million buckets).
 type bucket struct {
-	start, span                   int64
-	covered, down, degraded       float64
-	samples, failures, degSamples float64
+	start                         int64
+	span                          int32
+	covered, down, degraded       int32
+	samples, failures, degSamples int32
 	p50, p95, max                 float64
 }
 
@@ -268,8 +272,15 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 		} else {
 			d.hourlyFrom = max(d.hourlyFrom, days[0].Unix())
 		}
+		// Each series' buckets are sized from its first one to the end of
+		// the roll-ups (files come oldest first): append's doubling would
+		// leave up to half of them unused.
+		end := rolled.AddDate(0, 0, 1).Unix()
 		err = s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), rolled.AddDate(0, 0, 1), func(h *history.Rollup) error {
 			sr := d.get(h.Key())
+			if sr.hourly == nil {
+				sr.hourly = make([]bucket, 0, max(1, (end-h.Start.Unix())/3600))
+			}
 			sr.hourly = append(sr.hourly, toBucket(h))
 			return nil
 		})
@@ -278,6 +289,9 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 		}
 		err = s.EachDaily(time.Time{}, rolled.AddDate(0, 0, 1), func(r *history.Rollup) error {
 			sr := d.get(r.Key())
+			if sr.daily == nil {
+				sr.daily = make([]bucket, 0, max(1, (end-r.Start.Unix())/86400))
+			}
 			sr.daily = append(sr.daily, toBucket(r))
 			return nil
 		})
@@ -306,9 +320,10 @@ func (d *Data) get(k history.Key) *series {
 }
 
 func toBucket(r *history.Rollup) bucket {
-	return bucket{start: r.Start.Unix(), span: int64(r.Span / time.Second),
-		covered: r.Covered.Seconds(), down: r.DownTime.Seconds(), degraded: r.DegradedTime.Seconds(),
-		samples: float64(r.Samples), failures: float64(r.Down), degSamples: float64(r.Degraded),
+	sec := func(d time.Duration) int32 { return int32(d / time.Second) }
+	return bucket{start: r.Start.Unix(), span: sec(r.Span),
+		covered: sec(r.Covered), down: sec(r.DownTime), degraded: sec(r.DegradedTime),
+		samples: int32(r.Samples), failures: int32(r.Down), degSamples: int32(r.Degraded),
 		p50: r.P50, p95: r.P95, max: r.Max}
 }
 
@@ -460,21 +475,21 @@ func mod(a, b int64) int64 {
 // addBuckets adds the buckets overlapping [from, to), pro rata for those
 // that overlap only in part.
 func addBuckets(bs []bucket, from, to int64, a *accum) {
-	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+bs[i].span > from })
+	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+int64(bs[i].span) > from })
 	for ; i < len(bs) && bs[i].start < to; i++ {
 		b := &bs[i]
-		o := min(to, b.start+b.span) - max(from, b.start)
+		o := min(to, b.start+int64(b.span)) - max(from, b.start)
 		if o <= 0 {
 			continue
 		}
 		f := float64(o) / float64(b.span)
-		a.covered += f * b.covered
-		a.down += f * b.down
-		a.degraded += f * b.degraded
-		a.samples += f * b.samples
-		a.failures += f * b.failures
-		a.degSamples += f * b.degSamples
-		if n := f * (b.samples - b.failures); n > 0 {
+		a.covered += f * float64(b.covered)
+		a.down += f * float64(b.down)
+		a.degraded += f * float64(b.degraded)
+		a.samples += f * float64(b.samples)
+		a.failures += f * float64(b.failures)
+		a.degSamples += f * float64(b.degSamples)
+		if n := f * float64(b.samples-b.failures); n > 0 {
 			a.rolled = append(a.rolled, weighted{b.p50, b.p95, n})
 			a.max = max(a.max, b.max)
 		}
