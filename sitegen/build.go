@@ -117,7 +117,8 @@ func (w *writer) put(path string, sum fileSum, write func(full string) error) er
 	if w.made != nil {
 		w.made[path] = sum
 	}
-	if old, ok := w.have[path]; ok && old == sum {
+	old, existed := w.have[path]
+	if existed && old == sum {
 		w.mu.Unlock()
 		return nil
 	}
@@ -130,7 +131,15 @@ func (w *writer) put(path string, sum fileSum, write func(full string) error) er
 		w.dirs[dir] = true
 	}
 	w.mu.Unlock()
-	return write(full)
+	if !existed {
+		return write(full)
+	}
+	// Replace rather than overwrite: a slow reader that opened this file
+	// when it was served two builds ago keeps reading whole old bytes.
+	if err := write(full + ".new"); err != nil {
+		return err
+	}
+	return os.Rename(full+".new", full)
 }
 
 // removeStale deletes the files root had that this build did not make,
