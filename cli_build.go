@@ -35,12 +35,15 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cpuProfile := fs.String("cpuprofile", "", "")
 	memProfile := fs.String("memprofile", "", "")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage of build:")
+		shown := flag.NewFlagSet("build", flag.ContinueOnError)
+		shown.SetOutput(stderr)
 		fs.VisitAll(func(f *flag.Flag) {
 			if f.Usage != "" {
-				fmt.Fprintf(stderr, "  -%s\n    \t%s\n", f.Name, f.Usage)
+				shown.Var(f.Value, f.Name, f.Usage)
 			}
 		})
+		fmt.Fprintln(stderr, "Usage of build:")
+		shown.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
