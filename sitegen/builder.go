@@ -97,7 +97,10 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 		err = os.Chmod(b.shadow, 0o755)
 	}
 	if err != nil {
+		// Out is as it was, but forget what it holds: a file carried from
+		// it may have been changed by someone else.
 		b.dropShadow()
+		b.outFiles, b.checks = nil, nil
 		return st, err
 	}
 	st.Files, st.Written = len(w.made), w.written
