@@ -1,6 +1,7 @@
 package sitegen
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -43,7 +44,13 @@ func Build(in *Input, outDir string) error {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if _, err := render(in, newWriter(tmp, false, nil), nil, nil, ""); err != nil {
+	w := newWriter(tmp, false, nil)
+	if st, err := os.Lstat(filepath.Join(outDir, markerFile)); err == nil && st.Mode().IsRegular() {
+		// A previous build: files with the same bytes are linked from it,
+		// not written again.
+		w.same = outDir
+	}
+	if _, err := render(in, w, nil, nil, ""); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -67,6 +74,11 @@ type writer struct {
 	made map[string]fileSum
 	// written counts the files actually written.
 	written int
+	// same, when set, is a previous build of the site: a file whose bytes
+	// equal its copy there is hard-linked from it instead of written
+	// (linking costs less than writing, and builds never write into a
+	// file in place, so the two names never diverge).
+	same string
 }
 
 // fileSum is a file's SHA-256: equal sums, equal bytes.
@@ -93,7 +105,27 @@ func (w *writer) write(path string, data []byte) error {
 	if w.made != nil {
 		sum = sha256.Sum256(data)
 	}
-	return w.put(path, sum, func(full string) error { return os.WriteFile(full, data, 0o644) })
+	return w.put(path, sum, func(full string) error {
+		if w.same != "" && w.linkSame(path, full, data) {
+			return nil
+		}
+		return os.WriteFile(full, data, 0o644)
+	})
+}
+
+// linkSame links full to the previous build's file at path if that is a
+// regular file with exactly data in it.
+func (w *writer) linkSame(path, full string, data []byte) bool {
+	prev := filepath.Join(w.same, filepath.FromSlash(path))
+	st, err := os.Lstat(prev)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return false
+	}
+	old, err := os.ReadFile(prev)
+	if err != nil || !bytes.Equal(old, data) {
+		return false
+	}
+	return os.Link(prev, full) == nil
 }
 
 // carry puts a file the previous build made, unchanged, from dir.
