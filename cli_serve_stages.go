@@ -58,6 +58,7 @@ type siteStage struct {
 	cache   assemble.Cache
 	builder *sitegen.Builder
 	dir     string
+	last    sitegen.BuildStats
 }
 
 func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
@@ -81,6 +82,7 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	s.last = st
 	if log == nil {
 		return nil
 	}

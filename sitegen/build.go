@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Build renders the whole site for in into outDir. It writes into a new
@@ -72,13 +73,16 @@ type writer struct {
 	dirs map[string]bool
 	have map[string]fileSum
 	made map[string]fileSum
-	// written counts the files actually written.
-	written int
+	// written counts the files actually written, linked those linked
+	// from same.
+	written, linked atomic.Int64
 	// same, when set, is a previous build of the site: a file whose bytes
 	// equal its copy there is hard-linked from it instead of written
 	// (linking costs less than writing, and builds never write into a
-	// file in place, so the two names never diverge).
-	same string
+	// file in place, so the two names never diverge). sameSums, when
+	// known, are the digests of its files: then nothing is read from it.
+	same     string
+	sameSums map[string]fileSum
 }
 
 // fileSum is a file's SHA-256: equal sums, equal bytes.
@@ -106,7 +110,7 @@ func (w *writer) write(path string, data []byte) error {
 		sum = sha256.Sum256(data)
 	}
 	return w.put(path, sum, func(full string) error {
-		if w.same != "" && w.linkSame(path, full, data) {
+		if w.same != "" && w.sameSums == nil && w.linkSame(path, full, data) {
 			return nil
 		}
 		return os.WriteFile(full, data, 0o644)
@@ -154,7 +158,6 @@ func (w *writer) put(path string, sum fileSum, write func(full string) error) er
 		w.mu.Unlock()
 		return nil
 	}
-	w.written++
 	if !w.dirs[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			w.mu.Unlock()
@@ -164,8 +167,14 @@ func (w *writer) put(path string, sum fileSum, write func(full string) error) er
 	}
 	w.mu.Unlock()
 	if !existed {
+		if s, ok := w.sameSums[path]; ok && s == sum && os.Link(filepath.Join(w.same, filepath.FromSlash(path)), full) == nil {
+			w.linked.Add(1)
+			return nil
+		}
+		w.written.Add(1)
 		return write(full)
 	}
+	w.written.Add(1)
 	// Replace rather than overwrite: a slow reader that opened this file
 	// when it was served two builds ago keeps reading whole old bytes.
 	if err := write(full + ".new"); err != nil {

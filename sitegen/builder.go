@@ -31,9 +31,10 @@ type Builder struct {
 
 // BuildStats says what a build did.
 type BuildStats struct {
-	// Files in the site; Written of them written, Removed stale ones
-	// deleted; Rendered checks rendered again (of Checks).
-	Files, Written, Removed, Rendered, Checks int
+	// Files in the site; Written of them written, Linked hard-linked
+	// unchanged from the site being served, Removed stale ones deleted;
+	// Rendered checks rendered again (of Checks).
+	Files, Written, Linked, Removed, Rendered, Checks int
 	// Unchanged: the input equals the last build's, nothing was touched.
 	Unchanged bool
 }
@@ -85,6 +86,10 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 		b.shadow, b.shadowFiles = tmp, map[string]fileSum{}
 	}
 	w := newWriter(b.shadow, true, b.shadowFiles)
+	if len(b.shadowFiles) == 0 && b.outFiles != nil {
+		// A new copy: link what did not change from the site being served.
+		w.same, w.sameSums = b.out, b.outFiles
+	}
 	prev := b.checks
 	if prev == nil {
 		prev = map[string]rendered{}
@@ -103,7 +108,7 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 		b.outFiles, b.checks = nil, nil
 		return st, err
 	}
-	st.Files, st.Written = len(w.made), w.written
+	st.Files, st.Written, st.Linked = len(w.made), int(w.written.Load()), int(w.linked.Load())
 	for _, c := range checks {
 		if c.rendered {
 			st.Rendered++

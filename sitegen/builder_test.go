@@ -64,6 +64,13 @@ func TestBuilderMatchesFullBuild(t *testing.T) {
 		if r.name == "a check is removed" && st.Removed == 0 {
 			t.Errorf("round %d (%s): removed no files", i, r.name)
 		}
+		if i > 1 && r.rendered >= 0 && r.rendered < 12 && st.Written+st.Linked >= st.Files {
+			t.Errorf("round %d (%s): wrote or linked every file (%+v)", i, r.name, st)
+		}
+		if r.name == "one check goes down" && (st.Linked == 0 || st.Written == 0) {
+			// No second copy yet: the unchanged files are linked from the site.
+			t.Errorf("round %d (%s): %+v, want unchanged files linked and changed ones written", i, r.name, st)
+		}
 		want := readTree(t, build(t, in))
 		got := readTree(t, out)
 		if !slices.Equal(sortedKeys(got), sortedKeys(want)) {
