@@ -13,7 +13,8 @@ import (
 // is unchanged are not rendered again, and only files whose bytes differ
 // are written. Readers of the output never see a half-written site: a
 // build updates a second copy beside it (the generation before the
-// current one) and swaps the two, as Build does. The files are
+// current one, or a new one linking the unchanged files of the current
+// one) and swaps the two, as Build does. The files are
 // byte-identical to those of Build for the same input. A Builder is not
 // safe for concurrent use.
 type Builder struct {
