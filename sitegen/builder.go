@@ -80,11 +80,11 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 		}
 	}
 	if b.shadow == "" {
-		tmp, err := os.MkdirTemp(parent, "."+filepath.Base(b.out)+".build-")
+		dir, err := b.newShadow(parent)
 		if err != nil {
 			return st, fmt.Errorf("sitegen: %w", err)
 		}
-		b.shadow, b.shadowFiles = tmp, map[string]fileSum{}
+		b.shadow, b.shadowFiles = dir, map[string]fileSum{}
 	}
 	w := newWriter(b.shadow, true, b.shadowFiles)
 	if len(b.shadowFiles) == 0 && b.outFiles != nil {
@@ -143,13 +143,35 @@ func (b *Builder) swap() error {
 			_ = os.Rename(old, b.out)
 			return err
 		}
-		b.shadow = old
+		if os.Rename(old, b.shadow) != nil {
+			b.shadow = old
+		}
 	}
 	b.shadowFiles = prevFiles
 	if prevFiles == nil {
 		b.dropShadow()
 	}
 	return nil
+}
+
+// newShadow makes an empty copy directory with a fixed name beside the
+// output, so that a restarted process replaces the copy its predecessor
+// left instead of adding one; a directory of that name that upchain did
+// not write is left alone for a temporary one.
+func (b *Builder) newShadow(parent string) (string, error) {
+	dir := filepath.Join(parent, "."+filepath.Base(b.out)+".prev")
+	if _, err := os.Lstat(dir); err == nil {
+		if checkOutDir(dir) != nil {
+			return os.MkdirTemp(parent, "."+filepath.Base(b.out)+".build-")
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return "", err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 func (b *Builder) dropShadow() {

@@ -82,6 +82,14 @@ func TestBuilderMatchesFullBuild(t *testing.T) {
 			}
 		}
 	}
+	// A restarted process (a new builder, the old copy left behind)
+	// replaces the copy rather than adding one.
+	for i := 0; i < 2; i++ {
+		in.Now = in.Now.Add(time.Hour)
+		if _, err := NewBuilder(out).Build(in); err != nil {
+			t.Fatal(err)
+		}
+	}
 	entries, _ := os.ReadDir(filepath.Dir(out))
 	if len(entries) > 2 {
 		t.Errorf("beside the site: %d entries, want the site and one copy", len(entries))
