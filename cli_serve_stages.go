@@ -49,10 +49,10 @@ func newServeStages(tg *serveTelegram) daemon.StagesFunc {
 	}
 }
 
-// siteStage rebuilds the site incrementally, keeping between builds the
-// figures computed from history (until its files change) and what each
-// check rendered (see sitegen.Builder). It lives as long as the process:
-// config reloads keep it, a new output directory starts a new builder.
+// siteStage rebuilds the site incrementally: nothing at all while nothing
+// it reads changed (assemble.Cache), else only the checks and files that
+// changed (sitegen.Builder). It lives as long as the process: config
+// reloads keep it, a new output directory starts a new builder.
 type siteStage struct {
 	mu      sync.Mutex
 	cache   assemble.Cache
@@ -64,10 +64,6 @@ type siteStage struct {
 func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, err := assemble.Input(l, assemble.Options{Cache: &s.cache})
-	if err != nil {
-		return err
-	}
 	dir := l.Site.Output
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(l.Dir, dir)
@@ -78,15 +74,30 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 		}
 		s.builder, s.dir = sitegen.NewBuilder(dir), dir
 	}
+	if !s.builder.Built() {
+		s.cache.Forget()
+	}
+	in, changed, err := s.cache.Input(l, assemble.Options{})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		s.last = sitegen.BuildStats{Files: s.last.Files, Checks: s.last.Checks, Unchanged: true}
+		if log != nil {
+			log.Debug("site unchanged: no new history")
+		}
+		return nil
+	}
 	st, err := s.builder.Build(in)
 	if err != nil {
+		s.cache.Forget()
 		return err
 	}
 	s.last = st
 	if log == nil {
 		return nil
 	}
-	log.Debug("site rebuilt", "files", st.Files, "written", st.Written, "removed", st.Removed,
+	log.Debug("site rebuilt", "files", st.Files, "written", st.Written, "linked", st.Linked, "removed", st.Removed,
 		"checks_rendered", st.Rendered, "checks", st.Checks, "unchanged", st.Unchanged)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 
 // TestSiteStageMatchesFullBuild runs serve's incremental site stage over
 // rounds of history (quiet rounds, a status change, an incident, a new
-// day, a removed check) and compares every file with a fresh `upchain
+// day, a removed check, a deleted site) and compares every file with a fresh `upchain
 // build` of the same history and config.
 func TestSiteStageMatchesFullBuild(t *testing.T) {
 	root := t.TempDir()
@@ -65,6 +66,7 @@ func TestSiteStageMatchesFullBuild(t *testing.T) {
 		}
 		return l
 	}
+	reload := false
 	steps := []struct {
 		name string
 		do   func()
@@ -85,8 +87,9 @@ func TestSiteStageMatchesFullBuild(t *testing.T) {
 				round()
 			}
 		}},
-		{"c2 is removed", func() { writeChecks(2) }},
+		{"c2 is removed", func() { writeChecks(2); reload = true }},
 		{"quiet again", func() {}},
+		{"the site was deleted", func() { os.RemoveAll(filepath.Join(root, "public")) }},
 	}
 	stage := &siteStage{}
 	defer func() {
@@ -94,12 +97,20 @@ func TestSiteStageMatchesFullBuild(t *testing.T) {
 			stage.builder.Close()
 		}
 	}()
+	// The config is loaded again only when it changed, as serve does on
+	// SIGHUP.
+	var l *config.Loaded
 	for _, s := range steps {
 		s.do()
-		l := load()
-		l.Site.Output = filepath.Join(root, "public")
+		if l == nil || reload {
+			l, reload = load(), false
+			l.Site.Output = filepath.Join(root, "public")
+		}
 		if err := stage.build(l, nil); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
+		}
+		if quiet := strings.HasPrefix(s.name, "quiet"); stage.last.Unchanged != quiet {
+			t.Errorf("%s: unchanged %v, want %v", s.name, stage.last.Unchanged, quiet)
 		}
 		full := filepath.Join(root, "full")
 		var out, errOut bytes.Buffer

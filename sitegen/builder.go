@@ -181,6 +181,16 @@ func (b *Builder) dropShadow() {
 	b.shadow, b.shadowFiles = "", nil
 }
 
+// Built tells whether the output holds a site this builder built (it may
+// have been removed since).
+func (b *Builder) Built() bool {
+	if b.outFiles == nil {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(b.out, markerFile))
+	return err == nil
+}
+
 // Close removes the copy the builder keeps beside the output.
 func (b *Builder) Close() error {
 	b.dropShadow()

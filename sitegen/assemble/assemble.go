@@ -27,9 +27,6 @@ type Options struct {
 	// Clock is the build's wall clock, only to tell whether monitoring is
 	// delayed (see StaleAfter); default time.Now.
 	Clock func() time.Time
-	// Cache, when set, keeps the figures for the next build of the same
-	// config (see Cache).
-	Cache *Cache
 }
 
 // siteLocations lists what each location saw last, by name.
@@ -111,7 +108,10 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			in.DelayedSince = in.Now
 		}
 		if !in.Now.IsZero() {
-			if report, last, err = figures(l, dir, store, in.Now, opts.Cache); err != nil {
+			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
+				return nil, fmt.Errorf("computing uptime: %w", err)
+			}
+			if last, err = lastSamples(store, in.Now, l); err != nil {
 				return nil, err
 			}
 		}
@@ -306,33 +306,6 @@ func siteIncident(inc incident.Incident) sitegen.Incident {
 		out.Updates = append(out.Updates, sitegen.Update{Time: u.Time.UTC(), Status: status, Body: u.Text})
 	}
 	return out
-}
-
-// figures computes the uptime report and the newest samples, or takes
-// them from the cache while the history files are unchanged.
-func figures(l *config.Loaded, dir string, store *history.Store, now time.Time, cache *Cache) (*uptime.Report, map[history.Key]history.Sample, error) {
-	var print uint64
-	if cache != nil {
-		var err error
-		if print, err = fingerprint(dir); err != nil {
-			return nil, nil, err
-		}
-		if r, last, ok := cache.figures(l, dir, now, print); ok {
-			return r, last, nil
-		}
-	}
-	report, err := uptime.Compute(store, uptime.Options{Now: now, Cap: history.CapsFor(l)})
-	if err != nil {
-		return nil, nil, fmt.Errorf("computing uptime: %w", err)
-	}
-	last, err := lastSamples(store, now, l)
-	if err != nil {
-		return nil, nil, err
-	}
-	if cache != nil {
-		cache.keep(l, dir, now, print, report, last)
-	}
-	return report, last, nil
 }
 
 // lastSamples returns the newest sample of every check and region in the

@@ -12,41 +12,47 @@ import (
 	"github.com/upchain-dev/upchain/prober/history"
 )
 
-// TestCacheFollowsHistory: with a cache, every build gives the same input
-// as one without, while rounds are added (a status change, a new day) and
-// when nothing changed.
-func TestCacheFollowsHistory(t *testing.T) {
+// TestCacheSeesEveryChange: the cache says "unchanged" exactly when
+// nothing Input reads changed, and otherwise gives what a fresh Input
+// gives, over rounds with a status change, a new day, samples recorded
+// late (state as it was) and monitoring becoming delayed.
+func TestCacheSeesEveryChange(t *testing.T) {
 	l, err := configtest.Load(t, prober.Builtin(), "site: {title: T}\n",
 		map[string]string{"checks/c.yml": "checks:\n  - name: a\n    kind: http\n    url: http://127.0.0.1:9/\n  - name: b\n    kind: http\n    url: http://127.0.0.1:9/\n"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := l.History.WithDefaults().Path(l.Dir)
 	start := time.Date(2024, 6, 1, 23, 0, 0, 0, time.UTC)
-	clock := func() time.Time { return start.Add(48 * time.Hour) }
+	now := start.Add(30 * time.Minute)
+	clock := func() time.Time { return now }
 	cache := &Cache{}
-	rounds := []struct {
+	steps := []struct {
 		name  string
-		at    time.Duration
+		at    time.Duration // of the round recorded; -1: none
 		downB bool
-		// late: samples recorded late (another location's), state as it was
-		late bool
+		late  bool          // samples only, the state file as it was
+		wait  time.Duration // the clock moves on
+		want  bool          // changed
 	}{
-		{"first rounds", 0, false, false},
-		{"nothing new", -1, false, false},
-		{"b goes down", 20 * time.Minute, true, false},
-		{"a new day", 70 * time.Minute, true, false},
-		{"b recovers", 80 * time.Minute, false, false},
-		{"late samples, state unchanged", 62 * time.Minute, true, true},
-		{"nothing new again", -1, false, false},
+		{"first rounds", 0, false, false, 0, true},
+		{"nothing new", -1, false, false, 0, false},
+		{"a minute later", -1, false, false, time.Minute, false},
+		{"b goes down", 20 * time.Minute, true, false, 0, true},
+		{"a new day", 70 * time.Minute, true, false, 0, true},
+		{"late samples, state unchanged", 62 * time.Minute, true, true, 0, true},
+		{"nothing new again", -1, false, false, 0, false},
+		{"monitoring delayed", -1, false, false, 3 * time.Hour, true},
+		{"still delayed", -1, false, false, time.Hour, false},
 	}
-	for _, r := range rounds {
-		if r.at >= 0 {
+	for _, s := range steps {
+		now = now.Add(s.wait)
+		if s.at >= 0 {
 			var smp []history.Sample
 			for i := time.Duration(0); i < 3; i++ {
-				at := start.Add(r.at + i*5*time.Minute)
+				at := start.Add(s.at + i*5*time.Minute)
 				stB := prober.Up
-				if r.downB {
+				if s.downB {
 					stB = prober.Down
 				}
 				smp = append(smp,
@@ -56,27 +62,38 @@ func TestCacheFollowsHistory(t *testing.T) {
 			if err := history.AppendSamples(dir, smp); err != nil {
 				t.Fatal(err)
 			}
-		}
-		if r.at >= 0 && !r.late {
-			last := start.Add(r.at + 10*time.Minute).Format(time.RFC3339)
-			state := `{"updated":"` + last + `","checks":{}}`
-			if err := os.WriteFile(filepath.Join(dir, history.StateFile), []byte(state), 0o644); err != nil {
-				t.Fatal(err)
+			if !s.late {
+				last := start.Add(s.at + 10*time.Minute)
+				now = last.Add(time.Minute)
+				state := `{"updated":"` + last.Format(time.RFC3339) + `","checks":{}}`
+				if err := os.WriteFile(filepath.Join(dir, history.StateFile), []byte(state), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
-		cached, err := FromDir(l, dir, Options{Clock: clock, Cache: cache})
+		in, changed, err := cache.Input(l, Options{Clock: clock})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if changed != s.want {
+			t.Fatalf("%s: changed %v, want %v", s.name, changed, s.want)
+		}
+		if !changed {
+			continue
 		}
 		fresh, err := FromDir(l, dir, Options{Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(cached, fresh) {
-			t.Errorf("%s: the cached input differs from a fresh one", r.name)
+		if !reflect.DeepEqual(in, fresh) {
+			t.Errorf("%s: the input differs from a fresh one", s.name)
 		}
 		if len(fresh.Groups) == 0 || len(fresh.Groups[0].Checks) != 2 || len(fresh.Groups[0].Checks[1].Days) == 0 {
-			t.Fatalf("%s: no figures in the input", r.name)
+			t.Fatalf("%s: no figures in the input", s.name)
 		}
+	}
+	cache.Forget()
+	if _, changed, _ := cache.Input(l, Options{Clock: clock}); !changed {
+		t.Error("after Forget: unchanged")
 	}
 }
