@@ -80,9 +80,15 @@ func (c *Cache) Forget() {
 // never rewritten in place at the same size and time.
 func fingerprint(dir string) (uint64, error) {
 	h := fnv.New64a()
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	// The walk does not follow links: start from the directory itself.
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return 0, fmt.Errorf("reading history in %s: %w", dir, err)
+	}
+	fmt.Fprintf(h, "%s\n", root)
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if path == dir || !errors.Is(err, fs.ErrNotExist) {
+			if path == root || !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
 			return nil // removed while walking: the digest differs anyway

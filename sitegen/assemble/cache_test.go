@@ -22,7 +22,16 @@ func TestCacheSeesEveryChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The history directory is a link, as a benchmark or an operator may
+	// make it: changes behind the link count.
 	dir := l.History.WithDefaults().Path(l.Dir)
+	real := t.TempDir()
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, dir); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Date(2024, 6, 1, 23, 0, 0, 0, time.UTC)
 	now := start.Add(30 * time.Minute)
 	clock := func() time.Time { return now }
