@@ -25,11 +25,11 @@ func TestCacheSeesEveryChange(t *testing.T) {
 	// The history directory is a link, as a benchmark or an operator may
 	// make it: changes behind the link count.
 	dir := l.History.WithDefaults().Path(l.Dir)
-	real := t.TempDir()
+	target := t.TempDir()
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(real, dir); err != nil {
+	if err := os.Symlink(target, dir); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2024, 6, 1, 23, 0, 0, 0, time.UTC)
