@@ -31,6 +31,20 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfgPath := fs.String("config", "upchain.yml", "path to upchain.yml")
 	out := fs.String("out", "", "output directory (default: site.output of upchain.yml, relative to it; else public)")
 	serve := fs.String("serve", "", "after building, serve the site on this loopback address (e.g. 127.0.0.1:8000 or :8000) until interrupted")
+	// Hidden: for profiling builds (go tool pprof), not listed in the usage.
+	cpuProfile := fs.String("cpuprofile", "", "")
+	memProfile := fs.String("memprofile", "", "")
+	fs.Usage = func() {
+		shown := flag.NewFlagSet("build", flag.ContinueOnError)
+		shown.SetOutput(stderr)
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Usage != "" {
+				shown.Var(f.Value, f.Name, f.Usage)
+			}
+		})
+		fmt.Fprintln(stderr, "Usage of build:")
+		shown.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -47,6 +61,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		listenAddr = a
 	}
+	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
+	if err != nil {
+		fmt.Fprintln(stderr, "upchain build:", err)
+		return exitFailed
+	}
+	defer stopProfile()
 	// Building reads no endpoint: secrets referenced as ${NAME} may be unset.
 	l, err := prober.Load(*cfgPath, config.Options{AllowMissingSecrets: true})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,24 +87,12 @@ func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples in
 // and reports its wall time and peak RSS (the child's own).
 func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 	bin := upchainBinary(b)
-	root := b.TempDir()
-	var checks strings.Builder
-	checks.WriteString("group: Bench\nchecks:\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: http\n    url: http://127.0.0.1:9/%d\n", i, i)
-	}
-	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
-		b.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
-	genStart := time.Now()
-	samples := genSiteHistory(b, filepath.Join(root, ".upchain", "history"), n, days, fineDays)
-	gen := time.Since(genStart)
+	root, samples, gen := siteBenchRoot(b, n, days, fineDays)
 	b.ResetTimer()
 	for it := 0; it < b.N; it++ {
 		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
-		cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", out)
+		cmd := exec.Command(bin, append([]string{"build", "--config", filepath.Join(root, "upchain.yml"), "--out", out}, profileArgs(it)...)...)
+		resetPeakRSS()
 		start := time.Now()
 		o, err := cmd.CombinedOutput()
 		wall := time.Since(start)
@@ -118,6 +107,41 @@ func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 	}
 }
 
+// siteBenchRoot writes a config of n http checks and generated history
+// (see genSiteHistory) into a temporary directory. With
+// UPCHAIN_BENCH_HISTORY set, the history is generated once into that
+// directory and reused.
+func siteBenchRoot(b *testing.B, n, days, fineDays int) (root string, samples int, gen time.Duration) {
+	b.Helper()
+	root = b.TempDir()
+	var checks strings.Builder
+	checks.WriteString("group: Bench\nchecks:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&checks, "  - name: check-%04d\n    kind: http\n    url: http://127.0.0.1:9/%d\n", i, i)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "checks"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(root, "upchain.yml"), []byte("site: {title: Bench}\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "checks", "bench.yml"), []byte(checks.String()), 0o644)
+	genStart := time.Now()
+	histDir := filepath.Join(root, ".upchain", "history")
+	if keep := os.Getenv("UPCHAIN_BENCH_HISTORY"); keep != "" {
+		// Reuse a history generated before (generation takes minutes).
+		keep = filepath.Join(keep, fmt.Sprintf("%dx%dd", n, days))
+		if _, err := os.Stat(keep); err != nil {
+			samples = genSiteHistory(b, keep, n, days, fineDays)
+		}
+		os.MkdirAll(filepath.Dir(histDir), 0o755)
+		if err := os.Symlink(keep, histDir); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		samples = genSiteHistory(b, histDir, n, days, fineDays)
+	}
+	return root, samples, time.Since(genStart)
+}
+
 // BenchmarkBuildFromHistory200Checks90Days: issue target under 2 s and
 // 300 MB, history loading and uptime figures included.
 func BenchmarkBuildFromHistory200Checks90Days(b *testing.B) {
@@ -127,4 +151,24 @@ func BenchmarkBuildFromHistory200Checks90Days(b *testing.B) {
 // BenchmarkBuildFromHistory1000Checks1Year: target under 10 s.
 func BenchmarkBuildFromHistory1000Checks1Year(b *testing.B) {
 	benchBuildFromHistory(b, 1000, 365, 14)
+}
+
+// profileArgs passes --cpuprofile and --memprofile into the directory
+// UPCHAIN_BENCH_PROFILE names, if set.
+func profileArgs(it int) []string {
+	dir := os.Getenv("UPCHAIN_BENCH_PROFILE")
+	if dir == "" {
+		return nil
+	}
+	return []string{"--cpuprofile", filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", it)), "--memprofile", filepath.Join(dir, fmt.Sprintf("mem-%d.pprof", it))}
+}
+
+// resetPeakRSS lowers this process's peak RSS to what it uses now, before
+// starting a child whose peak RSS a benchmark reports. Linux starts a
+// child's peak from the parent's at exec, so a benchmark that generated
+// a large history in memory would otherwise report its own peak for the
+// child's.
+func resetPeakRSS() {
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }

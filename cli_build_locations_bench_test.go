@@ -68,7 +68,8 @@ func BenchmarkBuildLocations(b *testing.B) {
 			os.WriteFile(filepath.Join(dir, history.StateFile), data, 0o644)
 			b.ResetTimer()
 			for it := 0; it < b.N; it++ {
-				cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", filepath.Join(root, fmt.Sprint("public-", it)))
+				cmd := exec.Command(bin, append([]string{"build", "--config", filepath.Join(root, "upchain.yml"), "--out", filepath.Join(root, fmt.Sprint("public-", it))}, profileArgs(locs*100+it)...)...)
+				resetPeakRSS()
 				t0 := time.Now()
 				if o, err := cmd.CombinedOutput(); err != nil {
 					b.Fatalf("upchain build: %v\n%s", err, o)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"sync"
 
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/daemon"
@@ -19,6 +20,7 @@ import (
 // and follows each loaded config. tg (nil: none) is the Telegram bot.
 func newServeStages(tg *serveTelegram) daemon.StagesFunc {
 	var pipe *pipeline.Pipeline
+	site := &siteStage{}
 	return func(l *config.Loaded, log *slog.Logger) (daemon.Stages, error) {
 		if pipe == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), l.Defaults.RoundTimeout.D())
@@ -42,19 +44,60 @@ func newServeStages(tg *serveTelegram) daemon.StagesFunc {
 		}
 		return daemon.Stages{
 			Pipeline: stage,
-			Site:     func(context.Context) error { return buildSite(l) },
+			Site:     func(context.Context) error { return site.build(l, log) },
 		}, nil
 	}
 }
 
-func buildSite(l *config.Loaded) error {
-	in, err := assemble.Input(l, assemble.Options{})
-	if err != nil {
-		return err
-	}
+// siteStage rebuilds the site incrementally: nothing at all while nothing
+// it reads changed (assemble.Cache), else only the checks and files that
+// changed (sitegen.Builder). It lives as long as the process: config
+// reloads keep it, a new output directory starts a new builder.
+type siteStage struct {
+	mu      sync.Mutex
+	cache   assemble.Cache
+	builder *sitegen.Builder
+	dir     string
+	last    sitegen.BuildStats
+}
+
+func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	dir := l.Site.Output
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(l.Dir, dir)
 	}
-	return sitegen.Build(in, dir)
+	if s.builder == nil || s.dir != dir {
+		if s.builder != nil {
+			s.builder.Close()
+		}
+		s.builder, s.dir = sitegen.NewBuilder(dir), dir
+	}
+	if !s.builder.Built() {
+		s.cache.Forget()
+	}
+	in, changed, err := s.cache.Input(l, assemble.Options{})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		s.last = sitegen.BuildStats{Files: s.last.Files, Checks: s.last.Checks, Unchanged: true}
+		if log != nil {
+			log.Debug("site unchanged: no new history")
+		}
+		return nil
+	}
+	st, err := s.builder.Build(in)
+	if err != nil {
+		s.cache.Forget()
+		return err
+	}
+	s.last = st
+	if log == nil {
+		return nil
+	}
+	log.Debug("site rebuilt", "files", st.Files, "written", st.Written, "linked", st.Linked, "removed", st.Removed,
+		"checks_rendered", st.Rendered, "checks", st.Checks, "unchanged", st.Unchanged)
+	return nil
 }

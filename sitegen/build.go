@@ -1,14 +1,19 @@
 package sitegen
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Build renders the whole site for in into outDir. It writes into a new
@@ -40,7 +45,13 @@ func Build(in *Input, outDir string) error {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := render(in, tmp); err != nil {
+	w := newWriter(tmp, false, nil)
+	if st, err := os.Lstat(filepath.Join(outDir, markerFile)); err == nil && st.Mode().IsRegular() {
+		// A previous build: files with the same bytes are linked from it,
+		// not written again.
+		w.same = outDir
+	}
+	if _, err := render(in, w, nil, nil, ""); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
@@ -53,17 +64,100 @@ func Build(in *Input, outDir string) error {
 	return nil
 }
 
-// writer writes files under root, creating directories once each.
+// writer writes files under root, creating directories once each. With
+// have (the digests of the files root holds) it writes only files whose
+// bytes differ; made collects the digest of every file of the build.
 type writer struct {
 	root string
 	mu   sync.Mutex
 	dirs map[string]bool
+	have map[string]fileSum
+	made map[string]fileSum
+	// written counts the files actually written, linked those linked
+	// from same.
+	written, linked atomic.Int64
+	// same, when set, is a previous build of the site: a file whose bytes
+	// equal its copy there is hard-linked from it instead of written
+	// (linking costs less than writing, and builds never write into a
+	// file in place, so the two names never diverge). sameSums, when
+	// known, are the digests of its files: then nothing is read from it.
+	same     string
+	sameSums map[string]fileSum
+}
+
+// fileSum is a file's SHA-256: equal sums, equal bytes.
+type fileSum [sha256.Size]byte
+
+// sink receives a build's files; a check's files go through one of their
+// own so that an incremental build knows which files a check made.
+type sink interface {
+	write(path string, data []byte) error
+}
+
+// newWriter writes into root; track keeps the digests of what it writes
+// (for incremental builds), have lists what root holds.
+func newWriter(root string, track bool, have map[string]fileSum) *writer {
+	w := &writer{root: root, dirs: map[string]bool{}, have: have}
+	if track {
+		w.made = map[string]fileSum{}
+	}
+	return w
 }
 
 func (w *writer) write(path string, data []byte) error {
+	var sum fileSum
+	if w.made != nil {
+		sum = sha256.Sum256(data)
+	}
+	return w.put(path, sum, func(full string) error {
+		if w.same != "" && w.sameSums == nil && w.linkSame(path, full, data) {
+			return nil
+		}
+		return os.WriteFile(full, data, 0o644)
+	})
+}
+
+// linkSame links full to the previous build's file at path if that is a
+// regular file with exactly data in it.
+func (w *writer) linkSame(path, full string, data []byte) bool {
+	prev := filepath.Join(w.same, filepath.FromSlash(path))
+	st, err := os.Lstat(prev)
+	if err != nil || !st.Mode().IsRegular() || st.Size() != int64(len(data)) {
+		return false
+	}
+	old, err := os.ReadFile(prev)
+	if err != nil || !bytes.Equal(old, data) {
+		return false
+	}
+	return os.Link(prev, full) == nil
+}
+
+// carry puts a file the previous build made, unchanged, from dir.
+func (w *writer) carry(path string, sum fileSum, dir string) error {
+	return w.put(path, sum, func(full string) error {
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(path)))
+		if err != nil {
+			return err
+		}
+		if fileSum(sha256.Sum256(data)) != sum {
+			return fmt.Errorf("%s changed outside the build", path)
+		}
+		return os.WriteFile(full, data, 0o644)
+	})
+}
+
+func (w *writer) put(path string, sum fileSum, write func(full string) error) error {
 	full := filepath.Join(w.root, filepath.FromSlash(path))
 	dir := filepath.Dir(full)
 	w.mu.Lock()
+	if w.made != nil {
+		w.made[path] = sum
+	}
+	old, existed := w.have[path]
+	if existed && old == sum {
+		w.mu.Unlock()
+		return nil
+	}
 	if !w.dirs[dir] {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			w.mu.Unlock()
@@ -72,21 +166,87 @@ func (w *writer) write(path string, data []byte) error {
 		w.dirs[dir] = true
 	}
 	w.mu.Unlock()
-	return os.WriteFile(full, data, 0o644)
+	if !existed {
+		if s, ok := w.sameSums[path]; ok && s == sum && os.Link(filepath.Join(w.same, filepath.FromSlash(path)), full) == nil {
+			w.linked.Add(1)
+			return nil
+		}
+		w.written.Add(1)
+		return write(full)
+	}
+	w.written.Add(1)
+	// Replace rather than overwrite: a slow reader that opened this file
+	// when it was served two builds ago keeps reading whole old bytes.
+	if err := write(full + ".new"); err != nil {
+		return err
+	}
+	return os.Rename(full+".new", full)
 }
 
-func (w *writer) json(path string, v any) error {
+// removeStale deletes the files root had that this build did not make,
+// and the directories that leaves empty, and counts the files.
+func (w *writer) removeStale() (int, error) {
+	var stale []string
+	for path := range w.have {
+		if _, ok := w.made[path]; !ok {
+			stale = append(stale, path)
+		}
+	}
+	slices.Sort(stale)
+	for _, path := range stale {
+		full := filepath.Join(w.root, filepath.FromSlash(path))
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return 0, err
+		}
+		for dir := filepath.Dir(full); dir != w.root && strings.HasPrefix(dir, w.root); dir = filepath.Dir(dir) {
+			if os.Remove(dir) != nil {
+				break // not empty
+			}
+		}
+	}
+	return len(stale), nil
+}
+
+// checkSink records the files of one check.
+type checkSink struct {
+	w     *writer
+	files []checkFile
+}
+
+type checkFile struct {
+	path string
+	sum  fileSum
+}
+
+func (c *checkSink) write(path string, data []byte) error {
+	sum := fileSum(sha256.Sum256(data))
+	c.files = append(c.files, checkFile{path, sum})
+	return c.w.put(path, sum, func(full string) error { return os.WriteFile(full, data, 0o644) })
+}
+
+func writeJSON(s sink, path string, v any) error {
 	data, err := marshalJSON(v)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return w.write(path, data)
+	return s.write(path, data)
 }
 
-// render writes every file of the site into dir.
-func render(in *Input, dir string) error {
+// rendered is what a build remembers of a check for the next one: the
+// digest of its input and the files it made.
+type rendered struct {
+	key   inputKey
+	files []checkFile
+	// rendered: made by this build rather than carried.
+	rendered bool
+}
+
+// render writes every file of the site through w. With keys (one per
+// check, see checkKeys), a check whose key equals the one in prev is not
+// rendered again: its files are carried from prevDir, where the previous
+// build put them.
+func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, prevDir string) (map[string]rendered, error) {
 	m := newModel(in)
-	w := &writer{root: dir, dirs: map[string]bool{}}
 	var errs []error
 	keep := func(err error) {
 		if err != nil {
@@ -124,9 +284,9 @@ func render(in *Input, dir string) error {
 		keep(w.write(v.Page, b))
 	}
 	for path, v := range m.apiFiles() {
-		keep(w.json(path, v))
+		keep(writeJSON(w, path, v))
 	}
-	keep(w.json("api/checks.json", m.checkIndex()))
+	keep(writeJSON(w, "api/checks.json", m.checkIndex()))
 	keep(m.writeFeeds(w, "", feedMeta{
 		Title: m.siteTitle() + ": incidents and maintenance", Description: "Incidents and planned maintenance of " + m.siteTitle(),
 		Home: "incidents.html", RSSPath: "feeds/rss.xml", AtomPath: "feeds/atom.xml", ID: "all",
@@ -134,20 +294,41 @@ func render(in *Input, dir string) error {
 	sb := m.siteBadge()
 	keep(m.writeBadge(w, "badges/status", sb))
 	if len(errs) > 0 {
-		return fmt.Errorf("sitegen: %w", errors.Join(errs...))
+		return nil, fmt.Errorf("sitegen: %w", errors.Join(errs...))
 	}
 
 	// Checks are independent: render them on every core, with a few more
 	// workers than cores because much of the time is spent creating files.
-	jobs := make(chan *checkView)
+	jobs := make(chan int)
+	done := make([]rendered, len(m.checks))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range max(4, 2*runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range jobs {
-				if err := m.writeCheck(w, c); err != nil {
+			for i := range jobs {
+				c := m.checks[i]
+				err := func() error {
+					if keys == nil {
+						return m.writeCheck(w, c)
+					}
+					done[i].key = keys[i]
+					if p, ok := prev[c.Slug]; ok && p.key == done[i].key {
+						done[i].files = p.files
+						for _, f := range p.files {
+							if err := w.carry(f.path, f.sum, prevDir); err != nil {
+								return err
+							}
+						}
+						return nil
+					}
+					cs := &checkSink{w: w}
+					err := m.writeCheck(cs, c)
+					done[i].files, done[i].rendered = cs.files, true
+					return err
+				}()
+				if err != nil {
 					mu.Lock()
 					errs = append(errs, fmt.Errorf("check %s: %w", c.Slug, err))
 					mu.Unlock()
@@ -155,18 +336,25 @@ func render(in *Input, dir string) error {
 			}
 		}()
 	}
-	for _, c := range m.checks {
-		jobs <- c
+	for i := range m.checks {
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
 	if len(errs) > 0 {
-		return fmt.Errorf("sitegen: %w", errors.Join(errs...))
+		return nil, fmt.Errorf("sitegen: %w", errors.Join(errs...))
 	}
-	return nil
+	if keys == nil {
+		return nil, nil
+	}
+	out := make(map[string]rendered, len(m.checks))
+	for i, c := range m.checks {
+		out[c.Slug] = done[i]
+	}
+	return out, nil
 }
 
-func (m *model) writeCheck(w *writer, c *checkView) error {
+func (m *model) writeCheck(w sink, c *checkView) error {
 	page, err := m.checkPage(c)
 	if err != nil {
 		return err
@@ -196,7 +384,7 @@ func (m *model) writeCheck(w *writer, c *checkView) error {
 	return nil
 }
 
-func (m *model) writeFeeds(w *writer, slug string, meta feedMeta) error {
+func (m *model) writeFeeds(w sink, slug string, meta feedMeta) error {
 	items := m.feedItems(slug)
 	rss, err := m.renderRSS(meta, items)
 	if err != nil {
@@ -212,8 +400,8 @@ func (m *model) writeFeeds(w *writer, slug string, meta feedMeta) error {
 	return w.write(meta.AtomPath, atom)
 }
 
-func (m *model) writeBadge(w *writer, base string, b badge) error {
-	if err := w.json(base+".json", b.endpoint()); err != nil {
+func (m *model) writeBadge(w sink, base string, b badge) error {
+	if err := writeJSON(w, base+".json", b.endpoint()); err != nil {
 		return err
 	}
 	svg, err := b.svg()

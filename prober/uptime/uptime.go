@@ -27,8 +27,10 @@ package uptime
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/upchain-dev/upchain/prober/history"
@@ -196,14 +198,18 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.Report(), nil
+	return d.report(true), nil
 }
 
-// bucket is a roll-up reduced to numbers.
+// bucket is a roll-up reduced to numbers. Times are whole seconds and
+// counts whole numbers in roll-ups, and a roll-up is at most a day: int32
+// holds them exactly in 64 bytes a bucket (a year of 1,000 checks holds
+// about a million buckets).
 type bucket struct {
-	start, span                   int64
-	covered, down, degraded       float64
-	samples, failures, degSamples float64
+	start                         int64
+	span                          int32
+	covered, down, degraded       int32
+	samples, failures, degSamples int32
 	p50, p95, max                 float64
 }
 
@@ -266,8 +272,15 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 		} else {
 			d.hourlyFrom = max(d.hourlyFrom, days[0].Unix())
 		}
+		// Each series' buckets are sized from its first one to the end of
+		// the roll-ups (files come oldest first): append's doubling would
+		// leave up to half of them unused.
+		end := rolled.AddDate(0, 0, 1).Unix()
 		err = s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), rolled.AddDate(0, 0, 1), func(h *history.Rollup) error {
 			sr := d.get(h.Key())
+			if sr.hourly == nil {
+				sr.hourly = make([]bucket, 0, max(1, (end-h.Start.Unix())/3600))
+			}
 			sr.hourly = append(sr.hourly, toBucket(h))
 			return nil
 		})
@@ -276,6 +289,9 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 		}
 		err = s.EachDaily(time.Time{}, rolled.AddDate(0, 0, 1), func(r *history.Rollup) error {
 			sr := d.get(r.Key())
+			if sr.daily == nil {
+				sr.daily = make([]bucket, 0, max(1, (end-r.Start.Unix())/86400))
+			}
 			sr.daily = append(sr.daily, toBucket(r))
 			return nil
 		})
@@ -304,9 +320,10 @@ func (d *Data) get(k history.Key) *series {
 }
 
 func toBucket(r *history.Rollup) bucket {
-	return bucket{start: r.Start.Unix(), span: int64(r.Span / time.Second),
-		covered: r.Covered.Seconds(), down: r.DownTime.Seconds(), degraded: r.DegradedTime.Seconds(),
-		samples: float64(r.Samples), failures: float64(r.Down), degSamples: float64(r.Degraded),
+	sec := func(d time.Duration) int32 { return int32(d / time.Second) }
+	return bucket{start: r.Start.Unix(), span: sec(r.Span),
+		covered: sec(r.Covered), down: sec(r.DownTime), degraded: sec(r.DegradedTime),
+		samples: int32(r.Samples), failures: int32(r.Down), degSamples: int32(r.Degraded),
 		p50: r.P50, p95: r.P95, max: r.Max}
 }
 
@@ -458,21 +475,21 @@ func mod(a, b int64) int64 {
 // addBuckets adds the buckets overlapping [from, to), pro rata for those
 // that overlap only in part.
 func addBuckets(bs []bucket, from, to int64, a *accum) {
-	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+bs[i].span > from })
+	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+int64(bs[i].span) > from })
 	for ; i < len(bs) && bs[i].start < to; i++ {
 		b := &bs[i]
-		o := min(to, b.start+b.span) - max(from, b.start)
+		o := min(to, b.start+int64(b.span)) - max(from, b.start)
 		if o <= 0 {
 			continue
 		}
 		f := float64(o) / float64(b.span)
-		a.covered += f * b.covered
-		a.down += f * b.down
-		a.degraded += f * b.degraded
-		a.samples += f * b.samples
-		a.failures += f * b.failures
-		a.degSamples += f * b.degSamples
-		if n := f * (b.samples - b.failures); n > 0 {
+		a.covered += f * float64(b.covered)
+		a.down += f * float64(b.down)
+		a.degraded += f * float64(b.degraded)
+		a.samples += f * float64(b.samples)
+		a.failures += f * float64(b.failures)
+		a.degSamples += f * float64(b.degSamples)
+		if n := f * float64(b.samples-b.failures); n > 0 {
 			a.rolled = append(a.rolled, weighted{b.p50, b.p95, n})
 			a.max = max(a.max, b.max)
 		}
@@ -492,17 +509,22 @@ func (a *accum) stats(from, to time.Time, possible time.Duration) Stats {
 func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 	if len(a.sorted) == 1 && len(a.lat) == 0 {
 		a.lat, a.borrowed = a.sorted[0], true // read-only from here on
+		if len(a.rolled) == 0 {
+			return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
+		}
 	} else {
 		for _, s := range a.sorted {
 			a.lat = append(a.lat, s...)
 		}
-		slices.Sort(a.lat)
-	}
-	if len(a.rolled) == 0 {
-		if len(a.lat) == 0 {
-			return 0, 0, false
+		if len(a.rolled) == 0 {
+			if len(a.lat) == 0 {
+				return 0, 0, false
+			}
+			// Raw samples only: select, no need to sort.
+			p50, p95 = exactPercentiles(a.lat)
+			return p50, p95, false
 		}
-		return history.Percentile(a.lat, 0.5), history.Percentile(a.lat, 0.95), false
+		slices.Sort(a.lat)
 	}
 	if len(a.rolled) == 1 && len(a.lat) == 0 {
 		// One whole roll-up (a day or an hour): its own percentiles.
@@ -562,22 +584,55 @@ func (sr *series) first() int64 {
 }
 
 // Report computes every figure for every check and region.
-func (d *Data) Report() *Report {
+func (d *Data) Report() *Report { return d.report(false) }
+
+// report computes the report; release drops each check's samples once its
+// figures are done, so that the report grows while the history shrinks
+// (Compute's peak memory), leaving d unusable.
+func (d *Data) report(release bool) *Report {
 	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
-	for _, c := range d.Checks() {
-		cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
-		ss := d.checks[c]
-		for _, sr := range ss {
-			cr.Regions[sr.key.Region] = d.summary([]*series{sr})
-		}
-		if len(ss) == 1 {
-			cr.All = cr.Regions[ss[0].key.Region] // the same figures
-		} else {
-			cr.All = d.summary(ss)
-		}
-		r.Checks[c] = cr
+	checks := d.Checks()
+	done := make([]*CheckReport, len(checks))
+	// Checks are independent (each series belongs to one): one worker per core.
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				done[i] = d.checkReport(checks[i], release)
+			}
+		}()
+	}
+	for i := range checks {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, c := range checks {
+		r.Checks[c] = done[i]
 	}
 	return r
+}
+
+func (d *Data) checkReport(c string, release bool) *CheckReport {
+	cr := &CheckReport{Check: c, Regions: map[string]*Summary{}}
+	ss := d.checks[c]
+	for _, sr := range ss {
+		cr.Regions[sr.key.Region] = d.summary([]*series{sr})
+	}
+	if len(ss) == 1 {
+		cr.All = cr.Regions[ss[0].key.Region] // the same figures
+	} else {
+		cr.All = d.summary(ss)
+	}
+	if release {
+		for _, sr := range ss {
+			*sr = series{key: sr.key}
+		}
+	}
+	return cr
 }
 
 func (d *Data) summary(ss []*series) *Summary {

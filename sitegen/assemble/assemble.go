@@ -257,6 +257,10 @@ func currentOf(rs *history.RegionState, last history.Sample, red func(string) st
 }
 
 func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][]string) {
+	// Sized exactly: a thousand checks' figures are most of a build's memory.
+	sc.Uptime = make([]sitegen.Uptime, 0, len(s.Windows))
+	sc.Days = make([]sitegen.Day, 0, len(s.Days))
+	sc.Latency = make([]sitegen.Series, 0, len(s.Latency))
 	for _, w := range s.Windows {
 		u, ok := w.Uptime()
 		if !ok {
@@ -276,7 +280,7 @@ func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][
 		})
 	}
 	for _, ls := range s.Latency {
-		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket}
+		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket, Points: make([]sitegen.Point, 0, len(ls.Points))}
 		for _, p := range ls.Points {
 			ser.Points = append(ser.Points, sitegen.Point{Time: p.Start.UTC(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: p.Samples})
 		}

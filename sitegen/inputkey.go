@@ -1,0 +1,177 @@
+package sitegen
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"hash"
+	"math"
+	"reflect"
+	"slices"
+	"time"
+)
+
+// inputKey is a digest of input data: equal keys mean equal data, so that
+// an incremental build can skip rendering what did not change. It walks
+// every exported and unexported field by reflection (no encoding step, no
+// allocation per value), so fields added to Input or Check later are
+// covered without listing them here.
+type inputKey [sha256.Size]byte
+
+type keyHasher struct {
+	h   hash.Hash
+	buf [8]byte
+}
+
+func newKeyHasher() *keyHasher { return &keyHasher{h: sha256.New()} }
+
+func (k *keyHasher) sum() (out inputKey) {
+	k.h.Sum(out[:0])
+	return out
+}
+
+func (k *keyHasher) u64(v uint64) {
+	binary.LittleEndian.PutUint64(k.buf[:], v)
+	k.h.Write(k.buf[:])
+}
+
+func (k *keyHasher) str(s string) {
+	k.u64(uint64(len(s)))
+	k.h.Write([]byte(s))
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// add feeds v into the digest. Lengths prefix every variable-sized value,
+// so that adjacent values cannot run into each other.
+func (k *keyHasher) add(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Bool:
+		if v.Bool() {
+			k.u64(1)
+		} else {
+			k.u64(0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		k.u64(uint64(v.Int()))
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		k.u64(v.Uint())
+	case reflect.Float32, reflect.Float64:
+		k.u64(math.Float64bits(v.Float()))
+	case reflect.String:
+		k.str(v.String())
+	case reflect.Struct:
+		if v.Type() == timeType && v.CanInterface() {
+			// Instants, as rendering formats them: UTC or the zero time.
+			t := v.Interface().(time.Time)
+			if t.IsZero() {
+				k.u64(0)
+				return
+			}
+			k.u64(1)
+			k.u64(uint64(t.UnixNano()))
+			_, off := t.Zone()
+			k.u64(uint64(off))
+			return
+		}
+		for i := range v.NumField() {
+			k.add(v.Field(i))
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			k.u64(math.MaxUint64)
+			return
+		}
+		k.u64(uint64(v.Len()))
+		for i := range v.Len() {
+			k.add(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			k.u64(math.MaxUint64)
+			return
+		}
+		k.u64(uint64(v.Len()))
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return compareKeys(a, b) })
+		for _, mk := range keys {
+			k.add(mk)
+			k.add(v.MapIndex(mk))
+		}
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			k.u64(0)
+			return
+		}
+		k.u64(1)
+		if v.Kind() == reflect.Interface {
+			k.str(v.Elem().Type().String())
+		}
+		k.add(v.Elem())
+	default:
+		// Funcs and channels have no content to compare: refuse them
+		// loudly rather than treat different inputs as equal.
+		panic(fmt.Sprintf("sitegen: input key of %s", v.Type()))
+	}
+}
+
+func compareKeys(a, b reflect.Value) int {
+	switch a.Kind() {
+	case reflect.String:
+		switch x, y := a.String(), b.String(); {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		switch x, y := a.Int(), b.Int(); {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	}
+	x, y := fmt.Sprint(a.Interface()), fmt.Sprint(b.Interface())
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
+// siteKeyOf digests the parts of the input every file depends on, then a
+// check's own data.
+func siteKeyOf(in *Input) inputKey {
+	k := newKeyHasher()
+	k.add(reflect.ValueOf(in.Site))
+	k.add(reflect.ValueOf(in.Now))
+	k.add(reflect.ValueOf(in.DelayedSince))
+	k.add(reflect.ValueOf(in.Incidents))
+	k.add(reflect.ValueOf(in.Maintenance))
+	// Incident and maintenance entries name and link the checks they
+	// affect, on other checks' pages and feeds too.
+	for _, g := range in.Groups {
+		k.str(g.Name)
+		k.u64(uint64(len(g.Checks)))
+		for i := range g.Checks {
+			c := &g.Checks[i]
+			k.str(c.Slug)
+			k.str(c.Name)
+			k.str(c.Group)
+			k.str(string(c.Current.Status))
+		}
+	}
+	return k.sum()
+}
+
+func checkKeyOf(site inputKey, c *Check) inputKey {
+	k := newKeyHasher()
+	k.h.Write(site[:])
+	k.add(reflect.ValueOf(c).Elem())
+	return k.sum()
+}
