@@ -89,6 +89,7 @@ func benchRoundEnv(b *testing.B, env []string, defaults string, checks []string)
 	cmd := exec.Command(upchainBinary(b), "probe", "--once", "--json", "--config", filepath.Join(dir, "upchain.yml"))
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), env...)
+	resetPeakRSS()
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("upchain probe: %v\n%s", err, stderr.String())

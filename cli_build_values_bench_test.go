@@ -138,6 +138,7 @@ func benchBuildValues(b *testing.B, n, days, fineDays int) {
 		}
 		out := filepath.Join(root, fmt.Sprintf("public-%d", it))
 		cmd := exec.Command(bin, "build", "--config", filepath.Join(root, "upchain.yml"), "--out", out)
+		resetPeakRSS()
 		start := time.Now()
 		o, err := cmd.CombinedOutput()
 		wall := time.Since(start)
