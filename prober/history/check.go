@@ -147,22 +147,41 @@ func Check(dir string, opt CheckOptions) (*Report, error) {
 		return nil, err
 	}
 	for _, f := range hourly {
-		if err := checkRollups(dir, f.path, hourlyMagic, hourlyHeader(f.day), f.day, rep); err != nil {
+		if err := checkRollups(dir, f.path, hourlyMagic, hourlyHeader(f.day), rep, uptimeRollup(f.day)); err != nil {
 			return nil, err
 		}
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, DailyDir))
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	valuesHourly, err := listDays(dir, ValuesHourlyDir)
+	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		n := e.Name()
-		y, err := strconv.Atoi(n[:max(0, len(n)-4)])
-		if err != nil || len(n) != 8 || filepath.Ext(n) != ".txt" {
-			continue
-		}
-		if err := checkRollups(dir, filepath.Join(dir, DailyDir, n), dailyMagic, dailyHeader(y), time.Time{}, rep); err != nil {
+	for _, f := range valuesHourly {
+		if err := checkRollups(dir, f.path, valuesHourlyMagic, valuesHourlyHeader(f.day), rep, valueRollup(f.day)); err != nil {
 			return nil, err
+		}
+	}
+	yearly := []struct {
+		sub, magic string
+		header     func(int) string
+		parse      func([]byte, *[][]byte) error
+	}{
+		{DailyDir, dailyMagic, dailyHeader, uptimeRollup(time.Time{})},
+		{ValuesDailyDir, valuesDailyMagic, valuesDailyHeader, valueRollup(time.Time{})},
+	}
+	for _, yf := range yearly {
+		entries, err := os.ReadDir(filepath.Join(dir, yf.sub))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		for _, e := range entries {
+			n := e.Name()
+			y, err := strconv.Atoi(n[:max(0, len(n)-4)])
+			if err != nil || len(n) != 8 || filepath.Ext(n) != ".txt" {
+				continue
+			}
+			if err := checkRollups(dir, filepath.Join(dir, yf.sub, n), yf.magic, yf.header(y), rep, yf.parse); err != nil {
+				return nil, err
+			}
 		}
 	}
 	checkGaps(series, where, opt.Cap, rep)
@@ -289,7 +308,24 @@ func checkRaw(dir string, f dayFile, opt CheckOptions, rep *Report, series map[K
 	return nil
 }
 
-func checkRollups(dir, path, magic, header string, day time.Time, rep *Report) error {
+// uptimeRollup and valueRollup parse one line of an uptime or a value
+// roll-up file of day (zero for yearly files).
+func uptimeRollup(day time.Time) func([]byte, *[][]byte) error {
+	return func(line []byte, fields *[][]byte) error {
+		_, err := parseRollupLine(day, line, fields)
+		return err
+	}
+}
+
+func valueRollup(day time.Time) func([]byte, *[][]byte) error {
+	in := interner{}
+	return func(line []byte, fields *[][]byte) error {
+		_, err := parseValueRollup(day, line, fields, in, nil)
+		return err
+	}
+}
+
+func checkRollups(dir, path, magic, header string, rep *Report, parse func([]byte, *[][]byte) error) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -312,7 +348,7 @@ func checkRollups(dir, path, magic, header string, day time.Time, rep *Report) e
 		if len(line) == 0 || line[0] == '#' {
 			return
 		}
-		if _, err := parseRollupLine(day, line, &fields); err != nil {
+		if err := parse(line, &fields); err != nil {
 			rep.add(Problem{Kind: Damaged, File: rel, Line: n, Detail: err.Error()}, line)
 			rep.remove(rel, n)
 		}

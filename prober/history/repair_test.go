@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -164,13 +165,17 @@ func TestCheckReport(t *testing.T) {
 // skipped by readers, reported by check and removed by repair.
 func TestRollupDamage(t *testing.T) {
 	captureSlog(t)
-	for _, file := range []string{filepath.Join(HourlyDir, "2024-06-01.txt"), filepath.Join(DailyDir, "2024.txt")} {
+	files := []string{filepath.Join(HourlyDir, "2024-06-01.txt"), filepath.Join(DailyDir, "2024.txt"),
+		filepath.Join(ValuesHourlyDir, "2024-06-01.txt"), filepath.Join(ValuesDailyDir, "2024.txt")}
+	for _, file := range files {
 		t.Run(file, func(t *testing.T) {
 			dir := t.TempDir()
 			var rounds [][]Sample
 			for i := 0; i < 3*288; i++ {
 				for _, r := range round("a", i, day0) {
-					rounds = append(rounds, []Sample{FromResult(r, "")})
+					s := FromResult(r, "")
+					s.Values["peers"] = strconv.Itoa(i % 50) // charted: value roll-ups too
+					rounds = append(rounds, []Sample{s})
 				}
 			}
 			if err := AppendRounds(dir, rounds); err != nil {
