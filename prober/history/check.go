@@ -169,17 +169,12 @@ func Check(dir string, opt CheckOptions) (*Report, error) {
 		{ValuesDailyDir, valuesDailyMagic, valuesDailyHeader, valueRollup(time.Time{})},
 	}
 	for _, yf := range yearly {
-		entries, err := os.ReadDir(filepath.Join(dir, yf.sub))
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		years, err := listYears(dir, yf.sub)
+		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
-			n := e.Name()
-			y, err := strconv.Atoi(n[:max(0, len(n)-4)])
-			if err != nil || len(n) != 8 || filepath.Ext(n) != ".txt" {
-				continue
-			}
-			if err := checkRollups(dir, filepath.Join(dir, yf.sub, n), yf.magic, yf.header(y), rep, yf.parse); err != nil {
+		for _, y := range years {
+			if err := checkRollups(dir, y.path, yf.magic, yf.header(y.year), rep, yf.parse); err != nil {
 				return nil, err
 			}
 		}

@@ -94,6 +94,40 @@ func listDays(dir, sub string) ([]dayFile, error) {
 	return out, nil
 }
 
+// yearFile is a file of sub named YYYY.txt (daily roll-ups of a year).
+type yearFile struct {
+	year int
+	path string
+}
+
+// listYears returns the files of sub named YYYY.txt, oldest first;
+// anything else is ignored, as in listDays.
+func listYears(dir, sub string) ([]yearFile, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, sub))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []yearFile
+	for _, e := range entries {
+		n := e.Name()
+		if y, err := strconv.Atoi(n[:max(0, len(n)-4)]); err == nil && filepath.Ext(n) == ".txt" && len(n) == 8 {
+			out = append(out, yearFile{year: y, path: filepath.Join(dir, sub, n)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].year < out[j].year })
+	return out, nil
+}
+
+// yearOverlaps reports whether year y has days in [from, to) (zero bounds
+// are open).
+func yearOverlaps(y int, from, to time.Time) bool {
+	start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	return (to.IsZero() || start.Before(to)) && (from.IsZero() || start.AddDate(1, 0, 0).After(from))
+}
+
 // RawDays lists the UTC days that have raw samples, oldest first.
 func (s *Store) RawDays() ([]time.Time, error) {
 	files, err := listDays(s.dir, RawDir)
@@ -642,30 +676,17 @@ func (s *Store) Daily(from, to time.Time) ([]Rollup, error) {
 // year by year, in file order (oldest first unless edited by hand); fn must
 // not keep r.
 func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
-	entries, err := os.ReadDir(filepath.Join(s.dir, DailyDir))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	years, err := listYears(s.dir, DailyDir)
 	if err != nil {
 		return err
 	}
-	var years []int
-	for _, e := range entries {
-		n := e.Name()
-		if y, err := strconv.Atoi(n[:max(0, len(n)-4)]); err == nil && filepath.Ext(n) == ".txt" && len(n) == 8 {
-			years = append(years, y)
-		}
-	}
-	sort.Ints(years)
 	var fields [][]byte
 	in := interner{}
 	for _, y := range years {
-		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !start.AddDate(1, 0, 0).After(from)) {
+		if !yearOverlaps(y.year, from, to) {
 			continue
 		}
-		path := filepath.Join(s.dir, DailyDir, strconv.Itoa(y)+".txt")
-		err := readLines(path, dailyMagic, func(_ int, line []byte) error {
+		err := readLines(y.path, dailyMagic, func(_ int, line []byte) error {
 			r, err := parseRollup(time.Time{}, line, &fields, in)
 			if err != nil || !within(r.Start, from, to) {
 				return damaged(err)

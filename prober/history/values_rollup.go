@@ -392,30 +392,17 @@ func (s *Store) EachValueHourly(from, to time.Time, names map[string]bool, fn fu
 // [from, to) (zero bounds are open) of the values in names (nil: all),
 // year by year; fn must not keep r.
 func (s *Store) EachValueDaily(from, to time.Time, names map[string]bool, fn func(r *ValueRollup) error) error {
-	entries, err := os.ReadDir(filepath.Join(s.dir, ValuesDailyDir))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+	years, err := listYears(s.dir, ValuesDailyDir)
 	if err != nil {
 		return err
 	}
-	var years []int
-	for _, e := range entries {
-		n := e.Name()
-		if y, err := strconv.Atoi(n[:max(0, len(n)-4)]); err == nil && filepath.Ext(n) == ".txt" && len(n) == 8 {
-			years = append(years, y)
-		}
-	}
-	sort.Ints(years)
 	var fields [][]byte
 	in := interner{}
 	for _, y := range years {
-		start := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !start.AddDate(1, 0, 0).After(from)) {
+		if !yearOverlaps(y.year, from, to) {
 			continue
 		}
-		path := filepath.Join(s.dir, ValuesDailyDir, strconv.Itoa(y)+".txt")
-		err := readLines(path, valuesDailyMagic, func(_ int, line []byte) error {
+		err := readLines(y.path, valuesDailyMagic, func(_ int, line []byte) error {
 			r, err := parseValueRollup(time.Time{}, line, &fields, in, names)
 			if err == errSkipped {
 				return nil
