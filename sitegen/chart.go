@@ -137,54 +137,16 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	}
 	b.WriteString(`</g>`)
 
-	// Segments: a bucket without samples, or a jump of more than 1.5 steps,
-	// breaks the line so that missing data is never drawn as a value.
-	var segs [][]Point
-	for i, p := range inWindow {
-		if i == 0 || p.Time.Sub(inWindow[i-1].Time) > time.Duration(chartGapFactor*float64(step)) {
-			segs = append(segs, nil)
-		}
-		segs[len(segs)-1] = append(segs[len(segs)-1], p)
-	}
-	mid := func(p Point) float64 { return x(p.Time.Add(step / 2)) }
 	// Paths are appended with strconv, not fmt: a year of buckets for a
 	// thousand checks is millions of coordinates.
 	buf := make([]byte, 0, 64*len(inWindow))
-	buf = append(buf, `<g class="ch-band">`...)
-	for _, sg := range segs {
-		if len(sg) < 2 {
-			continue
-		}
-		buf = append(buf, `<path d="`...)
-		for i, p := range sg {
-			buf = appendPoint(buf, i == 0, mid(p), y(p.P95))
-		}
-		for i := len(sg) - 1; i >= 0; i-- {
-			buf = appendPoint(buf, false, mid(sg[i]), y(sg[i].P50))
-		}
-		buf = append(buf, `Z"/>`...)
-	}
-	buf = append(buf, `</g>`...)
-	for _, line := range []struct {
-		class string
-		v     func(Point) time.Duration
-	}{
-		{"ch-p95", func(p Point) time.Duration { return p.P95 }},
-		{"ch-p50", func(p Point) time.Duration { return p.P50 }},
-	} {
-		buf = append(buf, `<path class="`...)
-		buf = append(buf, line.class...)
-		buf = append(buf, `" d="`...)
-		for _, sg := range segs {
-			for i, p := range sg {
-				buf = appendPoint(buf, i == 0, mid(p), y(line.v(p)))
-			}
-			if len(sg) == 1 {
-				buf = append(buf, "h0.01"...) // a lone bucket shows as a dot (round caps)
-			}
-		}
-		buf = append(buf, `"/>`...)
-	}
+	pt := func(i int) Point { return inWindow[i] }
+	buf = appendPlot(buf, len(inWindow), func(i int) time.Time { return pt(i).Time }, step, x,
+		func(i int) float64 { return y(pt(i).P95) }, func(i int) float64 { return y(pt(i).P50) },
+		[]plotLine{
+			{"ch-p95", func(i int) float64 { return y(pt(i).P95) }},
+			{"ch-p50", func(i int) float64 { return y(pt(i).P50) }},
+		})
 	b.Write(buf)
 	fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
 	b.WriteString(`</svg>`)
@@ -258,6 +220,57 @@ func appendNum(b []byte, f float64) []byte {
 }
 
 // appendPoint appends an SVG path command: M (move) or L (line) to x y.
+// plotLine is one line of a chart: its class and its y of bucket i.
+type plotLine struct {
+	class string
+	y     func(i int) float64
+}
+
+// appendPlot appends the paths of n buckets starting at at(i), drawn at
+// the middle of their step: a band between hi and lo, then each line. A
+// bucket without samples, or a jump of more than chartGapFactor steps,
+// breaks every path, so that missing data is never drawn as a value.
+func appendPlot(buf []byte, n int, at func(i int) time.Time, step time.Duration, x func(time.Time) float64, hi, lo func(i int) float64, lines []plotLine) []byte {
+	var segs [][2]int // [first, end) bucket indexes
+	for i := 0; i < n; i++ {
+		if i == 0 || at(i).Sub(at(i-1)) > time.Duration(chartGapFactor*float64(step)) {
+			segs = append(segs, [2]int{i, i})
+		}
+		segs[len(segs)-1][1] = i + 1
+	}
+	mid := func(i int) float64 { return x(at(i).Add(step / 2)) }
+	buf = append(buf, `<g class="ch-band">`...)
+	for _, sg := range segs {
+		if sg[1]-sg[0] < 2 {
+			continue
+		}
+		buf = append(buf, `<path d="`...)
+		for i := sg[0]; i < sg[1]; i++ {
+			buf = appendPoint(buf, i == sg[0], mid(i), hi(i))
+		}
+		for i := sg[1] - 1; i >= sg[0]; i-- {
+			buf = appendPoint(buf, false, mid(i), lo(i))
+		}
+		buf = append(buf, `Z"/>`...)
+	}
+	buf = append(buf, `</g>`...)
+	for _, line := range lines {
+		buf = append(buf, `<path class="`...)
+		buf = append(buf, line.class...)
+		buf = append(buf, `" d="`...)
+		for _, sg := range segs {
+			for i := sg[0]; i < sg[1]; i++ {
+				buf = appendPoint(buf, i == sg[0], mid(i), line.y(i))
+			}
+			if sg[1]-sg[0] == 1 {
+				buf = append(buf, "h0.01"...) // a lone bucket shows as a dot (round caps)
+			}
+		}
+		buf = append(buf, `"/>`...)
+	}
+	return buf
+}
+
 func appendPoint(b []byte, move bool, x, y float64) []byte {
 	if move {
 		b = append(b, 'M')

@@ -156,41 +156,10 @@ func renderValueChart(vc *ValueChart, w Window, now time.Time, id string) chartV
 	}
 	b.WriteString(`</g>`)
 
-	// A bucket without samples, or a jump of more than 1.5 steps, breaks
-	// the line: missing data is never drawn as a value.
-	var segs [][]ValuePoint
-	for i, p := range in {
-		if i == 0 || p.Time.Sub(in[i-1].Time) > time.Duration(chartGapFactor*float64(step)) {
-			segs = append(segs, nil)
-		}
-		segs[len(segs)-1] = append(segs[len(segs)-1], p)
-	}
-	mid := func(p ValuePoint) float64 { return x(p.Time.Add(step / 2)) }
 	buf := make([]byte, 0, 48*len(in))
-	buf = append(buf, `<g class="ch-band">`...)
-	for _, sg := range segs {
-		if len(sg) < 2 {
-			continue
-		}
-		buf = append(buf, `<path d="`...)
-		for i, p := range sg {
-			buf = appendPoint(buf, i == 0, mid(p), y(p.Max))
-		}
-		for i := len(sg) - 1; i >= 0; i-- {
-			buf = appendPoint(buf, false, mid(sg[i]), y(sg[i].Min))
-		}
-		buf = append(buf, `Z"/>`...)
-	}
-	buf = append(buf, `</g><path class="ch-p50" d="`...)
-	for _, sg := range segs {
-		for i, p := range sg {
-			buf = appendPoint(buf, i == 0, mid(p), y(p.Last))
-		}
-		if len(sg) == 1 {
-			buf = append(buf, "h0.01"...) // a lone bucket shows as a dot
-		}
-	}
-	buf = append(buf, `"/>`...)
+	buf = appendPlot(buf, len(in), func(i int) time.Time { return in[i].Time }, step, x,
+		func(i int) float64 { return y(in[i].Max) }, func(i int) float64 { return y(in[i].Min) },
+		[]plotLine{{"ch-p50", func(i int) float64 { return y(in[i].Last) }}})
 	b.Write(buf)
 	fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/></svg>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
 	cv.SVG = template.HTML(b.String()) //nolint:gosec // numbers and escaped text only
