@@ -22,11 +22,8 @@ import (
 // the data, so figures do not depend on when the benchmark runs.
 var siteBenchNow = time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 
-// genSiteHistory writes a history directory for n http checks over days:
-// 5-minute rounds for the last fineDays, hourly samples before that (only
-// to keep generation short: those days are rolled up into the same hourly
-// and daily files either way), then rolls up with the default retention
-// and writes the state file. Mostly up, a few outages and degraded rounds.
+// genSiteHistory writes a history directory for n http checks over days
+// (see genHistory). Mostly up, a few outages and degraded rounds.
 func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples int) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(7, 11))
@@ -34,6 +31,28 @@ func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples in
 	for i := range base {
 		base[i] = 30 + rng.Float64()*300
 	}
+	return genHistory(b, dir, n, days, fineDays, func(i, height int, t time.Time) history.Sample {
+		st, lat := prober.Up, base[i]*math.Exp(rng.NormFloat64()*0.3)
+		switch x := rng.IntN(1000); {
+		case x < 3:
+			st, lat = prober.Down, 10000
+		case x < 10:
+			st = prober.Degraded
+		}
+		return history.Sample{Time: t, Check: fmt.Sprintf("check-%04d", i), Region: "global",
+			Status: st, Latency: time.Duration(lat * float64(time.Millisecond)), Code: 200,
+			Values: prober.Values{"height": fmt.Sprint(height), "peers": "12"}}
+	})
+}
+
+// genHistory writes a history directory of n checks over days, each
+// sample made by sample (check i, the round's block height, its time):
+// 5-minute rounds for the last fineDays, hourly samples before that (only
+// to keep generation short: those days are rolled up into the same hourly
+// and daily files either way). It then rolls up with the default retention
+// and writes the state file.
+func genHistory(b *testing.B, dir string, n, days, fineDays int, sample func(i, height int, t time.Time) history.Sample) (samples int) {
+	b.Helper()
 	start := siteBenchNow.AddDate(0, 0, -days)
 	for d := 0; d < days; d++ {
 		step, perDay := time.Hour, 24
@@ -45,16 +64,7 @@ func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples in
 			t := start.AddDate(0, 0, d).Add(time.Duration(r) * step)
 			round := make([]history.Sample, n)
 			for i := range round {
-				st, lat := prober.Up, base[i]*math.Exp(rng.NormFloat64()*0.3)
-				switch x := rng.IntN(1000); {
-				case x < 3:
-					st, lat = prober.Down, 10000
-				case x < 10:
-					st = prober.Degraded
-				}
-				round[i] = history.Sample{Time: t, Check: fmt.Sprintf("check-%04d", i), Region: "global",
-					Status: st, Latency: time.Duration(lat * float64(time.Millisecond)), Code: 200,
-					Values: prober.Values{"height": fmt.Sprint(1_000_000 + d*perDay + r), "peers": "12"}}
+				round[i] = sample(i, 1_000_000+d*perDay+r, t)
 			}
 			samples += n
 			rounds = append(rounds, round)
@@ -63,7 +73,7 @@ func genSiteHistory(b *testing.B, dir string, n, days, fineDays int) (samples in
 			b.Fatal(err)
 		}
 	}
-	ret := history.Retention{Raw: time.Duration(history.DefaultRawRetention), Hourly: time.Duration(history.DefaultHourlyRetention)}
+	ret := history.Retention{Raw: history.DefaultRawRetention, Hourly: history.DefaultHourlyRetention}
 	if err := history.Maintain(dir, siteBenchNow, ret, nil); err != nil {
 		b.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -26,51 +25,16 @@ import (
 func genValueHistory(b *testing.B, dir string, n, days, fineDays int) (samples int) {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(7, 13))
-	start := siteBenchNow.AddDate(0, 0, -days)
-	for d := 0; d < days; d++ {
-		step, perDay := time.Hour, 24
-		if d >= days-fineDays {
-			step, perDay = 5*time.Minute, 288
-		}
-		rounds := make([][]history.Sample, 0, perDay)
-		for r := 0; r < perDay; r++ {
-			t := start.AddDate(0, 0, d).Add(time.Duration(r) * step)
-			round := make([]history.Sample, n)
-			for i := range round {
-				missed := rng.IntN(4)
-				round[i] = history.Sample{Time: t, Check: fmt.Sprintf("check-%04d", i), Region: "global",
-					Status: prober.Up, Latency: time.Duration(30+rng.IntN(300)) * time.Millisecond, Code: 200,
-					Values: prober.Values{
-						"height": strconv.Itoa(1_000_000 + d*perDay + r), "peers": strconv.Itoa(8 + rng.IntN(40)),
-						"missed": strconv.Itoa(missed), "signed": strconv.Itoa(200 - missed), "missed_percent": strconv.FormatFloat(float64(missed)/2, 'f', 1, 64),
-						"in_active_set": strconv.FormatBool(rng.IntN(500) != 0),
-					}}
-			}
-			samples += n
-			rounds = append(rounds, round)
-		}
-		if err := history.AppendRounds(dir, rounds); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ret := history.Retention{Raw: history.DefaultRawRetention, Hourly: history.DefaultHourlyRetention}
-	if err := history.Maintain(dir, siteBenchNow, ret, nil); err != nil {
-		b.Fatal(err)
-	}
-	st := history.State{Updated: siteBenchNow, Checks: map[string]map[string]*history.RegionState{}}
-	for i := 0; i < n; i++ {
-		st.Checks[fmt.Sprintf("check-%04d", i)] = map[string]*history.RegionState{
-			"global": {Status: prober.Up, Since: siteBenchNow.AddDate(0, 0, -3), ConsecutiveSuccesses: 10, Last: siteBenchNow},
-		}
-	}
-	data, err := json.Marshal(st)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, history.StateFile), data, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return samples
+	return genHistory(b, dir, n, days, fineDays, func(i, height int, t time.Time) history.Sample {
+		missed := rng.IntN(4)
+		return history.Sample{Time: t, Check: fmt.Sprintf("check-%04d", i), Region: "global",
+			Status: prober.Up, Latency: time.Duration(30+rng.IntN(300)) * time.Millisecond, Code: 200,
+			Values: prober.Values{
+				"height": strconv.Itoa(height), "peers": strconv.Itoa(8 + rng.IntN(40)),
+				"missed": strconv.Itoa(missed), "signed": strconv.Itoa(200 - missed), "missed_percent": strconv.FormatFloat(float64(missed)/2, 'f', 1, 64),
+				"in_active_set": strconv.FormatBool(rng.IntN(500) != 0),
+			}}
+	})
 }
 
 // dirBytes sums the sizes of the files under dir/sub.
