@@ -198,7 +198,9 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.report(true), nil
+	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
+	d.each(true, func(cr *CheckReport) { r.Checks[cr.Check] = cr })
+	return r, nil
 }
 
 // bucket is a roll-up reduced to numbers. Times are whole seconds and
@@ -584,36 +586,52 @@ func (sr *series) first() int64 {
 }
 
 // Report computes every figure for every check and region.
-func (d *Data) Report() *Report { return d.report(false) }
-
-// report computes the report; release drops each check's samples once its
-// figures are done, so that the report grows while the history shrinks
-// (Compute's peak memory), leaving d unusable.
-func (d *Data) report(release bool) *Report {
+func (d *Data) Report() *Report {
 	r := &Report{Now: d.opt.Now, Checks: map[string]*CheckReport{}}
+	d.each(false, func(cr *CheckReport) { r.Checks[cr.Check] = cr })
+	return r
+}
+
+// Each reads the history and hands the figures of every check to fn, one
+// check at a time as each is done (in no set order; calls do not overlap).
+// A check's samples are dropped once its figures are made, so that a
+// caller that keeps only what it needs of each report never holds the
+// history and every report at once (a build's peak memory).
+func Each(s *history.Store, opt Options, fn func(*CheckReport)) error {
+	d, err := Load(s, opt)
+	if err != nil {
+		return err
+	}
+	d.each(true, fn)
+	return nil
+}
+
+// each computes the checks' reports on one worker per core (checks are
+// independent: each series belongs to one) and passes them to fn in turn;
+// release drops each check's samples once its figures are done, leaving
+// d unusable.
+func (d *Data) each(release bool, fn func(*CheckReport)) {
 	checks := d.Checks()
-	done := make([]*CheckReport, len(checks))
-	// Checks are independent (each series belongs to one): one worker per core.
-	next := make(chan int)
+	next := make(chan string)
+	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				done[i] = d.checkReport(checks[i], release)
+			for c := range next {
+				cr := d.checkReport(c, release)
+				mu.Lock()
+				fn(cr)
+				mu.Unlock()
 			}
 		}()
 	}
-	for i := range checks {
-		next <- i
+	for _, c := range checks {
+		next <- c
 	}
 	close(next)
 	wg.Wait()
-	for i, c := range checks {
-		r.Checks[c] = done[i]
-	}
-	return r
 }
 
 func (d *Data) checkReport(c string, release bool) *CheckReport {

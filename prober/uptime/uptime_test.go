@@ -2,6 +2,7 @@ package uptime
 
 import (
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -302,5 +303,39 @@ func TestNoHistory(t *testing.T) {
 	r := load(t, t.TempDir(), at("2024-06-10 00:00")).Report()
 	if len(r.Checks) != 0 {
 		t.Errorf("checks %v", r.Checks)
+	}
+}
+
+// TestEachMatchesReport: streaming the checks gives every check exactly
+// once, with the figures Report computes over the loaded history.
+func TestEachMatchesReport(t *testing.T) {
+	dir := t.TempDir()
+	from, now := at("2024-06-09 00:00"), at("2024-06-10 12:00")
+	for i, c := range []string{"a", "b", "c", "d", "e"} {
+		for _, region := range []string{"eu", "us"}[:1+i%2] {
+			gen(t, dir, c, region, from, now, func(tm time.Time) kind { return kind(tm.Minute()/5+i) % 3 })
+		}
+	}
+	s, err := history.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := load(t, dir, now).Report()
+	got := map[string]*CheckReport{}
+	if err := Each(s, Options{Now: now}, func(cr *CheckReport) {
+		if got[cr.Check] != nil {
+			t.Errorf("check %s handed twice", cr.Check)
+		}
+		got[cr.Check] = cr
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 || len(want.Checks) != 5 {
+		t.Fatalf("Each gave %d checks, Report %d, want 5", len(got), len(want.Checks))
+	}
+	for c, w := range want.Checks {
+		if !reflect.DeepEqual(got[c], w) {
+			t.Errorf("check %s: Each and Report differ", c)
+		}
 	}
 }

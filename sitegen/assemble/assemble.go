@@ -87,11 +87,14 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 
 	var (
 		state   *history.State
-		report  *uptime.Report
 		vseries *valueseries.Report
 		last    map[history.Key]history.Sample
 		incs    []incident.Incident
 		windows []maintenance.Window
+		// figs are the checks' uptime figures, made from each check's
+		// report as soon as it is done: the reports of every check and
+		// the history never stay in memory together.
+		figs = map[string]*figures{}
 	)
 	if dir != "" {
 		store, err := history.Open(dir)
@@ -109,10 +112,19 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 		if !in.Now.IsZero() && clock().Sub(in.Now) > StaleAfter(l) {
 			in.DelayedSince = in.Now
 		}
+		if incs, err = incident.LoadAll(dir); err != nil {
+			return nil, fmt.Errorf("reading incidents: %w", err)
+		}
 		if !in.Now.IsZero() {
+			incidentDays := incidentsByDay(incs, in.Now)
 			// Value charts read their own files: beside uptime, on another core.
 			vdone := computeValues(store, in.Now, values, l, &vseries)
-			if report, err = uptime.Compute(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}); err != nil {
+			err := uptime.Each(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}, func(cr *uptime.CheckReport) {
+				if cr.All != nil {
+					figs[cr.Check] = figuresOf(cr.Check, cr.All, incidentDays)
+				}
+			})
+			if err != nil {
 				return nil, fmt.Errorf("computing uptime: %w", err)
 			}
 			if last, err = lastSamples(store, in.Now, l); err != nil {
@@ -122,9 +134,6 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 				return nil, fmt.Errorf("computing value charts: %w", err)
 			}
 		}
-		if incs, err = incident.LoadAll(dir); err != nil {
-			return nil, fmt.Errorf("reading incidents: %w", err)
-		}
 	}
 	// Maintenance is shown relative to the data's time, not the clock, so
 	// the same history always gives the same site.
@@ -132,20 +141,8 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 	if err != nil && windows == nil {
 		return nil, fmt.Errorf("reading maintenance windows: %w", err)
 	}
-
-	incidentDays := map[string][]string{} // check + day -> incident ids
 	for _, inc := range incs {
 		in.Incidents = append(in.Incidents, siteIncident(inc))
-		end := inc.Resolved
-		if end.IsZero() {
-			end = in.Now
-		}
-		for d := day(inc.Started); !d.After(end); d = d.AddDate(0, 0, 1) {
-			for _, c := range inc.Checks {
-				k := c + "/" + d.Format(time.DateOnly)
-				incidentDays[k] = append(incidentDays[k], inc.ID)
-			}
-		}
 	}
 	for _, w := range windows {
 		in.Maintenance = append(in.Maintenance, sitegen.Maintenance{
@@ -171,10 +168,8 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			sc.Regions = append(sc.Regions, sr)
 		}
 		sc.Current = overall(sc.Regions, regionResults)
-		if report != nil {
-			if cr := report.Checks[c.Slug]; cr != nil && cr.All != nil {
-				fillFigures(&sc, cr.All, incidentDays)
-			}
+		if f := figs[c.Slug]; f != nil {
+			sc.Uptime, sc.Days, sc.Latency = f.uptime, f.days, f.latency
 		}
 		if ts := c.Targets(); vseries != nil && len(ts) > 0 {
 			fillValueCharts(&sc, vseries, ts[0].Name, values, red)
@@ -256,17 +251,26 @@ func currentOf(rs *history.RegionState, last history.Sample, red func(string) st
 	return cur
 }
 
-func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][]string) {
+// figures are the uptime figures of a check as the site shows them.
+type figures struct {
+	uptime  []sitegen.Uptime
+	days    []sitegen.Day
+	latency []sitegen.Series
+}
+
+func figuresOf(slug string, s *uptime.Summary, incidentDays map[string][]string) *figures {
 	// Sized exactly: a thousand checks' figures are most of a build's memory.
-	sc.Uptime = make([]sitegen.Uptime, 0, len(s.Windows))
-	sc.Days = make([]sitegen.Day, 0, len(s.Days))
-	sc.Latency = make([]sitegen.Series, 0, len(s.Latency))
+	f := &figures{
+		uptime:  make([]sitegen.Uptime, 0, len(s.Windows)),
+		days:    make([]sitegen.Day, 0, len(s.Days)),
+		latency: make([]sitegen.Series, 0, len(s.Latency)),
+	}
 	for _, w := range s.Windows {
 		u, ok := w.Uptime()
 		if !ok {
 			u = 0
 		}
-		sc.Uptime = append(sc.Uptime, sitegen.Uptime{Window: sitegen.Window(w.Name), Ratio: u, Samples: w.Samples, Observed: w.Covered})
+		f.uptime = append(f.uptime, sitegen.Uptime{Window: sitegen.Window(w.Name), Ratio: u, Samples: w.Samples, Observed: w.Covered})
 	}
 	for _, d := range s.Days {
 		u, _ := d.Uptime()
@@ -274,9 +278,9 @@ func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][
 		if d.Covered > 0 {
 			deg = float64(d.Degraded) / float64(d.Covered)
 		}
-		sc.Days = append(sc.Days, sitegen.Day{
+		f.days = append(f.days, sitegen.Day{
 			Date: d.From.UTC(), Samples: d.Samples, Uptime: u, Degraded: deg, Failures: d.Failures,
-			Incidents: incidentDays[sc.Slug+"/"+d.From.UTC().Format(time.DateOnly)],
+			Incidents: incidentDays[slug+"/"+d.From.UTC().Format(time.DateOnly)],
 		})
 	}
 	for _, ls := range s.Latency {
@@ -284,8 +288,28 @@ func fillFigures(sc *sitegen.Check, s *uptime.Summary, incidentDays map[string][
 		for _, p := range ls.Points {
 			ser.Points = append(ser.Points, sitegen.Point{Time: p.Start.UTC(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: p.Samples})
 		}
-		sc.Latency = append(sc.Latency, ser)
+		f.latency = append(f.latency, ser)
 	}
+	return f
+}
+
+// incidentsByDay lists the incidents of each check and UTC day they
+// touched, keyed check + "/" + date; an open incident lasts until now.
+func incidentsByDay(incs []incident.Incident, now time.Time) map[string][]string {
+	out := map[string][]string{}
+	for _, inc := range incs {
+		end := inc.Resolved
+		if end.IsZero() {
+			end = now
+		}
+		for d := day(inc.Started); !d.After(end); d = d.AddDate(0, 0, 1) {
+			for _, c := range inc.Checks {
+				k := c + "/" + d.Format(time.DateOnly)
+				out[k] = append(out[k], inc.ID)
+			}
+		}
+	}
+	return out
 }
 
 func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
