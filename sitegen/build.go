@@ -74,8 +74,8 @@ type writer struct {
 	have map[string]fileSum
 	made map[string]fileSum
 	// written counts the files actually written, linked those linked
-	// from same.
-	written, linked atomic.Int64
+	// from same; reused the parts carried unrendered (see sink.part).
+	written, linked, reused atomic.Int64
 	// same, when set, is a previous build of the site: a file whose bytes
 	// equal its copy there is hard-linked from it instead of written
 	// (linking costs less than writing, and builds never write into a
@@ -92,6 +92,12 @@ type fileSum [sha256.Size]byte
 // own so that an incremental build knows which files a check made.
 type sink interface {
 	write(path string, data []byte) error
+	// part makes a group of files that depend on one piece of input
+	// only (a check's feeds, its badges) with render, or, in an
+	// incremental build where that piece's key is the last build's,
+	// carries the files it made then. key is called only where it is
+	// needed.
+	part(name string, key func() inputKey, render func() error) error
 }
 
 // newWriter writes into root; track keeps the digests of what it writes
@@ -103,6 +109,9 @@ func newWriter(root string, track bool, have map[string]fileSum) *writer {
 	}
 	return w
 }
+
+// part renders: a full build keeps nothing between builds.
+func (w *writer) part(_ string, _ func() inputKey, render func() error) error { return render() }
 
 func (w *writer) write(path string, data []byte) error {
 	var sum fileSum
@@ -207,10 +216,43 @@ func (w *writer) removeStale() (int, error) {
 	return len(stale), nil
 }
 
-// checkSink records the files of one check.
+// checkSink records the files of one check, and which of them each part
+// made; prev are the parts of the check's last build, in prevDir.
 type checkSink struct {
-	w     *writer
+	w       *writer
+	files   []checkFile
+	parts   map[string]part
+	prev    map[string]part
+	prevDir string
+}
+
+// part is a group of a check's files and the key of the input they came
+// from.
+type part struct {
+	key   inputKey
 	files []checkFile
+}
+
+func (c *checkSink) part(name string, key func() inputKey, render func() error) error {
+	k := key()
+	if c.parts == nil {
+		c.parts = map[string]part{}
+	}
+	if p, ok := c.prev[name]; ok && p.key == k {
+		for _, f := range p.files {
+			if err := c.w.carry(f.path, f.sum, c.prevDir); err != nil {
+				return err
+			}
+		}
+		c.files = append(c.files, p.files...)
+		c.parts[name] = p
+		c.w.reused.Add(1)
+		return nil
+	}
+	from := len(c.files)
+	err := render()
+	c.parts[name] = part{key: k, files: slices.Clone(c.files[from:])}
+	return err
 }
 
 type checkFile struct {
@@ -237,6 +279,8 @@ func writeJSON(s sink, path string, v any) error {
 type rendered struct {
 	key   inputKey
 	files []checkFile
+	// parts: which of files each part made (see sink.part).
+	parts map[string]part
 	// rendered: made by this build rather than carried.
 	rendered bool
 }
@@ -314,8 +358,9 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 						return m.writeCheck(w, c)
 					}
 					done[i].key = keys[i]
-					if p, ok := prev[c.Slug]; ok && p.key == done[i].key {
-						done[i].files = p.files
+					p, ok := prev[c.Slug]
+					if ok && p.key == done[i].key {
+						done[i].files, done[i].parts = p.files, p.parts
 						for _, f := range p.files {
 							if err := w.carry(f.path, f.sum, prevDir); err != nil {
 								return err
@@ -323,9 +368,9 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 						}
 						return nil
 					}
-					cs := &checkSink{w: w}
+					cs := &checkSink{w: w, prev: p.parts, prevDir: prevDir}
 					err := m.writeCheck(cs, c)
-					done[i].files, done[i].rendered = cs.files, true
+					done[i].files, done[i].parts, done[i].rendered = cs.files, cs.parts, true
 					return err
 				}()
 				if err != nil {
@@ -370,22 +415,36 @@ func (m *model) writeCheck(w sink, c *checkView) error {
 	if err := w.write("api/checks/"+c.Slug+".json", append(hist, '\n')); err != nil {
 		return err
 	}
-	if err := m.writeFeeds(w, c.Slug, feedMeta{
+	// Feeds and badges change far less often than the page (not with
+	// every round): an incremental build renders them only when their own
+	// input changed.
+	meta := feedMeta{
 		Title: c.Name + ": incidents and maintenance", Description: "Incidents and planned maintenance of " + c.Name,
 		Home: c.Page, RSSPath: "feeds/" + c.Slug + ".rss.xml", AtomPath: "feeds/" + c.Slug + ".atom.xml", ID: "check/" + c.Slug,
-	}); err != nil {
+	}
+	items := m.feedItems(c.Slug)
+	err = w.part("feeds", func() inputKey { return keyOf(m.in.Site, meta, items) }, func() error {
+		return m.writeFeedItems(w, meta, items)
+	})
+	if err != nil {
 		return err
 	}
-	for _, b := range m.checkBadges(c) {
-		if err := m.writeBadge(w, "badges/"+c.Slug+"/"+b.Name, b); err != nil {
-			return err
+	badges := m.checkBadges(c)
+	return w.part("badges", func() inputKey { return keyOf(badges) }, func() error {
+		for _, b := range badges {
+			if err := m.writeBadge(w, "badges/"+c.Slug+"/"+b.Name, b); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (m *model) writeFeeds(w sink, slug string, meta feedMeta) error {
-	items := m.feedItems(slug)
+	return m.writeFeedItems(w, meta, m.feedItems(slug))
+}
+
+func (m *model) writeFeedItems(w sink, meta feedMeta, items []feedItem) error {
 	rss, err := m.renderRSS(meta, items)
 	if err != nil {
 		return fmt.Errorf("%s: %w", meta.RSSPath, err)

@@ -34,8 +34,10 @@ type Builder struct {
 type BuildStats struct {
 	// Files in the site; Written of them written, Linked hard-linked
 	// unchanged from the site being served, Removed stale ones deleted;
-	// Rendered checks rendered again (of Checks).
-	Files, Written, Linked, Removed, Rendered, Checks int
+	// Rendered checks rendered again (of Checks), and of their feeds and
+	// badges Reused the groups carried unrendered because their own
+	// input did not change.
+	Files, Written, Linked, Removed, Rendered, Reused, Checks int
 	// Unchanged: the input equals the last build's, nothing was touched.
 	Unchanged bool
 }
@@ -109,7 +111,7 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 		b.outFiles, b.checks = nil, nil
 		return st, err
 	}
-	st.Files, st.Written, st.Linked = len(w.made), int(w.written.Load()), int(w.linked.Load())
+	st.Files, st.Written, st.Linked, st.Reused = len(w.made), int(w.written.Load()), int(w.linked.Load()), int(w.reused.Load())
 	for _, c := range checks {
 		if c.rendered {
 			st.Rendered++

@@ -23,34 +23,43 @@ func TestBuilderMatchesFullBuild(t *testing.T) {
 		change func(in *Input)
 		// rendered: how many checks the round must render again (-1: any).
 		rendered int
+		// reused: how many of their feed and badge groups it must carry
+		// unrendered (-1: any).
+		reused int
 	}{
-		{"first build", func(*Input) {}, 12},
-		{"nothing changed", func(*Input) {}, 0},
+		{"first build", func(*Input) {}, 12, 0},
+		{"nothing changed", func(*Input) {}, 0, 0},
 		{"one check goes down", func(in *Input) {
 			c := &in.Groups[1].Checks[0]
 			c.Current.Status, c.Current.Reason = Down, "connection refused"
 			c.Regions[0].Status = Down
-		}, -1},
+		}, -1, -1},
+		// Every page shows the data time, but feeds and badges stay: all
+		// but the feeds of the check whose open incident says how long
+		// it has lasted so far.
+		{"a new round, nothing else changed", func(in *Input) {
+			in.Now = in.Now.Add(5 * time.Minute)
+		}, 12, 23},
 		{"a figure moves", func(in *Input) {
 			c := &in.Groups[2].Checks[1]
 			c.Uptime[0].Ratio -= 0.001
 			c.Days[len(c.Days)-1].Failures++
-		}, 1},
+		}, 1, -1},
 		{"an incident opens", func(in *Input) {
 			in.Incidents = append(in.Incidents, Incident{ID: "2025-03-14-new", Title: "New outage", Status: IncidentOpen,
 				Severity: SeverityMajor, Checks: []string{in.Groups[1].Checks[0].Slug}, Started: in.Now.Add(-time.Minute)})
-		}, 12},
+		}, 12, -1},
 		{"a new day", func(in *Input) {
 			in.Now = in.Now.Add(24 * time.Hour)
-		}, 12},
+		}, 12, -1},
 		{"a check is removed", func(in *Input) {
 			g := &in.Groups[3]
 			g.Checks = g.Checks[:len(g.Checks)-1]
-		}, -1},
+		}, -1, -1},
 		{"a check is added back", func(in *Input) {
 			in.Groups[3].Checks = append(in.Groups[3].Checks, fixtureCheck(rand.New(rand.NewPCG(1, 2)), 99, "Web", "http", 30))
-		}, -1},
-		{"unchanged again", func(*Input) {}, 0},
+		}, -1, -1},
+		{"unchanged again", func(*Input) {}, 0, 0},
 	}
 	for i, r := range rounds {
 		r.change(in)
@@ -60,6 +69,9 @@ func TestBuilderMatchesFullBuild(t *testing.T) {
 		}
 		if r.rendered >= 0 && st.Rendered != r.rendered {
 			t.Errorf("round %d (%s): rendered %d checks, want %d (%+v)", i, r.name, st.Rendered, r.rendered, st)
+		}
+		if r.reused >= 0 && st.Reused != r.reused {
+			t.Errorf("round %d (%s): reused %d feed and badge groups, want %d (%+v)", i, r.name, st.Reused, r.reused, st)
 		}
 		if r.name == "a check is removed" && st.Removed == 0 {
 			t.Errorf("round %d (%s): removed no files", i, r.name)

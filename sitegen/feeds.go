@@ -176,6 +176,26 @@ type rssGUID struct {
 	Value       string `xml:",chardata"`
 }
 
+// feedUpdated is when the feed's content last changed: its newest item's
+// update (RSS 2.0 lastBuildDate, "the last time the content of the
+// channel changed"; Atom's feed updated, RFC 4287 §4.2.15), zero without
+// items. Not the build's data time: that would make every round a change
+// to every feed.
+func feedUpdated(items []feedItem) time.Time {
+	var t time.Time
+	for _, it := range items {
+		t = maxTime(t, maxTime(it.Updated, it.Published))
+	}
+	return t
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 func rssDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -186,7 +206,7 @@ func rssDate(t time.Time) string {
 func (m *model) renderRSS(meta feedMeta, items []feedItem) ([]byte, error) {
 	doc := rssDoc{Version: "2.0", Atom: "http://www.w3.org/2005/Atom", Channel: rssChannel{
 		Title: feedTitle(meta.Title), Link: m.absURL(meta.Home), Description: feedTitle(meta.Description),
-		Language: "en", Generator: "upchain", LastBuildDate: rssDate(m.now),
+		Language: "en", Generator: "upchain", LastBuildDate: rssDate(feedUpdated(items)),
 	}}
 	if m.base != nil {
 		doc.Channel.Self = &atomLinkEl{Href: m.absURL(meta.RSSPath), Rel: "self", Type: "application/rss+xml"}
@@ -236,12 +256,7 @@ type atomContent struct {
 }
 
 func (m *model) renderAtom(meta feedMeta, items []feedItem) ([]byte, error) {
-	updated := m.now
-	for _, it := range items {
-		if it.Updated.After(updated) {
-			updated = it.Updated
-		}
-	}
+	updated := feedUpdated(items)
 	if updated.IsZero() {
 		updated = time.Unix(0, 0)
 	}

@@ -121,3 +121,38 @@ func TestStableUUID(t *testing.T) {
 		t.Errorf("not a version 5 UUID URN: %s", a)
 	}
 }
+
+// TestFeedUpdatedIsNewestItem: a feed says it changed when its newest item
+// did (RSS lastBuildDate, Atom updated), so a new round of probes leaves a
+// feed without open incidents byte for byte as it was.
+func TestFeedUpdatedIsNewestItem(t *testing.T) {
+	in := fixture(fixtureSize{checks: 4, days: 20})
+	before := readTree(t, build(t, in))
+	in.Now = in.Now.Add(5 * time.Minute)
+	after := readTree(t, build(t, in))
+	other := in.Groups[3].Checks[0].Slug // no incidents or maintenance
+	for _, name := range []string{"feeds/" + other + ".rss.xml", "feeds/" + other + ".atom.xml"} {
+		if string(before[name]) != string(after[name]) {
+			t.Errorf("%s changed with the data time alone", name)
+		}
+	}
+	var newest time.Time
+	for _, inc := range in.Incidents {
+		for _, t := range []time.Time{inc.Started, inc.Resolved} {
+			newest = maxTime(newest, t)
+		}
+		for _, u := range inc.Updates {
+			newest = maxTime(newest, u.Time)
+		}
+	}
+	for _, mw := range in.Maintenance {
+		newest = maxTime(newest, mw.Start)
+	}
+	rss := parseFeed(t, after, "feeds/rss.xml")
+	atom := parseFeed(t, after, "feeds/atom.xml")
+	for _, f := range []*gofeed.Feed{rss, atom} {
+		if f.UpdatedParsed == nil || !f.UpdatedParsed.Equal(newest) {
+			t.Errorf("%s feed updated %v, want the newest item's time %v (data time %v)", f.FeedType, f.UpdatedParsed, newest, in.Now)
+		}
+	}
+}

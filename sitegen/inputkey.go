@@ -169,6 +169,15 @@ func siteKeyOf(in *Input) inputKey {
 	return k.sum()
 }
 
+// keyOf digests values, in order.
+func keyOf(values ...any) inputKey {
+	k := newKeyHasher()
+	for _, v := range values {
+		k.add(reflect.ValueOf(v))
+	}
+	return k.sum()
+}
+
 func checkKeyOf(site inputKey, c *Check) inputKey {
 	k := newKeyHasher()
 	k.h.Write(site[:])
