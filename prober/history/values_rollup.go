@@ -122,7 +122,19 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 	for n := range names {
 		want[n] = n
 	}
+	// Most lines hold none of a few wanted values (other kinds' lines,
+	// or values that were not observed): look for " name=" before
+	// splitting a line. With many names, splitting costs less.
+	var needles [][]byte
+	if len(names) <= 4 {
+		for n := range names {
+			needles = append(needles, []byte(" "+n+"="))
+		}
+	}
 	return scanRaw(data, path, rawMagic, func(_ int, line []byte, _ string) error {
+		if needles != nil && !containsAny(line, needles) {
+			return nil
+		}
 		fields = lineFields(line, fields)
 		if len(fields) < 8 {
 			return nil // no values (damage is reported by the other readers)
@@ -164,6 +176,15 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 		}
 		return nil
 	})
+}
+
+func containsAny(line []byte, needles [][]byte) bool {
+	for _, n := range needles {
+		if bytes.Contains(line, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // rollValueDay summarises the values in names of one raw day into daily
