@@ -390,6 +390,9 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 		sortSeries(parts[0])
 		return parts[0], nil
 	}
+	// Series by series, dropping each day's piece once copied: every
+	// day's points and every series' whole slice are not all in memory
+	// together.
 	sizes := map[Key]int{}
 	for _, p := range parts {
 		for k, pts := range p {
@@ -398,13 +401,12 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 	}
 	out := make(map[Key][]Point, len(sizes))
 	for k, n := range sizes {
-		out[k] = make([]Point, 0, n)
-	}
-	for i, p := range parts {
-		for k, pts := range p {
-			out[k] = append(out[k], pts...)
+		all := make([]Point, 0, n)
+		for _, p := range parts {
+			all = append(all, p[k]...)
+			delete(p, k)
 		}
-		parts[i] = nil
+		out[k] = all
 	}
 	sortSeries(out)
 	return out, nil
@@ -549,12 +551,10 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 	for _, r := range recs {
 		counts[r.series]++
 	}
-	backing := make([]Point, len(recs))
+	// One slice per series, so that Points can free each once merged.
 	slicesOf := make([][]Point, len(keys))
-	off := 0
 	for i, c := range counts {
-		slicesOf[i] = backing[off : off : off+c]
-		off += c
+		slicesOf[i] = make([]Point, 0, c)
 	}
 	for _, r := range recs {
 		slicesOf[r.series] = append(slicesOf[r.series], r.p)
