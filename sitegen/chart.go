@@ -212,7 +212,27 @@ func axisLabel(w Window, t time.Time) string {
 func num(f float64) string { return string(appendNum(nil, f)) }
 
 func appendNum(b []byte, f float64) []byte {
-	b = strconv.AppendFloat(b, math.Round(f*10)/10, 'f', 1, 64)
+	r := math.Round(f * 10)
+	if !(math.Abs(r) < 1<<50) { // NaN, infinite or far off the chart
+		return appendNumFloat(b, r)
+	}
+	// Tenths as an integer: the same digits as formatting r/10, at a
+	// fraction of the cost (a year's charts hold millions of coordinates).
+	k := int64(r)
+	if k < 0 || math.Signbit(r) {
+		b = append(b, '-')
+		k = -k
+	}
+	b = strconv.AppendInt(b, k/10, 10)
+	if d := k % 10; d != 0 {
+		b = append(b, '.', byte('0'+d))
+	}
+	return b
+}
+
+// appendNumFloat is appendNum by strconv, for tenths r beyond int64.
+func appendNumFloat(b []byte, r float64) []byte {
+	b = strconv.AppendFloat(b, r/10, 'f', 1, 64)
 	if n := len(b); n >= 2 && b[n-2] == '.' && b[n-1] == '0' {
 		b = b[:n-2]
 	}

@@ -1,6 +1,8 @@
 package sitegen
 
 import (
+	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +93,23 @@ func TestNiceScale(t *testing.T) {
 		}
 		if n := int(top / tick); n < 1 || n > chartMaxTicks {
 			t.Errorf("niceScale(%v): %d ticks", tc.max, n)
+		}
+	}
+}
+
+// TestAppendNumMatchesStrconv: the integer path writes exactly what
+// formatting the rounded tenths with strconv writes.
+func TestAppendNumMatchesStrconv(t *testing.T) {
+	cases := []float64{0, math.Copysign(0, -1), -0.04, 0.04, 0.05, -0.05, 0.15, 0.25, 0.35, 1, -1, 9.95, 10.05,
+		123.45, -123.45, 899.99, 1e6 + 0.05, 1e13, -1e13, 1 << 49, math.Inf(1), math.Inf(-1), math.NaN()}
+	rng := rand.New(rand.NewPCG(3, 5))
+	for range 10000 {
+		cases = append(cases, (rng.Float64()-0.3)*math.Pow(10, float64(rng.IntN(8))))
+	}
+	for _, f := range cases {
+		got, want := string(appendNum(nil, f)), string(appendNumFloat(nil, math.Round(f*10)))
+		if got != want {
+			t.Errorf("appendNum(%v) = %q, want %q", f, got, want)
 		}
 	}
 }
