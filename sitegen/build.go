@@ -155,6 +155,16 @@ func (w *writer) carry(path string, sum fileSum, dir string) error {
 	})
 }
 
+// carryAll carries files the previous build made, unchanged, from dir.
+func (w *writer) carryAll(files []checkFile, dir string) error {
+	for _, f := range files {
+		if err := w.carry(f.path, f.sum, dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (w *writer) put(path string, sum fileSum, write func(full string) error) error {
 	full := filepath.Join(w.root, filepath.FromSlash(path))
 	dir := filepath.Dir(full)
@@ -239,10 +249,8 @@ func (c *checkSink) part(name string, key func() inputKey, render func() error) 
 		c.parts = map[string]part{}
 	}
 	if p, ok := c.prev[name]; ok && p.key == k {
-		for _, f := range p.files {
-			if err := c.w.carry(f.path, f.sum, c.prevDir); err != nil {
-				return err
-			}
+		if err := c.w.carryAll(p.files, c.prevDir); err != nil {
+			return err
 		}
 		c.files = append(c.files, p.files...)
 		c.parts[name] = p
@@ -361,12 +369,7 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 					p, ok := prev[c.Slug]
 					if ok && p.key == done[i].key {
 						done[i].files, done[i].parts = p.files, p.parts
-						for _, f := range p.files {
-							if err := w.carry(f.path, f.sum, prevDir); err != nil {
-								return err
-							}
-						}
-						return nil
+						return w.carryAll(p.files, prevDir)
 					}
 					cs := &checkSink{w: w, prev: p.parts, prevDir: prevDir}
 					err := m.writeCheck(cs, c)
