@@ -48,6 +48,10 @@ func BenchmarkServeStartup1000Checks(b *testing.B) {
 			b.Fatal(err)
 		}
 		// Then the first site build, which is not part of start-up any more.
+		<-profiled
+		if m := listenRE.FindStringSubmatch(p.log.String()); profDir != "" && m != nil {
+			go saveProfile(profDir, "first-site-cpu.pprof", m[1], "/debug/pprof/profile?seconds=15")
+		}
 		p.waitLog(b, "site built", 5*time.Minute)
 		siteCPU, _, siteHWM, err := procStats(p.cmd.Process.Pid)
 		if err != nil {
