@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 
 	"github.com/upchain-dev/upchain/prober/config"
@@ -64,6 +65,7 @@ type siteStage struct {
 func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer lowerGC(siteBuildGCPercent)()
 	dir := l.Site.Output
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(l.Dir, dir)
@@ -100,4 +102,22 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 	log.Debug("site rebuilt", "files", st.Files, "written", st.Written, "linked", st.Linked, "removed", st.Removed,
 		"checks_rendered", st.Rendered, "checks", st.Checks, "unchanged", st.Unchanged)
 	return nil
+}
+
+// siteBuildGCPercent is the garbage collector's target while serve builds
+// the site: the build's garbage is all of the daemon's peak memory, and
+// collecting twice as often lowers that peak by a fifth (1,000 checks:
+// 160–184 MB against 205–210 MB) for 0.4–0.7 s more CPU a full build
+// (`BenchmarkServeStartup1000Checks`, first site build, on tmpfs).
+const siteBuildGCPercent = 50
+
+// lowerGC sets the collector's target percentage to pct unless it is
+// already lower or off (GOGC), and returns what restores it.
+func lowerGC(pct int) (restore func()) {
+	prev := debug.SetGCPercent(pct)
+	if prev < pct { // lower already, or off (-1)
+		debug.SetGCPercent(prev)
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(prev) }
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -77,4 +78,26 @@ func TestServeRecordsHistoryAndBuildsSite(t *testing.T) {
 func readFileOr(p string) string {
 	b, _ := os.ReadFile(p)
 	return string(b)
+}
+
+func TestLowerGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, c := range []struct{ before, during int }{
+		{100, 50},
+		{200, 50},
+		{50, 50},
+		{30, 30}, // an operator's lower GOGC stays
+		{-1, -1}, // and so does GOGC=off
+	} {
+		debug.SetGCPercent(c.before)
+		restore := lowerGC(50)
+		if got := debug.SetGCPercent(-1); got != c.during {
+			t.Errorf("GOGC %d: %d during the build, want %d", c.before, got, c.during)
+		}
+		debug.SetGCPercent(c.during)
+		restore()
+		if got := debug.SetGCPercent(100); got != c.before {
+			t.Errorf("GOGC %d: %d after the build, want it back", c.before, got)
+		}
+	}
 }
