@@ -2,6 +2,7 @@ package sitegen
 
 import (
 	"bytes"
+	htmltemplate "html/template"
 	"net/url"
 	"path"
 	"strings"
@@ -104,4 +105,23 @@ func resolveLocal(pagePath, link, basePath string) (string, bool) {
 		return "", false
 	}
 	return p, true
+}
+
+// TestEscapeTextMatchesTemplate: escapeText writes what html/template
+// writes for the same text in an element.
+func TestEscapeTextMatchesTemplate(t *testing.T) {
+	tm := htmltemplate.Must(htmltemplate.New("t").Parse(`<td>{{.}}</td>`))
+	for _, s := range []string{
+		"", "99.95 % uptime, 3 failed probes", `<script>alert("x")</script>`, "a & b 'c' + d",
+		"nul\x00byte", "bad utf-8 \xff\xfe", "incident: RPC > 2 s; +1 <b>", "ünïcödé — 東京",
+	} {
+		var b strings.Builder
+		if err := tm.Execute(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(strings.TrimPrefix(b.String(), "<td>"), "</td>")
+		if got := escapeText(s); got != want {
+			t.Errorf("escapeText(%q) = %q, html/template writes %q", s, got, want)
+		}
+	}
 }
