@@ -466,11 +466,25 @@ func (m *model) writeBadge(w sink, base string, b badge) error {
 	if err := writeJSON(w, base+".json", b.endpoint()); err != nil {
 		return err
 	}
-	svg, err := b.svg()
+	svg, err := m.badgeSVG(b)
 	if err != nil {
 		return fmt.Errorf("%s.svg: %w", base, err)
 	}
 	return w.write(base+".svg", svg)
+}
+
+// badgeSVG draws b once per build: checks share most badges ("status:
+// operational", "uptime 30d: 100%"), and the template costs more than
+// the rest of a badge.
+func (m *model) badgeSVG(b badge) ([]byte, error) {
+	if svg, ok := m.badges.Load(b); ok {
+		return svg.([]byte), nil
+	}
+	svg, err := b.svg()
+	if err == nil {
+		m.badges.Store(b, svg)
+	}
+	return svg, err
 }
 
 type checkIndexEntry struct {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,8 @@ type model struct {
 	incidents []*incidentView // open first, then newest first
 	byID      map[string]*incidentView
 	maint     []*maintView // by start
+	// badges are the SVGs drawn so far, by badge (see badgeSVG).
+	badges sync.Map
 }
 
 type groupView struct {
