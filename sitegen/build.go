@@ -339,10 +339,10 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 		keep(writeJSON(w, path, v))
 	}
 	keep(writeJSON(w, "api/checks.json", m.checkIndex()))
-	keep(m.writeFeeds(w, "", feedMeta{
+	keep(m.writeFeedItems(w, feedMeta{
 		Title: m.siteTitle() + ": incidents and maintenance", Description: "Incidents and planned maintenance of " + m.siteTitle(),
 		Home: "incidents.html", RSSPath: "feeds/rss.xml", AtomPath: "feeds/atom.xml", ID: "all",
-	}))
+	}, m.feedItems("")))
 	sb := m.siteBadge()
 	keep(m.writeBadge(w, "badges/status", sb))
 	if len(errs) > 0 {
@@ -441,10 +441,6 @@ func (m *model) writeCheck(w sink, c *checkView) error {
 		}
 		return nil
 	})
-}
-
-func (m *model) writeFeeds(w sink, slug string, meta feedMeta) error {
-	return m.writeFeedItems(w, meta, m.feedItems(slug))
 }
 
 func (m *model) writeFeedItems(w sink, meta feedMeta, items []feedItem) error {
