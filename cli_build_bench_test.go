@@ -110,10 +110,12 @@ func benchBuildFromHistory(b *testing.B, n, days, fineDays int) {
 			b.Fatalf("upchain build: %v\n%s", err, o)
 		}
 		rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		b.ReportMetric(wall.Seconds(), "build_s")
+		b.ReportMetric(cpu.Seconds(), "cpu_s")
 		b.ReportMetric(rss, "peak_rss_MB")
-		fmt.Printf("site from history: %d checks x %d days (%d samples generated in %s; raw kept 14d, older rolled up): upchain build %.2fs wall, peak RSS %.0f MB; %s\n",
-			n, days, samples, gen.Round(time.Second), wall.Seconds(), rss, strings.TrimSpace(string(o)))
+		fmt.Printf("site from history: %d checks x %d days (%d samples generated in %s; raw kept 14d, older rolled up): upchain build %.2fs wall, %.2fs CPU, peak RSS %.0f MB; %s\n",
+			n, days, samples, gen.Round(time.Second), wall.Seconds(), cpu.Seconds(), rss, strings.TrimSpace(string(o)))
 	}
 }
 
