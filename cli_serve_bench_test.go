@@ -39,21 +39,11 @@ func envDuration(name string, def time.Duration) time.Duration {
 // children that it waited for: git) and its resident and peak resident
 // memory from /proc.
 func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	own, children, err := procCPU(pid)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14 and stime 15.
-	rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
-	f := strings.Fields(rest)
-	var ticks int64
-	for _, i := range []int{11, 12, 13, 14} { // utime, stime, cutime, cstime
-		t, _ := strconv.ParseInt(f[i], 10, 64)
-		ticks += t
-	}
-	// USER_HZ is 100 on every Linux ABI Go supports.
-	cpu = time.Duration(ticks) * time.Second / 100
+	cpu = own + children
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, 0, err
@@ -69,6 +59,25 @@ func procStats(pid int) (cpu time.Duration, rss, hwm int64, err error) {
 		}
 	}
 	return cpu, rss, hwm, nil
+}
+
+// procCPU is the CPU (user + system) a process spent itself and what its
+// waited-for children (git) spent.
+func procCPU(pid int) (own, children time.Duration, err error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// Fields after the command name, which is in parentheses and may hold
+	// spaces: state is field 3, utime 14 and stime 15.
+	rest := string(stat[strings.LastIndexByte(string(stat), ')')+2:])
+	f := strings.Fields(rest)
+	tick := func(i int) time.Duration {
+		t, _ := strconv.ParseInt(f[i], 10, 64)
+		// USER_HZ is 100 on every Linux ABI Go supports.
+		return time.Duration(t) * time.Second / 100
+	}
+	return tick(11) + tick(12), tick(13) + tick(14), nil // utime+stime, cutime+cstime
 }
 
 // benchEndpoints serves the probed endpoints from the benchmark process, so

@@ -42,6 +42,41 @@ func TestOffsetIsStableAndWithinInterval(t *testing.T) {
 	}
 }
 
+// Checks share whole-second phases (so that the checks of a second run
+// together), unless the interval is too short to hold two of them.
+func TestOffsetsAreWholeSlots(t *testing.T) {
+	tests := []struct {
+		interval time.Duration
+		whole    bool
+	}{
+		{30 * time.Second, true},
+		{5 * time.Minute, true},
+		{2500 * time.Millisecond, true},
+		{2 * time.Second, true},
+		{1500 * time.Millisecond, false},
+		{200 * time.Millisecond, false},
+	}
+	for _, tt := range tests {
+		distinct := map[time.Duration]bool{}
+		for i := range 200 {
+			off := Offset(fmt.Sprintf("check-%d", i), tt.interval)
+			if off < 0 || off >= tt.interval {
+				t.Fatalf("Offset(check-%d, %v) = %v, outside the interval", i, tt.interval, off)
+			}
+			distinct[off] = true
+			if tt.whole && off%phaseSlot != 0 {
+				t.Errorf("Offset(check-%d, %v) = %v, not a whole %v", i, tt.interval, off, phaseSlot)
+			}
+		}
+		if slots := int(tt.interval / phaseSlot); tt.whole && len(distinct) < min(slots, 100) {
+			t.Errorf("interval %v: 200 checks use only %d of %d slots", tt.interval, len(distinct), slots)
+		}
+		if !tt.whole && len(distinct) < 100 {
+			t.Errorf("interval %v: 200 checks use only %d phases: sub-slot intervals should keep exact phases", tt.interval, len(distinct))
+		}
+	}
+}
+
 // 1,000 checks at the same interval must not fire together: no second of
 // the interval may hold much more than its share of first runs.
 func TestOffsetsSpreadChecksOverTheInterval(t *testing.T) {
