@@ -476,7 +476,7 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 	for _, s := range c.Check.Latency {
 		hs := historySeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "p50_ms", "p95_ms", "samples"}, Points: make([][4]float64, 0, len(s.Points))}
 		for _, p := range s.Points {
-			hs.Points = append(hs.Points, [4]float64{float64(p.Time.Unix()), ms(p.P50), ms(p.P95), float64(p.Samples)})
+			hs.Points = append(hs.Points, [4]float64{float64(p.Unix), ms(p.P50), ms(p.P95), float64(p.Samples)})
 		}
 		doc.Latency[string(s.Window)] = hs
 	}

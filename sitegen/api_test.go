@@ -191,7 +191,7 @@ func TestHistoryJSON(t *testing.T) {
 		t.Errorf("24h series: step %v, %d points", lat["step_s"], len(pts))
 	}
 	p := pts[0].([]any)
-	if len(p) != 4 || p[0].(float64) != float64(c.Latency[0].Points[0].Time.Unix()) {
+	if len(p) != 4 || p[0].(float64) != float64(c.Latency[0].Points[0].Unix) {
 		t.Errorf("point = %v", p)
 	}
 	u := h["uptime"].(map[string]any)["30d"].(map[string]any)

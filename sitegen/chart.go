@@ -71,18 +71,18 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 			step = s.Step
 		}
 	}
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Time.Before(pts[j].Time) })
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].Unix < pts[j].Unix })
 	span := windowSpan(w)
 	end := now
 	if end.IsZero() && len(pts) > 0 {
-		end = pts[len(pts)-1].Time.Add(step)
+		end = pts[len(pts)-1].Time().Add(step)
 	}
 	start := end.Add(-span)
 
 	var inWindow []Point
 	var maxV time.Duration
 	for _, p := range pts {
-		if p.Samples <= 0 || p.Time.Before(start) || !p.Time.Before(end) {
+		if p.Samples <= 0 || p.Time().Before(start) || !p.Time().Before(end) {
 			continue
 		}
 		inWindow = append(inWindow, p)
@@ -141,7 +141,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	// thousand checks is millions of coordinates.
 	buf := make([]byte, 0, 64*len(inWindow))
 	pt := func(i int) Point { return inWindow[i] }
-	buf = appendPlot(buf, len(inWindow), func(i int) time.Time { return pt(i).Time }, step, x,
+	buf = appendPlot(buf, len(inWindow), func(i int) time.Time { return pt(i).Time() }, step, x,
 		func(i int) float64 { return y(pt(i).P95) }, func(i int) float64 { return y(pt(i).P50) },
 		[]plotLine{
 			{"ch-p95", func(i int) float64 { return y(pt(i).P95) }},

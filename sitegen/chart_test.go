@@ -27,7 +27,7 @@ func TestChartGapsBreakTheLine(t *testing.T) {
 	start := fixtureNow.Add(-time.Hour)
 	var pts []Point
 	for i := 0; i < 12; i++ {
-		p := Point{Time: start.Add(time.Duration(i) * step), P50: 100 * time.Millisecond, P95: 200 * time.Millisecond, Samples: 1}
+		p := Point{Unix: start.Add(time.Duration(i) * step).Unix(), P50: 100 * time.Millisecond, P95: 200 * time.Millisecond, Samples: 1}
 		switch i {
 		case 4:
 			p.Samples = 0 // a bucket without data
@@ -55,9 +55,9 @@ func TestChartGapsBreakTheLine(t *testing.T) {
 
 func TestChartScalesAndLabels(t *testing.T) {
 	pts := []Point{
-		{Time: fixtureNow.Add(-2 * time.Hour), P50: 300 * time.Millisecond, P95: 1700 * time.Millisecond, Samples: 3},
-		{Time: fixtureNow.Add(-time.Hour), P50: 250 * time.Millisecond, P95: 900 * time.Millisecond, Samples: 3},
-		{Time: fixtureNow.Add(-48 * time.Hour), P50: time.Hour, P95: time.Hour, Samples: 3}, // outside the window
+		{Unix: fixtureNow.Add(-2 * time.Hour).Unix(), P50: 300 * time.Millisecond, P95: 1700 * time.Millisecond, Samples: 3},
+		{Unix: fixtureNow.Add(-time.Hour).Unix(), P50: 250 * time.Millisecond, P95: 900 * time.Millisecond, Samples: 3},
+		{Unix: fixtureNow.Add(-48 * time.Hour).Unix(), P50: time.Hour, P95: time.Hour, Samples: 3}, // outside the window
 	}
 	svg := string(chartOf(pts, time.Hour).SVG)
 	// 1.7 s peak: ticks of 500 ms up to 2 s; the out-of-window hour is ignored.

@@ -169,7 +169,7 @@ func fixtureCheck(rng *rand.Rand, n int, group, kind string, days int) Check {
 		s := Series{Window: spec.w, Step: spec.step}
 		start := fixtureNow.Add(-span).Truncate(spec.step)
 		for t := start; t.Before(fixtureNow); t = t.Add(spec.step) {
-			p := Point{Time: t, Samples: int(max(1, spec.step/(5*time.Minute)))}
+			p := Point{Unix: t.Unix(), Samples: int32(max(1, spec.step/(5*time.Minute)))}
 			if rng.Float64() < 0.02 {
 				p.Samples = 0 // a gap
 			}

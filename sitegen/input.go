@@ -225,15 +225,20 @@ type Series struct {
 	Points []Point
 }
 
-// Point is one bucket of a latency series.
+// Point is one bucket of a latency series. It is 32 bytes, not 48 with a
+// time.Time: a thousand checks' series hold three quarters of a million.
 type Point struct {
-	// Time is the start of the bucket.
-	Time time.Time
+	// Unix is the start of the bucket in seconds (buckets start on whole
+	// seconds).
+	Unix int64
 	P50  time.Duration
 	P95  time.Duration
 	// Samples in the bucket; 0 is drawn as a gap.
-	Samples int
+	Samples int32
 }
+
+// Time is the start of the bucket.
+func (p Point) Time() time.Time { return time.Unix(p.Unix, 0).UTC() }
 
 // IncidentStatus is open or resolved.
 type IncidentStatus string

@@ -206,7 +206,9 @@ type checkPage struct {
 	Validator    *validatorView
 	// DaysRows are the rows of the daily figures table, newest first.
 	DaysRows template.HTML
-	Badges   []badgeLink
+	// Bar is checkView.Bar, from the same day views as DaysRows.
+	Bar    template.HTML
+	Badges []badgeLink
 }
 
 func (m *model) checkPage(c *checkView) ([]byte, error) {
@@ -218,7 +220,8 @@ func (m *model) checkPage(c *checkView) ([]byte, error) {
 		p.Charts = append(p.Charts, renderChart(c.Check, w, m.now, "chart-"+string(w)))
 	}
 	p.ValueCharts, p.Validator = valueCharts(c.Check, m.now), validatorBar(c.Name, c.Check.Validator)
-	p.DaysRows = dayRows(c.Days)
+	days := m.days(c.Check)
+	p.DaysRows, p.Bar = dayRows(days), barSVG(c.Name, days)
 	for _, b := range m.checkBadges(c) {
 		base := "badges/" + c.Slug + "/" + b.Name
 		p.Badges = append(p.Badges, badgeLink{SVG: base + ".svg", JSON: base + ".json", Alt: b.Label + ": " + b.Message})

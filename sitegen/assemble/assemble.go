@@ -286,7 +286,7 @@ func figuresOf(slug string, s *uptime.Summary, incidentDays map[string][]string)
 	for _, ls := range s.Latency {
 		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket, Points: make([]sitegen.Point, 0, len(ls.Points))}
 		for _, p := range ls.Points {
-			ser.Points = append(ser.Points, sitegen.Point{Time: p.Start.UTC(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: p.Samples})
+			ser.Points = append(ser.Points, sitegen.Point{Unix: p.Start.Unix(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: int32(p.Samples)})
 		}
 		f.latency = append(f.latency, ser)
 	}
