@@ -82,7 +82,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	var inWindow []Point
 	var maxV time.Duration
 	for _, p := range pts {
-		if p.Samples <= 0 || p.Time().Before(start) || !p.Time().Before(end) {
+		if t := p.Time(); p.Samples <= 0 || t.Before(start) || !t.Before(end) {
 			continue
 		}
 		inWindow = append(inWindow, p)
