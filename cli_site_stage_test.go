@@ -20,8 +20,10 @@ import (
 
 // TestSiteStageMatchesFullBuild runs serve's incremental site stage over
 // rounds of history (quiet rounds, a status change, an incident, a new
-// day, a removed check, a deleted site) and compares every file with a fresh `upchain
-// build` of the same history and config.
+// day, a day rolled up, a removed check, a deleted site) and compares
+// every file with a fresh `upchain build` of the same history and config.
+// The stage keeps the history it read between builds (uptime.Cache), so
+// this also proves that what it kept matches what a full read gives.
 func TestSiteStageMatchesFullBuild(t *testing.T) {
 	root := t.TempDir()
 	writeChecks := func(n int) {
@@ -86,6 +88,33 @@ func TestSiteStageMatchesFullBuild(t *testing.T) {
 			for at.Before(start.Add(2*time.Hour + 10*time.Minute)) {
 				round()
 			}
+		}},
+		{"the first day is rolled up", func() {
+			// Raw samples of 06-01 expire: its hourly and daily roll-ups
+			// appear and the figures of that day come from them.
+			if err := history.Maintain(hist, at.Add(24*time.Hour), history.Retention{Raw: 24 * time.Hour, Hourly: 40 * 24 * time.Hour}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := history.Open(hist); err != nil {
+				t.Fatal(err)
+			} else if _, ok, err := s.RolledThrough(); err != nil || !ok {
+				t.Fatalf("no day rolled up (%v)", err)
+			}
+			round()
+		}},
+		{"a round after the roll-up", round},
+		{"a day later, the second day is rolled up too", func() {
+			at = at.Add(24 * time.Hour) // a day without rounds: no data
+			round()
+			if err := history.Maintain(hist, at.Add(24*time.Hour), history.Retention{Raw: 24 * time.Hour, Hourly: 40 * 24 * time.Hour}, nil); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := history.Open(hist); err != nil {
+				t.Fatal(err)
+			} else if day, _, err := s.RolledThrough(); err != nil || !day.Equal(time.Date(2024, 6, 2, 0, 0, 0, 0, time.UTC)) {
+				t.Fatalf("rolled through %s (%v), want 2024-06-02", day, err)
+			}
+			round()
 		}},
 		{"c2 is removed", func() { writeChecks(2); reload = true }},
 		{"quiet again", func() {}},

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -369,22 +368,13 @@ func (s *Store) Points(from, to time.Time) (map[Key][]Point, error) {
 	if !to.IsZero() {
 		hi = to.Unix()
 	}
-	rules := rulesFrom(s.dir)
-	parts := make([]map[Key][]Point, len(files))
-	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			parts[i], errs[i] = readPoints(f, lo, hi, rules)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	days, err := readDays(files, lo, hi, rulesFrom(s.dir))
+	if err != nil {
 		return nil, err
+	}
+	parts := make([]map[Key][]Point, len(days))
+	for i, d := range days {
+		parts[i] = d.pts
 	}
 	if len(parts) == 1 {
 		sortSeries(parts[0])

@@ -26,6 +26,7 @@
 package uptime
 
 import (
+	"crypto/sha256"
 	"math"
 	"runtime"
 	"slices"
@@ -176,6 +177,8 @@ type Options struct {
 	Cap history.Cap
 	// Days is how many UTC days get their own figures; default 90.
 	Days int
+	// Cache, if set, keeps what was read for the next load (see Cache).
+	Cache *Cache
 }
 
 func (o *Options) defaults() {
@@ -239,12 +242,34 @@ type Data struct {
 	checks     map[string][]*series
 }
 
+// Cache keeps what Load read for its next load of the same history:
+// the raw points of the days whose files did not change
+// (history.PointCache) and the roll-ups until they change (once a day).
+// The zero value is ready to use. A Data loaded with a cache is valid
+// until the next load with it.
+type Cache struct {
+	points history.PointCache
+	mu     sync.Mutex
+	key    rollupKey
+	hourly map[history.Key][]bucket
+	daily  map[history.Key][]bucket
+}
+
+// rollupKey is what the roll-up buckets were read for.
+type rollupKey struct {
+	dir              string
+	stamp            [sha256.Size]byte
+	hourlyFrom, till int64
+}
+
 // Load reads what the figures at opt.Now need: every raw sample, the
 // hourly roll-ups of the last 31 days (for the 30-day chart and windows
 // that start mid-day) and every daily roll-up.
+// With opt.Cache, it reads only what changed since its last load.
 func Load(s *history.Store, opt Options) (*Data, error) {
 	opt.defaults()
 	d := &Data{opt: opt, now: opt.Now.Unix(), boundary: math.MinInt64, series: map[history.Key]*series{}, checks: map[string][]*series{}}
+	c := opt.Cache
 	rolled, ok, err := s.RolledThrough()
 	if err != nil {
 		return nil, err
@@ -252,7 +277,12 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 	if ok {
 		d.boundary = rolled.AddDate(0, 0, 1).Unix()
 	}
-	pts, err := s.Points(time.Time{}, time.Time{})
+	var pts map[history.Key][]history.Point
+	if c != nil {
+		pts, err = s.CachedPoints(&c.points)
+	} else {
+		pts, err = s.Points(time.Time{}, time.Time{})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -274,41 +304,81 @@ func Load(s *history.Store, opt Options) (*Data, error) {
 		} else {
 			d.hourlyFrom = max(d.hourlyFrom, days[0].Unix())
 		}
-		// Each series' buckets are sized from its first one to the end of
-		// the roll-ups (files come oldest first): append's doubling would
-		// leave up to half of them unused.
-		end := rolled.AddDate(0, 0, 1).Unix()
-		err = s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), rolled.AddDate(0, 0, 1), func(h *history.Rollup) error {
-			sr := d.get(h.Key())
-			if sr.hourly == nil {
-				sr.hourly = make([]bucket, 0, max(1, (end-h.Start.Unix())/3600))
-			}
-			sr.hourly = append(sr.hourly, toBucket(h))
-			return nil
-		})
-		if err != nil {
+		if err := d.loadRollups(s, rolled.AddDate(0, 0, 1), c); err != nil {
 			return nil, err
 		}
-		err = s.EachDaily(time.Time{}, rolled.AddDate(0, 0, 1), func(r *history.Rollup) error {
-			sr := d.get(r.Key())
-			if sr.daily == nil {
-				sr.daily = make([]bucket, 0, max(1, (end-r.Start.Unix())/86400))
-			}
-			sr.daily = append(sr.daily, toBucket(r))
-			return nil
-		})
+	}
+	for _, ss := range d.checks {
+		sort.Slice(ss, func(i, j int) bool { return ss[i].key.Region < ss[j].key.Region })
+	}
+	return d, nil
+}
+
+// loadRollups reads the hourly roll-ups from d.hourlyFrom and the daily
+// ones, up to till, into buckets; with c, only when they changed.
+func (d *Data) loadRollups(s *history.Store, till time.Time, c *Cache) error {
+	var key rollupKey
+	if c != nil {
+		stamp, err := s.RollupStamp()
 		if err != nil {
-			return nil, err
+			return err
 		}
+		key = rollupKey{dir: s.Dir(), stamp: stamp, hourlyFrom: d.hourlyFrom, till: till.Unix()}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.key == key && c.hourly != nil {
+			for k, b := range c.hourly {
+				d.get(k).hourly = b
+			}
+			for k, b := range c.daily {
+				d.get(k).daily = b
+			}
+			return nil
+		}
+		c.key, c.hourly, c.daily = rollupKey{}, nil, nil
+	}
+	// Each series' buckets are sized from its first one to the end of
+	// the roll-ups (files come oldest first): append's doubling would
+	// leave up to half of them unused.
+	end := till.Unix()
+	err := s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), till, func(h *history.Rollup) error {
+		sr := d.get(h.Key())
+		if sr.hourly == nil {
+			sr.hourly = make([]bucket, 0, max(1, (end-h.Start.Unix())/3600))
+		}
+		sr.hourly = append(sr.hourly, toBucket(h))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	err = s.EachDaily(time.Time{}, till, func(r *history.Rollup) error {
+		sr := d.get(r.Key())
+		if sr.daily == nil {
+			sr.daily = make([]bucket, 0, max(1, (end-r.Start.Unix())/86400))
+		}
+		sr.daily = append(sr.daily, toBucket(r))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for _, sr := range d.series {
 		sortBuckets(sr.hourly)
 		sortBuckets(sr.daily)
 	}
-	for c := range d.checks {
-		sort.Slice(d.checks[c], func(i, j int) bool { return d.checks[c][i].key.Region < d.checks[c][j].key.Region })
+	if c != nil {
+		c.key, c.hourly, c.daily = key, map[history.Key][]bucket{}, map[history.Key][]bucket{}
+		for k, sr := range d.series {
+			if sr.hourly != nil {
+				c.hourly[k] = sr.hourly
+			}
+			if sr.daily != nil {
+				c.daily[k] = sr.daily
+			}
+		}
 	}
-	return d, nil
+	return nil
 }
 
 func (d *Data) get(k history.Key) *series {

@@ -28,6 +28,9 @@ type Options struct {
 	// Clock is the build's wall clock, only to tell whether monitoring is
 	// delayed (see StaleAfter); default time.Now.
 	Clock func() time.Time
+	// figures keeps the history read for uptime figures between the
+	// builds of a Cache.
+	figures *uptime.Cache
 }
 
 // siteLocations lists what each location saw last, by name.
@@ -119,7 +122,7 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 			incidentDays := incidentsByDay(incs, in.Now)
 			// Value charts read their own files: beside uptime, on another core.
 			vdone := computeValues(store, in.Now, values, l, &vseries)
-			err := uptime.Each(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l)}, func(cr *uptime.CheckReport) {
+			err := uptime.Each(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l), Cache: opts.figures}, func(cr *uptime.CheckReport) {
 				if cr.All != nil {
 					figs[cr.Check] = figuresOf(cr.Check, cr.All, incidentDays)
 				}

@@ -11,16 +11,22 @@ import (
 
 	"github.com/upchain-dev/upchain/prober/config"
 	"github.com/upchain-dev/upchain/prober/history"
+	"github.com/upchain-dev/upchain/prober/uptime"
 	"github.com/upchain-dev/upchain/sitegen"
 )
 
 // Cache tells repeated builds of one config (`upchain serve` rebuilds every
 // few minutes) whether anything Input reads changed since the last input
 // it gave: the history's files (samples, roll-ups, state, incidents,
-// maintenance), the config, and whether monitoring counts as delayed. It
-// keeps no figures, only a digest, so it costs no memory between builds.
-// Safe for concurrent use.
+// maintenance), the config, and whether monitoring counts as delayed.
+// When something changed, it reads again only the raw day files that
+// changed, and the roll-ups only when they changed (uptime.Cache): it
+// keeps the points and roll-up buckets the uptime figures are computed
+// from between builds. Safe for concurrent use; builds of one Cache run
+// one at a time.
 type Cache struct {
+	build   sync.Mutex // one Input at a time: figures is reused
+	figures uptime.Cache
 	mu      sync.Mutex
 	l       *config.Loaded
 	dir     string
@@ -34,6 +40,8 @@ type Cache struct {
 // nothing it reads changed since the input it last returned (and that was
 // not forgotten since).
 func (c *Cache) Input(l *config.Loaded, opts Options) (in *sitegen.Input, changed bool, err error) {
+	c.build.Lock()
+	defer c.build.Unlock()
 	dir, cleanup, err := history.Source(l)
 	if err != nil {
 		return nil, false, err
@@ -58,6 +66,7 @@ func (c *Cache) Input(l *config.Loaded, opts Options) (in *sitegen.Input, change
 	if same {
 		return nil, false, nil
 	}
+	opts.figures = &c.figures
 	if in, err = FromDir(l, dir, opts); err != nil {
 		return nil, false, err
 	}
