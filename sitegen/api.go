@@ -474,10 +474,10 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 		doc.Days = append(doc.Days, hd)
 	}
 	for _, s := range c.Check.Latency {
-		hs := historySeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "p50_ms", "p95_ms", "samples"}, Points: make([][4]float64, 0, len(s.Points))}
-		for _, p := range s.Points {
+		hs := historySeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "p50_ms", "p95_ms", "samples"}, Points: make([][4]float64, 0, max(s.Buckets, len(s.Points)))}
+		s.each(func(p Point) {
 			hs.Points = append(hs.Points, [4]float64{float64(p.Unix), ms(p.P50), ms(p.P95), float64(p.Samples)})
-		}
+		})
 		doc.Latency[string(s.Window)] = hs
 	}
 	doc.Charts, doc.Validator = valueChartsJSON(c.Check), validatorJSON(c.Check.Validator)

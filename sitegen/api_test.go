@@ -3,6 +3,7 @@ package sitegen
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +273,50 @@ func TestFormatting(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestSeriesGrid: a series that lists only its buckets with figures reads
+// as every bucket of its grid, the empty ones zero, so the JSON API is the
+// same as for a series that lists them all.
+func TestSeriesGrid(t *testing.T) {
+	p := func(unix int64, samples int32) Point {
+		return Point{Unix: unix, P50: time.Duration(unix) * time.Millisecond, P95: 2 * time.Duration(unix) * time.Millisecond, Samples: samples}
+	}
+	tests := []struct {
+		name string
+		s    Series
+		want []Point
+	}{
+		{"no grid: the points as given", Series{Step: time.Minute, Points: []Point{p(60, 1), p(300, 2)}}, []Point{p(60, 1), p(300, 2)}},
+		{"an empty grid", Series{Step: time.Minute, From: 60, Buckets: 3}, []Point{{Unix: 60}, {Unix: 120}, {Unix: 180}}},
+		{"buckets with figures in place", Series{Step: time.Minute, From: 60, Buckets: 4, Points: []Point{p(120, 1), p(240, 3)}},
+			[]Point{{Unix: 60}, p(120, 1), {Unix: 180}, p(240, 3)}},
+		{"a full grid", Series{Step: time.Minute, From: 0, Buckets: 2, Points: []Point{p(0, 1), p(60, 1)}}, []Point{p(0, 1), p(60, 1)}},
+		{"points off the grid keep their time order", Series{Step: time.Minute, From: 60, Buckets: 2, Points: []Point{p(30, 1), p(90, 2), p(600, 1)}},
+			[]Point{p(30, 1), {Unix: 60}, p(90, 2), {Unix: 120}, p(600, 1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []Point
+			tt.s.each(func(p Point) { got = append(got, p) })
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("buckets %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+	// The JSON of the sparse series equals that of the dense one.
+	dense := Series{Window: Window24h, Step: time.Minute, Points: []Point{{Unix: 60}, p(120, 1), {Unix: 180}}}
+	sparse := Series{Window: Window24h, Step: time.Minute, From: 60, Buckets: 3, Points: []Point{p(120, 1)}}
+	doc := func(s Series) string {
+		m := &model{}
+		b, err := json.Marshal(m.historyJSON(&checkView{Check: &Check{Slug: "c", Latency: []Series{s}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if a, b := doc(dense), doc(sparse); a != b {
+		t.Errorf("JSON of the sparse series:\n%s\nof the dense one:\n%s", b, a)
 	}
 }

@@ -221,8 +221,38 @@ type Series struct {
 	Window Window
 	// Step is the bucket width; a gap between points wider than 1.5 steps
 	// breaks the line.
-	Step   time.Duration
+	Step time.Duration
+	// From and Buckets, when Buckets > 0, are the window's grid: Buckets
+	// buckets of Step from From (Unix seconds). Points then need to list
+	// only the buckets with figures: a new history's charts are mostly
+	// empty, and a thousand checks' empty buckets would be most of the
+	// site's input. The JSON API lists every bucket of the grid.
+	From    int64
+	Buckets int
+	// Points in time order.
 	Points []Point
+}
+
+// each calls fn for every bucket: the grid's, empty where Points has none,
+// and any point off the grid, in time order.
+func (s *Series) each(fn func(Point)) {
+	j := 0
+	step := int64(s.Step / time.Second)
+	for i := range s.Buckets {
+		t := s.From + int64(i)*step
+		for ; j < len(s.Points) && s.Points[j].Unix < t; j++ {
+			fn(s.Points[j])
+		}
+		if j < len(s.Points) && s.Points[j].Unix == t {
+			fn(s.Points[j])
+			j++
+			continue
+		}
+		fn(Point{Unix: t})
+	}
+	for ; j < len(s.Points); j++ {
+		fn(s.Points[j])
+	}
 }
 
 // Point is one bucket of a latency series. It is 32 bytes, not 48 with a

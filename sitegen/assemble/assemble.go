@@ -287,9 +287,22 @@ func figuresOf(slug string, s *uptime.Summary, incidentDays map[string][]string)
 		})
 	}
 	for _, ls := range s.Latency {
-		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket, Points: make([]sitegen.Point, 0, len(ls.Points))}
+		// The grid, and only the buckets with figures (see sitegen.Series).
+		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket, Buckets: len(ls.Points)}
+		n := 0
 		for _, p := range ls.Points {
-			ser.Points = append(ser.Points, sitegen.Point{Unix: p.Start.Unix(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: int32(p.Samples)})
+			if p.Samples != 0 || p.P50 != 0 || p.P95 != 0 {
+				n++
+			}
+		}
+		if len(ls.Points) > 0 {
+			ser.From = ls.Points[0].Start.Unix()
+		}
+		ser.Points = make([]sitegen.Point, 0, n)
+		for _, p := range ls.Points {
+			if p.Samples != 0 || p.P50 != 0 || p.P95 != 0 {
+				ser.Points = append(ser.Points, sitegen.Point{Unix: p.Start.Unix(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: int32(p.Samples)})
+			}
 		}
 		f.latency = append(f.latency, ser)
 	}
