@@ -1,0 +1,57 @@
+package history
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestReadLinesInChunks: reading a file a chunk at a time gives the lines
+// and line numbers that scanning it whole gives, wherever the chunks end.
+func TestReadLinesInChunks(t *testing.T) {
+	long := strings.Repeat("x", 3*readChunk/2) // longer than a chunk
+	var many strings.Builder
+	for i := 0; many.Len() < 2*readChunk; i++ {
+		many.WriteString("00:00:01 c global up 200 - 12\n# round abc 00:00:00 fra\n")
+	}
+	tests := []struct {
+		name, data string
+	}{
+		{"empty", ""},
+		{"header only", "# upchain hourly v3\n"},
+		{"a few lines", "# upchain hourly v3\na 1\n\nb 2\n"},
+		{"lines across chunks", "# upchain hourly v3\n" + many.String()},
+		{"a line longer than a chunk", "# upchain hourly v3\n" + many.String() + long + "\nlast\n"},
+		{"a cut last line", "# upchain hourly v3\n" + many.String() + "cut"},
+		{"no header", "a 1\nb 2\n"},
+	}
+	type line struct {
+		n    int
+		text string
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "f.txt")
+			if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var whole, chunked []line
+			errWhole := scanLines([]byte(tt.data), path, "# upchain hourly v", func(n int, l []byte) error {
+				whole = append(whole, line{n, string(l)})
+				return nil
+			})
+			errChunked := readLines(path, "# upchain hourly v", func(n int, l []byte) error {
+				chunked = append(chunked, line{n, string(l)})
+				return nil
+			})
+			if (errWhole == nil) != (errChunked == nil) {
+				t.Fatalf("errors: whole %v, chunked %v", errWhole, errChunked)
+			}
+			if !reflect.DeepEqual(whole, chunked) {
+				t.Fatalf("chunked read gave %d lines, whole %d", len(chunked), len(whole))
+			}
+		})
+	}
+}
