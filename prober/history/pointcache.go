@@ -17,8 +17,9 @@ import (
 // changed: in a daemon that is today's file, which each round appends to,
 // while the older days stay as they were. The zero value is ready to use.
 //
-// The cache owns the slices it returns: they are valid until the next
-// call, which may write over them. Callers must not change them.
+// The cache owns the map and the slices it returns: they are valid until
+// the next call, which may change the map and write over the slices.
+// Callers must not change them.
 type PointCache struct {
 	mu   sync.Mutex
 	dir  string
@@ -40,12 +41,21 @@ type cachedDay struct {
 	rules map[Key]rule
 }
 
+// Reset drops what c keeps.
+func (c *PointCache) Reset() {
+	c.mu.Lock()
+	c.dir, c.days, c.pts = "", nil, nil
+	c.mu.Unlock()
+}
+
 // fileStamp tells whether a file changed: history files are replaced or
-// appended to, never rewritten in place at the same size and time.
+// appended to, never rewritten in place at the same size and time (a file
+// replaced by another of the same size and time has another inode).
 type fileStamp struct {
 	path  string
 	size  int64
 	mtime int64
+	ino   uint64
 }
 
 func stampOf(path string) (fileStamp, error) {
@@ -53,7 +63,7 @@ func stampOf(path string) (fileStamp, error) {
 	if err != nil {
 		return fileStamp{}, err
 	}
-	return fileStamp{path: path, size: info.Size(), mtime: info.ModTime().UnixNano()}, nil
+	return fileStamp{path: path, size: info.Size(), mtime: info.ModTime().UnixNano(), ino: inode(info)}, nil
 }
 
 // rule is a series' quorum and window (seconds).
@@ -248,7 +258,7 @@ func (s *Store) RollupStamp() ([sha256.Size]byte, error) {
 		} else if err != nil {
 			return [sha256.Size]byte{}, err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\n", st.path, st.size, st.mtime)
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d\n", st.path, st.size, st.mtime, st.ino)
 	}
 	var out [sha256.Size]byte
 	h.Sum(out[:0])

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"testing"
 	"time"
 
@@ -146,5 +147,44 @@ func TestCachedPointsReadsOnlyChangedFiles(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got[Key{"a", "global"}], want) {
 		t.Fatalf("points %+v, want %+v", got[Key{"a", "global"}], want)
+	}
+}
+
+// TestCachedPointsSeesReplacedFile: a day file replaced by another of the
+// same size and time (rsync, a checkout) is read again: its inode differs.
+func TestCachedPointsSeesReplacedFile(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
+		t.Skip("no inodes")
+	}
+	dir := t.TempDir()
+	s := Sample{Time: day0.Add(time.Hour), Check: "a", Region: "global", Status: prober.Up, Latency: 5 * time.Millisecond}
+	if err := AppendSamples(dir, []Sample{s}); err != nil {
+		t.Fatal(err)
+	}
+	st := &Store{dir: dir}
+	var c PointCache
+	if _, err := st.CachedPoints(&c); err != nil {
+		t.Fatal(err)
+	}
+	path := rawPath(dir, day0)
+	info, _ := os.Stat(path)
+	data, _ := os.ReadFile(path)
+	data = append(data[:len(data)-2:len(data)-2], "6\n"...) // 6 ms, same size
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(tmp, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.CachedPoints(&c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pts := got[Key{"a", "global"}]; len(pts) != 1 || pts[0].Latency != 6 {
+		t.Fatalf("points %+v, want the replaced file's 6 ms", pts)
 	}
 }

@@ -1,11 +1,15 @@
 package history
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/upchain-dev/upchain/prober"
 )
 
 // TestReadLinesInChunks: reading a file a chunk at a time gives the lines
@@ -53,5 +57,31 @@ func TestReadLinesInChunks(t *testing.T) {
 				t.Fatalf("chunked read gave %d lines, whole %d", len(chunked), len(whole))
 			}
 		})
+	}
+}
+
+// TestFillValuesAcrossChunks: the values of a series whose newest line
+// with values lies in an earlier chunk of a large raw file than the end
+// are still found (lines kept past readLines' callback are copies).
+func TestFillValuesAcrossChunks(t *testing.T) {
+	dir := t.TempDir()
+	ss := []Sample{{Time: day0.Add(time.Minute), Check: "v", Region: "global", Status: prober.Up,
+		Latency: time.Millisecond, Values: prober.Values{"height": "12345"}}}
+	for i := 0; i < 12000; i++ { // about 400 kB of other lines after it
+		ss = append(ss, Sample{Time: day0.Add(2 * time.Minute), Check: fmt.Sprintf("o%05d", i), Region: "global",
+			Status: prober.Up, Latency: time.Millisecond, Values: prober.Values{"height": "99"}})
+	}
+	if err := AppendSamples(dir, ss); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(rawPath(dir, day0)); err != nil || info.Size() <= readChunk {
+		t.Fatalf("raw file of %v bytes (%v), want more than a chunk", info.Size(), err)
+	}
+	st := &State{Checks: map[string]map[string]*RegionState{"v": {"global": {Status: prober.Up}}}}
+	if err := fillValues(dir, st, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Checks["v"]["global"].Values; got["height"] != "12345" {
+		t.Fatalf("values %v, want height=12345", got)
 	}
 }

@@ -169,7 +169,7 @@ func inRange(day time.Time, from, to time.Time) bool {
 // readLines calls fn for every non-comment line of a history file after
 // checking its version header, as scanLines does. It reads the file a
 // chunk at a time: a year of daily roll-ups of 1,000 checks is 13 MB,
-// held beside the buckets made of it.
+// held beside the buckets made of it. line is valid only during fn.
 func readLines(path, magic string, fn func(lineNo int, line []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -1057,7 +1057,8 @@ func fillValues(dir string, st *State, limit time.Time) error {
 					return nil
 				}
 			}
-			cands[k] = append(cands[k], cand{sec, lineNo, line})
+			// A copy: readLines reuses its buffer for the next chunk.
+			cands[k] = append(cands[k], cand{sec, lineNo, bytes.Clone(line)})
 			return nil
 		})
 		if err != nil {

@@ -255,6 +255,14 @@ type Cache struct {
 	daily  map[history.Key][]bucket
 }
 
+// Reset drops what c keeps.
+func (c *Cache) Reset() {
+	c.points.Reset()
+	c.mu.Lock()
+	c.key, c.hourly, c.daily = rollupKey{}, nil, nil
+	c.mu.Unlock()
+}
+
 // rollupKey is what the roll-up buckets were read for.
 type rollupKey struct {
 	dir              string

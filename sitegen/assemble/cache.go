@@ -66,7 +66,13 @@ func (c *Cache) Input(l *config.Loaded, opts Options) (in *sitegen.Input, change
 	if same {
 		return nil, false, nil
 	}
-	opts.figures = &c.figures
+	if dir != "" && dir == l.History.WithDefaults().Path(l.Dir) {
+		opts.figures = &c.figures
+	} else {
+		// A copy extracted for this build only (history.Source): its
+		// files are new each time, so keeping them would save nothing.
+		c.figures.Reset()
+	}
 	if in, err = FromDir(l, dir, opts); err != nil {
 		return nil, false, err
 	}
