@@ -171,13 +171,18 @@ func inRange(day time.Time, from, to time.Time) bool {
 // chunk at a time: a year of daily roll-ups of 1,000 checks is 13 MB,
 // held beside the buckets made of it. line is valid only during fn.
 func readLines(path, magic string, fn func(lineNo int, line []byte) error) error {
+	return readRaw(path, magic, func(n int, line []byte, _ string) error { return fn(n, line) })
+}
+
+// readRaw is readLines that also tells fn the location of the round each
+// line belongs to, as scanRaw does.
+func readRaw(path, magic string, each func(lineNo int, line []byte, loc string) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	sc := lineScanner{path: path, magic: magic}
-	each := func(n int, line []byte, _ string) error { return fn(n, line) }
 	buf := make([]byte, readChunk)
 	have := 0 // bytes of buf holding an unfinished line
 	for {

@@ -110,10 +110,14 @@ func valueKeyLess(a, b valueKey) bool {
 	return a.name < b.name
 }
 
-// eachValue calls fn for every value named in names on the raw lines of
-// data (a raw file of day). Only those value fields are decoded; v is
-// valid only during fn.
-func eachValue(data []byte, path string, day time.Time, names map[string]bool, fn func(check, region, name string, t int64, v []byte)) error {
+// rawLines passes the lines of a raw file to each (scanRaw over data in
+// memory, readRaw over a file read a chunk at a time).
+type rawLines func(each func(lineNo int, line []byte, loc string) error) error
+
+// eachValue calls fn for every value named in names on the raw lines of a
+// raw file of day. Only those value fields are decoded; v is valid only
+// during fn.
+func eachValue(lines rawLines, day time.Time, names map[string]bool, fn func(check, region, name string, t int64, v []byte)) error {
 	base := day.Unix()
 	in := interner{}
 	var fields [][]byte
@@ -131,7 +135,7 @@ func eachValue(data []byte, path string, day time.Time, names map[string]bool, f
 			needles = append(needles, []byte(" "+n+"="))
 		}
 	}
-	return scanRaw(data, path, rawMagic, func(_ int, line []byte, _ string) error {
+	return lines(func(_ int, line []byte, _ string) error {
 		if needles != nil && !containsAny(line, needles) {
 			return nil
 		}
@@ -198,7 +202,8 @@ func rollValueDay(day time.Time, data []byte, path string, names, hourlyNames ma
 	}
 	accs := map[valueKey]*acc{}
 	from := day.Unix()
-	err = eachValue(data, path, day, names, func(check, region, name string, t int64, b []byte) {
+	inMemory := func(each func(int, []byte, string) error) error { return scanRaw(data, path, rawMagic, each) }
+	err = eachValue(inMemory, day, names, func(check, region, name string, t int64, b []byte) {
 		h := (t - from) / 3600
 		if h < 0 || h > 23 {
 			return
@@ -461,11 +466,10 @@ func (s *Store) EachValueSample(from, to time.Time, names map[string]bool, fn fu
 		if !inRange(f.day, from, to) {
 			continue
 		}
-		data, err := os.ReadFile(f.path)
-		if err != nil {
-			return err
-		}
-		err = eachValue(data, f.path, f.day, names, func(check, region, name string, t int64, v []byte) {
+		// A chunk at a time: a raw day of 1,000 checks at 30 s is over
+		// 100 MB, and value charts read while uptime reads its points.
+		chunked := func(each func(int, []byte, string) error) error { return readRaw(f.path, rawMagic, each) }
+		err := eachValue(chunked, f.day, names, func(check, region, name string, t int64, v []byte) {
 			if t < lo || t >= hi {
 				return
 			}
