@@ -106,9 +106,10 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 
 // siteBuildGCPercent is the garbage collector's target while serve builds
 // the site: the build's garbage is all of the daemon's peak memory. At 25 %
-// instead of Go's 100 % the peak of 1,000 checks' first site build is
+// instead of Go's 100 % the peak of 1,000 checks' first site build was
 // 110 MB against 126-127 MB at 50 %, for 1.79-1.82 s of CPU a build
-// against 1.30-1.50 s (`BenchmarkServeStartup1000Checks`, on tmpfs):
+// against 1.30-1.50 s (`BenchmarkServeStartup1000Checks`, on tmpfs, with
+// dense latency series; 81-82 MB since they list only buckets with data):
 // probing costs under half of Gatus's CPU, memory is the target further
 // away.
 const siteBuildGCPercent = 25

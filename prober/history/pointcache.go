@@ -73,7 +73,7 @@ type rule struct {
 }
 
 // CachedPoints is Points over the whole history (zero bounds), reading
-// again only the day files whose size or modification time changed since
+// again only the day files whose stamp (size, time, inode) changed since
 // the last call with c (or whose quorum rules changed), and keeping the
 // points of the others. Its result equals Points(time.Time{}, time.Time{})
 // and is owned by c (see PointCache).
@@ -113,18 +113,8 @@ func (s *Store) CachedPoints(c *PointCache) (map[Key][]Point, error) {
 	for same < len(files) && drop+same < len(c.days) && c.days[drop+same].unchanged(stamps[same], rules) {
 		same++
 	}
-	removed := make(map[Key]int, len(c.pts)) // points to cut from the front
-	for _, d := range c.days[:drop] {
-		for k, n := range d.counts {
-			removed[k] += int(n)
-		}
-	}
-	kept := make(map[Key]int, len(c.pts)) // points of the days still the same
-	for _, d := range c.days[drop : drop+same] {
-		for k, n := range d.counts {
-			kept[k] += int(n)
-		}
-	}
+	removed := pointsOf(c.days[:drop])         // to cut from the front
+	kept := pointsOf(c.days[drop : drop+same]) // of the days still the same
 	fresh := files[same:]
 	parts, err := readDays(fresh, math.MinInt64, math.MaxInt64, rules)
 	if err != nil {
@@ -182,8 +172,19 @@ func (s *Store) CachedPoints(c *PointCache) (map[Key][]Point, error) {
 	return c.pts, nil
 }
 
-// unchanged reports whether d still holds what its file says: same size
-// and time, and for several locations the same quorum rules.
+// pointsOf adds up how many points each series has from days.
+func pointsOf(days []cachedDay) map[Key]int {
+	out := map[Key]int{}
+	for _, d := range days {
+		for k, n := range d.counts {
+			out[k] += int(n)
+		}
+	}
+	return out
+}
+
+// unchanged reports whether d still holds what its file says: the same
+// stamp, and for several locations the same quorum rules.
 func (d *cachedDay) unchanged(st fileStamp, rules quorumRules) bool {
 	if d.fileStamp != st {
 		return false
@@ -230,7 +231,7 @@ func readDays(files []dayFile, lo, hi int64, rules quorumRules) ([]dayPoints, er
 	return out, errors.Join(errs...)
 }
 
-// RollupStamp digests the name, size and modification time of every
+// RollupStamp digests the stamp (name, size, time, inode) of every
 // hourly and daily roll-up file: equal stamps mean EachHourly and
 // EachDaily read the same roll-ups, so what was made of them can be kept.
 // Roll-ups change once a day, when a day is rolled up.

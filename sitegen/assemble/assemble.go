@@ -289,18 +289,19 @@ func figuresOf(slug string, s *uptime.Summary, incidentDays map[string][]string)
 	for _, ls := range s.Latency {
 		// The grid, and only the buckets with figures (see sitegen.Series).
 		ser := sitegen.Series{Window: sitegen.Window(ls.Name), Step: ls.Bucket, Buckets: len(ls.Points)}
-		n := 0
-		for _, p := range ls.Points {
-			if p.Samples != 0 || p.P50 != 0 || p.P95 != 0 {
-				n++
-			}
-		}
+		empty := func(p uptime.LatencyPoint) bool { return p.Samples == 0 && p.P50 == 0 && p.P95 == 0 }
 		if len(ls.Points) > 0 {
 			ser.From = ls.Points[0].Start.Unix()
 		}
+		n := 0
+		for _, p := range ls.Points {
+			if !empty(p) {
+				n++
+			}
+		}
 		ser.Points = make([]sitegen.Point, 0, n)
 		for _, p := range ls.Points {
-			if p.Samples != 0 || p.P50 != 0 || p.P95 != 0 {
+			if !empty(p) {
 				ser.Points = append(ser.Points, sitegen.Point{Unix: p.Start.Unix(), P50: msDur(p.P50), P95: msDur(p.P95), Samples: int32(p.Samples)})
 			}
 		}
