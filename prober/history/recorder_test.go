@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -435,6 +436,37 @@ func TestRecorderConfigProblems(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "hist", "notes.txt"), []byte("mine"), 0o644)
 	if _, err = OpenRecorder(context.Background(), testConfig(dir, config.History{Dir: "hist"}), nil); err == nil || !strings.Contains(err.Error(), "not a git checkout") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestCheckoutAppearsBetweenLooks: a history another run creates after
+// this run first looked is opened, not called foreign: a standalone
+// repository renamed into place (CI saw TestTwoRunnersSameCheckout fail on
+// exactly this) or a worktree of the user's repository.
+func TestCheckoutAppearsBetweenLooks(t *testing.T) {
+	for _, inUserRepo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("worktree=%v", inUserRepo), func(t *testing.T) {
+			ctx := context.Background()
+			cfgDir := t.TempDir()
+			if inUserRepo {
+				userRepo(t, cfgDir, "")
+			}
+			histDir := filepath.Join(cfgDir, ".upchain", "history")
+			afterFirstLook = func() {
+				afterFirstLook = func() {}
+				if _, err := prepareRepo(ctx, cfgDir, histDir, "upchain-history", "origin", io.Discard); err != nil {
+					t.Fatalf("the other run: %v", err)
+				}
+			}
+			t.Cleanup(func() { afterFirstLook = func() {} })
+			r, err := prepareRepo(ctx, cfgDir, histDir, "upchain-history", "origin", io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := sh(t, r.dir, "rev-list", "--count", "HEAD"); n != "1" {
+				t.Errorf("%s commits, want the other run's single start commit", n)
+			}
+		})
 	}
 }
 

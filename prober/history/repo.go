@@ -53,17 +53,23 @@ func prepareRepo(ctx context.Context, cfgDir, histDir, branch, remote string, lo
 	if err := checkBranchName(ctx, branch); err != nil {
 		return nil, err
 	}
-	if top, err := newGit(histDir).out(ctx, "rev-parse", "--show-toplevel"); err == nil && samePath(top, histDir) {
+	if isCheckout(ctx, histDir) {
 		return r, r.open(ctx, log)
 	}
-	if nonEmptyDir(histDir) {
-		return nil, fmt.Errorf("history.dir %s exists but is not a git checkout: move it away, or set history.dir in upchain.yml to another directory", histDir)
-	}
+	afterFirstLook()
 	user := newGit(cfgDir)
 	top, err := user.out(ctx, "rev-parse", "--show-toplevel")
 	if err != nil {
 		if !strings.Contains(gitOutput(err), "not a git repository") {
 			return nil, err
+		}
+		// Another run may have renamed its new repository into place
+		// since the first look: ask again before calling it foreign.
+		if nonEmptyDir(histDir) {
+			if isCheckout(ctx, histDir) {
+				return r, r.open(ctx, log)
+			}
+			return nil, notCheckout(histDir)
 		}
 		fmt.Fprintf(log, "history: %s is not in a git repository: keeping history in a standalone repository at %s (nothing is pushed until it has a remote %q)\n", cfgDir, histDir, remote)
 		return r, r.initStandalone(ctx, log)
@@ -80,9 +86,13 @@ func prepareRepo(ctx context.Context, cfgDir, histDir, branch, remote string, lo
 		return nil, err
 	}
 	defer r.unlock()
-	// Another process may have created the worktree while we waited.
-	if t, err := newGit(histDir).out(ctx, "rev-parse", "--show-toplevel"); err == nil && samePath(t, histDir) {
+	// Another process may have created the worktree while we waited; only
+	// under the lock is a half-made worktree out of sight.
+	if isCheckout(ctx, histDir) {
 		return r, r.open(ctx, log)
+	}
+	if nonEmptyDir(histDir) {
+		return nil, notCheckout(histDir)
 	}
 	if err := r.addWorktree(ctx, user, log); err != nil {
 		return nil, err
@@ -98,6 +108,20 @@ func checkBranchName(ctx context.Context, branch string) error {
 		return fmt.Errorf("history.branch %q is not a valid git branch name", branch)
 	}
 	return nil
+}
+
+// afterFirstLook lets a test create the checkout between the two looks,
+// as another run starting at the same moment does.
+var afterFirstLook = func() {}
+
+// isCheckout: dir is the top of a git worktree of its own.
+func isCheckout(ctx context.Context, dir string) bool {
+	top, err := newGit(dir).out(ctx, "rev-parse", "--show-toplevel")
+	return err == nil && samePath(top, dir)
+}
+
+func notCheckout(dir string) error {
+	return fmt.Errorf("history.dir %s exists but is not a git checkout: move it away, or set history.dir in upchain.yml to another directory", dir)
 }
 
 func samePath(a, b string) bool {
