@@ -287,8 +287,14 @@ func checkRaw(dir string, f dayFile, opt CheckOptions, rep *Report, series map[K
 			rep.remove(rel, n)
 			return
 		}
-		rep.Samples++
 		k := Key{smp.Check, smp.Region}
+		if !PointTimeOK(smp.Time.Unix()) {
+			// Readers skip it as damaged; say so here too.
+			rep.add(Problem{Kind: Damaged, File: rel, Line: n, Detail: fmt.Sprintf("%s %s %v", k.Check, k.Region, errPointTime)}, line)
+			rep.remove(rel, n)
+			return
+		}
+		rep.Samples++
 		if smp.Time.After(limit) {
 			rep.add(Problem{Kind: Future, File: rel, Line: n, Detail: fmt.Sprintf("%s %s dated %s, %s ahead of the clock", k.Check, k.Region, smp.Time.Format(time.RFC3339), smp.Time.Sub(opt.Now).Round(time.Second))}, nil)
 		}
@@ -297,7 +303,7 @@ func checkRaw(dir string, f dayFile, opt CheckOptions, rep *Report, series map[K
 		} else {
 			last[locKey{k, smp.Location}] = smp.Time
 		}
-		series[k] = append(series[k], Point{Unix: smp.Time.Unix(), Level: LevelOf(smp.Status)})
+		series[k] = append(series[k], NewPoint(smp.Time.Unix(), 0, LevelOf(smp.Status)))
 		where[k] = append(where[k], rel+":"+strconv.Itoa(n))
 	})
 	return nil
@@ -365,14 +371,14 @@ func checkGaps(series map[Key][]Point, where map[Key][]string, capOf Cap, rep *R
 		for i := range idx {
 			idx[i] = i
 		}
-		sort.SliceStable(idx, func(a, b int) bool { return pts[idx[a]].Unix < pts[idx[b]].Unix })
+		sort.SliceStable(idx, func(a, b int) bool { return pts[idx[a]].Unix() < pts[idx[b]].Unix() })
 		capSec := int64(capOf(k.Check) / time.Second)
 		for i := 1; i < len(idx); i++ {
 			a, b := pts[idx[i-1]], pts[idx[i]]
-			if d := b.Unix - a.Unix; capSec > 0 && d > capSec {
+			if d := b.Unix() - a.Unix(); capSec > 0 && d > capSec {
 				file, line := splitWhere(at[idx[i]])
 				rep.add(Problem{Kind: Gap, File: file, Line: line, Detail: fmt.Sprintf("%s %s: no sample for %s (from %s to %s)", k.Check, k.Region,
-					time.Duration(d-capSec)*time.Second, time.Unix(a.Unix+capSec, 0).UTC().Format(time.RFC3339), time.Unix(b.Unix, 0).UTC().Format(time.RFC3339))}, nil)
+					time.Duration(d-capSec)*time.Second, time.Unix(a.Unix()+capSec, 0).UTC().Format(time.RFC3339), time.Unix(b.Unix(), 0).UTC().Format(time.RFC3339))}, nil)
 			}
 		}
 	}

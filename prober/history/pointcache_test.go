@@ -141,9 +141,9 @@ func TestCachedPointsReadsOnlyChangedFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Point{
-		{Unix: at(1, time.Hour).Unix(), Latency: 5, Level: LevelUp}, // as first read
-		{Unix: at(2, time.Hour).Unix(), Latency: 5, Level: LevelUp},
-		{Unix: at(2, 2*time.Hour).Unix(), Latency: 7, Level: LevelDown}, // the grown file, read again
+		NewPoint(at(1, time.Hour).Unix(), 5, LevelUp), // as first read
+		NewPoint(at(2, time.Hour).Unix(), 5, LevelUp),
+		NewPoint(at(2, 2*time.Hour).Unix(), 7, LevelDown), // the grown file, read again
 	}
 	if !reflect.DeepEqual(got[Key{"a", "global"}], want) {
 		t.Fatalf("points %+v, want %+v", got[Key{"a", "global"}], want)
@@ -184,7 +184,7 @@ func TestCachedPointsSeesReplacedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pts := got[Key{"a", "global"}]; len(pts) != 1 || pts[0].Latency != 6 {
+	if pts := got[Key{"a", "global"}]; len(pts) != 1 || pts[0].Latency() != 6 {
 		t.Fatalf("points %+v, want the replaced file's 6 ms", pts)
 	}
 }

@@ -15,15 +15,6 @@ type Key struct {
 	Region string
 }
 
-// Point is a raw sample reduced to what uptime and latency figures need.
-type Point struct {
-	// Unix is the sample time in seconds.
-	Unix int64
-	// Latency in milliseconds.
-	Latency float32
-	Level   Level
-}
-
 // Cap returns how long a sample of check may stand for when no next sample
 // follows sooner. Missing rounds beyond it are gaps ("no data").
 type Cap func(check string) time.Duration
@@ -40,17 +31,17 @@ func Cover(points []Point, capSec, from, to int64, fn func(start, end int64, p *
 		return
 	}
 	// The first sample that can reach from starts at most capSec earlier.
-	i := sort.Search(len(points), func(i int) bool { return points[i].Unix > from-capSec })
+	i := sort.Search(len(points), func(i int) bool { return points[i].Unix() > from-capSec })
 	for ; i < len(points); i++ {
 		p := &points[i]
-		if p.Unix >= to {
+		if p.Unix() >= to {
 			return
 		}
-		end := p.Unix + capSec
-		if i+1 < len(points) && points[i+1].Unix < end {
-			end = points[i+1].Unix
+		end := p.Unix() + capSec
+		if i+1 < len(points) && points[i+1].Unix() < end {
+			end = points[i+1].Unix()
 		}
-		start := max(p.Unix, from)
+		start := max(p.Unix(), from)
 		end = min(end, to)
 		if end > start {
 			fn(start, end, p)
@@ -117,14 +108,14 @@ func (a *acc) span(lv Level, secs int64) {
 
 func (a *acc) sample(p *Point) {
 	a.samples++
-	switch p.Level {
+	switch p.Level() {
 	case LevelDown:
 		a.down++
 		return
 	case LevelDegraded:
 		a.degraded++
 	}
-	a.lat = append(a.lat, p.Latency)
+	a.lat = append(a.lat, p.Latency())
 }
 
 func (a *acc) rollup(k Key, start time.Time, span time.Duration) Rollup {
@@ -166,17 +157,17 @@ func rollDay(day time.Time, points map[Key][]Point, capOf Cap) (hourly, daily []
 			return hours[h]
 		}
 		Cover(pts, capSec, from, to, func(start, end int64, p *Point) {
-			whole.span(p.Level, end-start)
+			whole.span(p.Level(), end-start)
 			for start < end {
 				next := min(end, from+((start-from)/3600+1)*3600)
-				hour(start).span(p.Level, next-start)
+				hour(start).span(p.Level(), next-start)
 				start = next
 			}
 		})
 		for i := range pts {
-			if p := &pts[i]; p.Unix >= from && p.Unix < to {
+			if p := &pts[i]; p.Unix() >= from && p.Unix() < to {
 				whole.sample(p)
-				hour(p.Unix).sample(p)
+				hour(p.Unix()).sample(p)
 			}
 		}
 		if whole.samples == 0 && whole.covered == 0 {

@@ -18,22 +18,24 @@ type span struct {
 }
 
 func TestCover(t *testing.T) {
-	pts := []Point{{Unix: -500, Level: LevelDown}, {Unix: 0, Level: LevelUp}, {Unix: 300, Level: LevelDown}, {Unix: 600, Level: LevelUp}, {Unix: 1800, Level: LevelDegraded}}
+	// Times are offsets from o (points hold no time before 1970).
+	const o = 1000
+	pts := []Point{NewPoint(o-500, 0, LevelDown), NewPoint(o, 0, LevelUp), NewPoint(o+300, 0, LevelDown), NewPoint(o+600, 0, LevelUp), NewPoint(o+1800, 0, LevelDegraded)}
 	tests := []struct {
 		name     string
 		from, to int64
 		want     []span
 	}{
-		{"whole range: cap makes a gap after 600, the last sample runs to its cap", -1000, 5000, []span{{-500, 0, LevelDown}, {0, 300, LevelUp}, {300, 600, LevelDown}, {600, 1200, LevelUp}, {1800, 2400, LevelDegraded}}},
-		{"clipped on both sides", 100, 2000, []span{{100, 300, LevelUp}, {300, 600, LevelDown}, {600, 1200, LevelUp}, {1800, 2000, LevelDegraded}}},
-		{"carry-in from a sample before the range", -100, 50, []span{{-100, 0, LevelDown}, {0, 50, LevelUp}}},
-		{"inside a gap", 1300, 1700, nil},
-		{"empty range", 10, 10, nil},
+		{"whole range: cap makes a gap after 600, the last sample runs to its cap", o - 1000, o + 5000, []span{{o - 500, o, LevelDown}, {o, o + 300, LevelUp}, {o + 300, o + 600, LevelDown}, {o + 600, o + 1200, LevelUp}, {o + 1800, o + 2400, LevelDegraded}}},
+		{"clipped on both sides", o + 100, o + 2000, []span{{o + 100, o + 300, LevelUp}, {o + 300, o + 600, LevelDown}, {o + 600, o + 1200, LevelUp}, {o + 1800, o + 2000, LevelDegraded}}},
+		{"carry-in from a sample before the range", o - 100, o + 50, []span{{o - 100, o, LevelDown}, {o, o + 50, LevelUp}}},
+		{"inside a gap", o + 1300, o + 1700, nil},
+		{"empty range", o + 10, o + 10, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []span
-			Cover(pts, 600, tt.from, tt.to, func(s, e int64, p *Point) { got = append(got, span{s, e, p.Level}) })
+			Cover(pts, 600, tt.from, tt.to, func(s, e int64, p *Point) { got = append(got, span{s, e, p.Level()}) })
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %v\nwant %v", got, tt.want)
 			}
@@ -64,16 +66,16 @@ func TestRollDay(t *testing.T) {
 	k := Key{"c", "global"}
 	pts := map[Key][]Point{
 		k: {
-			{Unix: d - 180, Level: LevelDown, Latency: 9000}, // 23:57 the day before
-			{Unix: d + 120, Level: LevelUp, Latency: 10},     // 00:02
-			{Unix: d + 420, Level: LevelDegraded, Latency: 20},
-			{Unix: d + 720, Level: LevelUp, Latency: 30},      // 00:12, then no data until 01:10
-			{Unix: d + 4200, Level: LevelDown, Latency: 5000}, // 01:10
-			{Unix: d + 4500, Level: LevelUp, Latency: 40},     // 01:15, covers to 01:25
-			{Unix: d + 86340, Level: LevelUp, Latency: 50},    // 23:59
-			{Unix: d + 86640, Level: LevelUp, Latency: 60},    // 00:04 the day after
+			NewPoint(d-180, 9000, LevelDown), // 23:57 the day before
+			NewPoint(d+120, 10, LevelUp),     // 00:02
+			NewPoint(d+420, 20, LevelDegraded),
+			NewPoint(d+720, 30, LevelUp),      // 00:12, then no data until 01:10
+			NewPoint(d+4200, 5000, LevelDown), // 01:10
+			NewPoint(d+4500, 40, LevelUp),     // 01:15, covers to 01:25
+			NewPoint(d+86340, 50, LevelUp),    // 23:59
+			NewPoint(d+86640, 60, LevelUp),    // 00:04 the day after
 		},
-		{"other", "eu"}: {{Unix: d + 7200, Level: LevelUp, Latency: 5}},
+		{"other", "eu"}: {NewPoint(d+7200, 5, LevelUp)},
 	}
 	hourly, daily := rollDay(day0, pts, func(string) time.Duration { return 10 * time.Minute })
 	sec := func(n int) time.Duration { return time.Duration(n) * time.Second }

@@ -75,7 +75,7 @@ func TestClockSkew(t *testing.T) {
 			}
 			for k, p := range pts {
 				for i := 1; i < len(p); i++ {
-					if p[i].Unix < p[i-1].Unix {
+					if p[i].Unix() < p[i-1].Unix() {
 						t.Errorf("%v: points out of order", k)
 					}
 				}

@@ -469,9 +469,9 @@ func sortSeries(m map[Key][]Point) {
 
 func cmpPoint(a, b Point) int {
 	switch {
-	case a.Unix < b.Unix:
+	case a.Unix() < b.Unix():
 		return -1
-	case a.Unix > b.Unix:
+	case a.Unix() > b.Unix():
 		return 1
 	}
 	return 0
@@ -505,6 +505,8 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		series int32
 		loc    int32
 		p      Point
+		// lat outlives a down view that the quorum decides up.
+		lat float32
 	}
 	locIndex := map[string]int32{}
 	recs := make([]rec, 0, bytes.Count(data, []byte{'\n'}))
@@ -524,6 +526,9 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		t := base + sec
 		if t < lo || t >= hi {
 			return nil
+		}
+		if !PointTimeOK(t) {
+			return damaged(errPointTime)
 		}
 		lv, ok := parseStatus(fields[3])
 		if !ok {
@@ -557,7 +562,7 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 			li = int32(len(locIndex))
 			locIndex[loc] = li
 		}
-		recs = append(recs, rec{n, li, Point{Unix: t, Latency: float32(ms), Level: lv}})
+		recs = append(recs, rec{n, li, NewPoint(t, float32(ms), lv), float32(ms)})
 		return nil
 	})
 	if err != nil {
@@ -589,7 +594,7 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 			r := &recs[i]
 			v := views[int(r.series)*nloc : int(r.series+1)*nloc]
 			v[r.loc] = r.p
-			r.p.Level = decideLevel(v, r.p.Unix, rs[r.series].n, rs[r.series].win)
+			r.p = NewPoint(r.p.Unix(), r.lat, decideLevel(v, r.p.Unix(), rs[r.series].n, rs[r.series].win))
 		}
 	}
 	counts := make([]int, len(keys))
@@ -641,10 +646,10 @@ func rulesFrom(dir string) quorumRules {
 func decideLevel(views []Point, now int64, n int, window int64) Level {
 	down, degraded := 0, false
 	for _, p := range views {
-		if p.Unix == 0 || now-p.Unix > window || p.Unix > now {
+		if p.Unix() == 0 || now-p.Unix() > window || p.Unix() > now {
 			continue
 		}
-		switch p.Level {
+		switch p.Level() {
 		case LevelDown:
 			down++
 		case LevelDegraded:

@@ -250,7 +250,7 @@ func maintain(dir string, now time.Time, ret Retention, capOf Cap) error {
 			}
 		}
 		for k, pts := range merged {
-			sort.SliceStable(pts, func(a, b int) bool { return pts[a].Unix < pts[b].Unix })
+			sort.SliceStable(pts, func(a, b int) bool { return pts[a].Unix() < pts[b].Unix() })
 			merged[k] = pts
 		}
 		hours, days := rollDay(f.day, merged, capOf)

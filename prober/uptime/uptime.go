@@ -484,23 +484,23 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 	if rf := max(from, d.boundary); rf < to {
 		history.Cover(sr.pts, sr.capSec, rf, to, func(s, e int64, p *history.Point) {
 			a.covered += float64(e - s)
-			switch p.Level {
+			switch p.Level() {
 			case history.LevelDown:
 				a.down += float64(e - s)
 			case history.LevelDegraded:
 				a.degraded += float64(e - s)
 			}
 		})
-		i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix >= rf })
+		i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix() >= rf })
 		// Every counted sample up to now: take the sorted list.
-		whole := to == d.now && (i == 0 || sr.pts[i-1].Unix < d.boundary)
+		whole := to == d.now && (i == 0 || sr.pts[i-1].Unix() < d.boundary)
 		if whole {
 			a.sorted = append(a.sorted, d.rawLat(sr))
 		}
-		for ; i < len(sr.pts) && sr.pts[i].Unix < to; i++ {
+		for ; i < len(sr.pts) && sr.pts[i].Unix() < to; i++ {
 			p := &sr.pts[i]
 			a.samples++
-			switch p.Level {
+			switch p.Level() {
 			case history.LevelDown:
 				a.failures++
 				continue
@@ -508,9 +508,9 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 				a.degSamples++
 			}
 			if !whole {
-				a.lat = append(a.lat, p.Latency)
+				a.lat = append(a.lat, p.Latency())
 			}
-			a.max = max(a.max, float64(p.Latency))
+			a.max = max(a.max, float64(p.Latency()))
 		}
 	}
 	if from >= d.boundary {
@@ -534,8 +534,8 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 func (d *Data) rawLat(sr *series) []float32 {
 	if !sr.rawLatSet {
 		for _, p := range sr.pts {
-			if p.Unix >= d.boundary && p.Unix < d.now && p.Level != history.LevelDown {
-				sr.rawLat = append(sr.rawLat, p.Latency)
+			if p.Unix() >= d.boundary && p.Unix() < d.now && p.Level() != history.LevelDown {
+				sr.rawLat = append(sr.rawLat, p.Latency())
 			}
 		}
 		slices.Sort(sr.rawLat)
@@ -658,7 +658,7 @@ func (sr *series) first() int64 {
 		f = min(f, sr.hourly[0].start)
 	}
 	if len(sr.pts) > 0 {
-		f = min(f, sr.pts[0].Unix)
+		f = min(f, sr.pts[0].Unix())
 	}
 	return f
 }
