@@ -252,6 +252,9 @@ func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (Rollup
 		}
 		r.Start, r.Span = day.Add(time.Duration(h)*time.Hour), time.Hour
 	}
+	if !PointTimeOK(r.Start.Unix()) {
+		return r, errPointTime
+	}
 	name := field
 	if in != nil {
 		name = in.get

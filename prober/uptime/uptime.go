@@ -26,6 +26,7 @@
 package uptime
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"math"
 	"runtime"
@@ -206,17 +207,31 @@ func Compute(s *history.Store, opt Options) (*Report, error) {
 	return r, nil
 }
 
-// bucket is a roll-up reduced to numbers. Times are whole seconds and
-// counts whole numbers in roll-ups, and a roll-up is at most a day: int32
-// holds them exactly in 64 bytes a bucket (a year of 1,000 checks holds
-// about a million buckets).
+// bucket is a roll-up reduced to numbers in 40 bytes (a year of 1,000
+// checks holds about 800,000 of them). Times are whole seconds that fit a
+// history.Point (the history package skips other roll-ups as damaged), and
+// counts whole numbers no larger than a day's; the span is the slice's
+// (hourly or daily).
 type bucket struct {
-	start                         int64
-	span                          int32
+	start                         uint32
 	covered, down, degraded       int32
 	samples, failures, degSamples int32
-	p50, p95, max                 float64
+	p50, p95, max                 tenths
 }
+
+// tenths is a latency in tenths of a millisecond, the finest upchain
+// writes (history's appendLatency): ms gives back exactly the float64 that
+// parsing the written text gave. A hand-edited finer latency is rounded to
+// a tenth.
+type tenths uint32
+
+func toTenths(ms float64) tenths {
+	return tenths(min(math.Round(max(ms, 0)*10), math.MaxUint32))
+}
+
+// ms repeats the arithmetic of parsing "W.F" (W + F/10), so that the
+// figures match those computed from the parsed roll-up.
+func (t tenths) ms() float64 { return float64(t/10) + float64(t%10)/10 }
 
 type series struct {
 	key    history.Key
@@ -401,15 +416,15 @@ func (d *Data) get(k history.Key) *series {
 
 func toBucket(r *history.Rollup) bucket {
 	sec := func(d time.Duration) int32 { return int32(d / time.Second) }
-	return bucket{start: r.Start.Unix(), span: sec(r.Span),
+	return bucket{start: uint32(r.Start.Unix()),
 		covered: sec(r.Covered), down: sec(r.DownTime), degraded: sec(r.DegradedTime),
 		samples: int32(r.Samples), failures: int32(r.Down), degSamples: int32(r.Degraded),
-		p50: r.P50, p95: r.P95, max: r.Max}
+		p50: toTenths(r.P50), p95: toTenths(r.P95), max: toTenths(r.Max)}
 }
 
 func sortBuckets(b []bucket) {
-	if !slices.IsSortedFunc(b, func(x, y bucket) int { return int(x.start - y.start) }) {
-		slices.SortStableFunc(b, func(x, y bucket) int { return int(x.start - y.start) })
+	if !slices.IsSortedFunc(b, func(x, y bucket) int { return cmp.Compare(x.start, y.start) }) {
+		slices.SortStableFunc(b, func(x, y bucket) int { return cmp.Compare(x.start, y.start) })
 	}
 }
 
@@ -522,9 +537,9 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 	for day := from - mod(from, 86400); day < rt; day += 86400 {
 		s, e := max(from, day), min(rt, day+86400)
 		if s == day && e == day+86400 || day < d.hourlyFrom {
-			addBuckets(sr.daily, s, e, a)
+			addBuckets(sr.daily, 86400, s, e, a)
 		} else {
-			addBuckets(sr.hourly, s, e, a)
+			addBuckets(sr.hourly, 3600, s, e, a)
 		}
 	}
 }
@@ -554,15 +569,16 @@ func mod(a, b int64) int64 {
 
 // addBuckets adds the buckets overlapping [from, to), pro rata for those
 // that overlap only in part.
-func addBuckets(bs []bucket, from, to int64, a *accum) {
-	i := sort.Search(len(bs), func(i int) bool { return bs[i].start+int64(bs[i].span) > from })
-	for ; i < len(bs) && bs[i].start < to; i++ {
+func addBuckets(bs []bucket, span, from, to int64, a *accum) {
+	i := sort.Search(len(bs), func(i int) bool { return int64(bs[i].start)+span > from })
+	for ; i < len(bs) && int64(bs[i].start) < to; i++ {
 		b := &bs[i]
-		o := min(to, b.start+int64(b.span)) - max(from, b.start)
+		start := int64(b.start)
+		o := min(to, start+span) - max(from, start)
 		if o <= 0 {
 			continue
 		}
-		f := float64(o) / float64(b.span)
+		f := float64(o) / float64(span)
 		a.covered += f * float64(b.covered)
 		a.down += f * float64(b.down)
 		a.degraded += f * float64(b.degraded)
@@ -570,8 +586,8 @@ func addBuckets(bs []bucket, from, to int64, a *accum) {
 		a.failures += f * float64(b.failures)
 		a.degSamples += f * float64(b.degSamples)
 		if n := f * float64(b.samples-b.failures); n > 0 {
-			a.rolled = append(a.rolled, weighted{b.p50, b.p95, n})
-			a.max = max(a.max, b.max)
+			a.rolled = append(a.rolled, weighted{b.p50.ms(), b.p95.ms(), n})
+			a.max = max(a.max, b.max.ms())
 		}
 	}
 }
@@ -652,10 +668,10 @@ func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 func (sr *series) first() int64 {
 	f := int64(math.MaxInt64)
 	if len(sr.daily) > 0 {
-		f = sr.daily[0].start
+		f = int64(sr.daily[0].start)
 	}
 	if len(sr.hourly) > 0 {
-		f = min(f, sr.hourly[0].start)
+		f = min(f, int64(sr.hourly[0].start))
 	}
 	if len(sr.pts) > 0 {
 		f = min(f, sr.pts[0].Unix())
