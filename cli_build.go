@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -22,6 +23,14 @@ import (
 	"github.com/upchain-dev/upchain/sitegen"
 	"github.com/upchain-dev/upchain/sitegen/assemble"
 )
+
+// buildGCPercent: a build is a batch job, often on a small CI machine, and
+// its peak memory is its largest live heap (the history's points and
+// roll-ups) times 1 + GOGC/100. At 70 rather than Go's 100 a build of
+// 1,000 checks over a year peaks at about 138 MB instead of 143-159 MB, for
+// CPU within the runs' spread (README, "Status site"). GOGC in the
+// environment wins.
+const buildGCPercent = 70
 
 var buildCommand = command{name: "build", summary: "render the static status site into public/ (reads config and history, no network)", run: runBuild}
 
@@ -60,6 +69,9 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return exitUsage
 		}
 		listenAddr = a
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(buildGCPercent)
 	}
 	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {

@@ -85,3 +85,36 @@ func TestFillValuesAcrossChunks(t *testing.T) {
 		t.Fatalf("values %v, want height=12345", got)
 	}
 }
+
+// TestLatestAcrossChunks: Latest reads a day a chunk at a time; each
+// series' newest line, read chunks before the end of the file, must come
+// back whole, and a damaged newest line gives way to the one before it.
+func TestLatestAcrossChunks(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, RawDir), 0o755)
+	var day strings.Builder
+	day.WriteString(rawHeader(day0))
+	// "early" has its newest samples in the first chunk; "busy" fills
+	// chunks after them.
+	day.WriteString("00:00:01 early global up 200 - 11 height=100\n00:00:02 early global degraded 200 - 12 height=101\n")
+	day.WriteString("00:00:03 broken global up 200 - 21\n00:00:04 broken global up 200 - nonsense\n")
+	for sec := 5; day.Len() < 3*readChunk; sec++ {
+		fmt.Fprintf(&day, "%s busy global up 200 - 7\n", time.Unix(int64(sec%86400), 0).UTC().Format(time.TimeOnly))
+	}
+	if err := os.WriteFile(rawPath(dir, day0), []byte(day.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&Store{dir: dir}).Latest(time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got[Key{"early", "global"}]; g.Time != day0.Add(2*time.Second) || g.Status != prober.Degraded || g.Latency != 12*time.Millisecond || g.Values["height"] != "101" {
+		t.Errorf("early: %+v", g)
+	}
+	if g := got[Key{"broken", "global"}]; g.Time != day0.Add(3*time.Second) || g.Latency != 21*time.Millisecond {
+		t.Errorf("broken: %+v, want the sample before the damaged line", g)
+	}
+	if g := got[Key{"busy", "global"}]; g.Latency != 7*time.Millisecond {
+		t.Errorf("busy: %+v", g)
+	}
+}
