@@ -32,6 +32,12 @@ import (
 // environment wins.
 const buildGCPercent = 70
 
+func setBuildGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(buildGCPercent)
+	}
+}
+
 var buildCommand = command{name: "build", summary: "render the static status site into public/ (reads config and history, no network)", run: runBuild}
 
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -70,9 +76,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		listenAddr = a
 	}
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(buildGCPercent)
-	}
+	setBuildGC()
 	stopProfile, err := startProfiles(*cpuProfile, *memProfile)
 	if err != nil {
 		fmt.Fprintln(stderr, "upchain build:", err)
