@@ -567,8 +567,8 @@ func mod(a, b int64) int64 {
 	return m
 }
 
-// addBuckets adds the buckets overlapping [from, to), pro rata for those
-// that overlap only in part.
+// addBuckets adds the buckets (each span seconds long) overlapping
+// [from, to), pro rata for those that overlap only in part.
 func addBuckets(bs []bucket, span, from, to int64, a *accum) {
 	i := sort.Search(len(bs), func(i int) bool { return int64(bs[i].start)+span > from })
 	for ; i < len(bs) && int64(bs[i].start) < to; i++ {
