@@ -364,27 +364,41 @@ func (d *Data) loadRollups(s *history.Store, till time.Time, c *Cache) error {
 	// the roll-ups (files come oldest first): append's doubling would
 	// leave up to half of them unused.
 	end := till.Unix()
-	err := s.EachHourly(time.Unix(d.hourlyFrom, 0).UTC(), till, func(h *history.Rollup) error {
-		sr := d.get(h.Key())
-		if sr.hourly == nil {
-			sr.hourly = make([]bucket, 0, max(1, (end-h.Start.Unix())/3600))
-		}
-		sr.hourly = append(sr.hourly, toBucket(h))
-		return nil
-	})
+	read := func(each func(from, to time.Time, fn func(*history.Rollup) error) error, from time.Time, span int64) (map[history.Key][]bucket, error) {
+		out := map[history.Key][]bucket{}
+		err := each(from, till, func(r *history.Rollup) error {
+			k := r.Key()
+			b := out[k]
+			if b == nil {
+				b = make([]bucket, 0, max(1, (end-r.Start.Unix())/span))
+			}
+			out[k] = append(b, toBucket(r))
+			return nil
+		})
+		return out, err
+	}
+	// Hourly and daily files are read side by side: one reader alone
+	// kept a core idle once the raw days were in.
+	var hourly map[history.Key][]bucket
+	var hourlyErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hourly, hourlyErr = read(s.EachHourly, time.Unix(d.hourlyFrom, 0).UTC(), 3600)
+	}()
+	daily, err := read(s.EachDaily, time.Time{}, 86400)
+	<-done
+	if err == nil {
+		err = hourlyErr
+	}
 	if err != nil {
 		return err
 	}
-	err = s.EachDaily(time.Time{}, till, func(r *history.Rollup) error {
-		sr := d.get(r.Key())
-		if sr.daily == nil {
-			sr.daily = make([]bucket, 0, max(1, (end-r.Start.Unix())/86400))
-		}
-		sr.daily = append(sr.daily, toBucket(r))
-		return nil
-	})
-	if err != nil {
-		return err
+	for k, b := range hourly {
+		d.get(k).hourly = b
+	}
+	for k, b := range daily {
+		d.get(k).daily = b
 	}
 	for _, sr := range d.series {
 		sortBuckets(sr.hourly)
