@@ -405,15 +405,8 @@ func (d *Data) loadRollups(s *history.Store, till time.Time, c *Cache) error {
 		sortBuckets(sr.daily)
 	}
 	if c != nil {
-		c.key, c.hourly, c.daily = key, map[history.Key][]bucket{}, map[history.Key][]bucket{}
-		for k, sr := range d.series {
-			if sr.hourly != nil {
-				c.hourly[k] = sr.hourly
-			}
-			if sr.daily != nil {
-				c.daily[k] = sr.daily
-			}
-		}
+		// The series share these slices, sorted in place above.
+		c.key, c.hourly, c.daily = key, hourly, daily
 	}
 	return nil
 }
