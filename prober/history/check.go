@@ -321,7 +321,7 @@ func uptimeRollup(day time.Time) func([]byte, *[][]byte) error {
 func valueRollup(day time.Time) func([]byte, *[][]byte) error {
 	in := interner{}
 	return func(line []byte, fields *[][]byte) error {
-		_, err := parseValueRollup(day, line, fields, in, nil)
+		_, err := parseValueRollup(day, line, fields, in, nil, nil)
 		return err
 	}
 }

@@ -275,6 +275,78 @@ func lineFields(line []byte, into [][]byte) [][]byte {
 	return into
 }
 
+// parseCount reads a non-negative decimal integer as strconv.ParseInt
+// does (so "+5" and "-0" still count): plain digits, what writers write,
+// without the conversion to a string that costs a roll-up line a third
+// of its parsing.
+func parseCount(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return parseCountSlow(b)
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return parseCountSlow(b)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+func parseCountSlow(b []byte) (int64, bool) {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	return n, err == nil && n >= 0
+}
+
+// parseHour reads a roll-up line's two-character hour, 00 to 23.
+func parseHour(b []byte) (int, bool) {
+	if len(b) != 2 {
+		return 0, false
+	}
+	h, ok := parseCount(b)
+	return int(h), ok && h <= 23
+}
+
+// dayMemo parses the days of a daily roll-up file, whose lines come day
+// by day: time.Parse once a day instead of once a line.
+type dayMemo struct {
+	text []byte
+	t    time.Time
+}
+
+func (m *dayMemo) parse(b []byte) (time.Time, bool) {
+	if m != nil && m.text != nil && bytes.Equal(b, m.text) {
+		return m.t, true
+	}
+	t, err := time.Parse(dayLayout, string(b))
+	if err != nil {
+		return time.Time{}, false
+	}
+	if m != nil {
+		m.text, m.t = append(m.text[:0], b...), t
+	}
+	return t, true
+}
+
+// lineHead is lineFields for readers that need only the first n fields:
+// the rest of the line, if any, stays one more field.
+func lineHead(line []byte, into [][]byte, n int) [][]byte {
+	into = into[:0]
+	for len(line) > 0 {
+		if len(into) == n {
+			return append(into, line)
+		}
+		i := bytes.IndexByte(line, ' ')
+		if i < 0 {
+			into = append(into, line)
+			break
+		}
+		into = append(into, line[:i])
+		line = line[i+1:]
+	}
+	return into
+}
+
 // parseClock reads "HH:MM:SS" as seconds since midnight.
 func parseClock(b []byte) (int64, bool) {
 	if len(b) != 8 || b[2] != ':' || b[5] != ':' {

@@ -228,11 +228,12 @@ func appendRollup(b []byte, r *Rollup) []byte {
 // parseRollupLine reads a roll-up line of an hourly file of day, or of a
 // daily file when day is zero.
 func parseRollupLine(day time.Time, line []byte, fsp *[][]byte) (Rollup, error) {
-	return parseRollup(day, line, fsp, nil)
+	return parseRollup(day, line, fsp, nil, nil)
 }
 
-// parseRollup is parseRollupLine with an optional interner for the names.
-func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (Rollup, error) {
+// parseRollup is parseRollupLine with an optional interner for the names
+// and memo for the days.
+func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner, days *dayMemo) (Rollup, error) {
 	fs := lineFields(line, *fsp)
 	*fsp = fs
 	if len(fs) != 13 {
@@ -240,14 +241,14 @@ func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (Rollup
 	}
 	var r Rollup
 	if day.IsZero() {
-		t, err := time.Parse(dayLayout, string(fs[0]))
-		if err != nil {
+		t, ok := days.parse(fs[0])
+		if !ok {
 			return r, fmt.Errorf("bad day %q", fs[0])
 		}
 		r.Start, r.Span = t, 24*time.Hour
 	} else {
-		h, err := strconv.Atoi(string(fs[0]))
-		if err != nil || h < 0 || h > 23 || len(fs[0]) != 2 {
+		h, ok := parseHour(fs[0])
+		if !ok {
 			return r, fmt.Errorf("bad hour %q", fs[0])
 		}
 		r.Start, r.Span = day.Add(time.Duration(h)*time.Hour), time.Hour
@@ -268,7 +269,8 @@ func parseRollup(day time.Time, line []byte, fsp *[][]byte, in interner) (Rollup
 	}
 	var n [6]int64
 	for i := range n {
-		if n[i], err = strconv.ParseInt(string(fs[3+i]), 10, 64); err != nil || n[i] < 0 {
+		var ok bool
+		if n[i], ok = parseCount(fs[3+i]); !ok {
 			return r, fmt.Errorf("bad count %q", fs[3+i])
 		}
 	}

@@ -354,7 +354,7 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 				if bad[lineNo] {
 					return nil
 				}
-				fields = lineFields(line, fields)
+				fields = lineHead(line, fields, 7)
 				if len(fields) < 7 {
 					return damaged(fmt.Errorf("want at least 7 fields, got %d", len(fields)))
 				}
@@ -516,10 +516,18 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 	recs := make([]rec, 0, info.Size()/40+1)
 	index := map[string]map[string]int32{}
 	var keys []Key
+	// Rounds list the series in the same order: the series that followed
+	// the previous line's last time is compared first, which spares two
+	// map lookups a line. raw holds each series' fields as written.
+	type rawKey struct{ check, region string }
+	var raw []rawKey
+	var next []int32
+	prev := int32(-1)
 	in := interner{}
 	var fields [][]byte
+	lastLoc, lastLi := "", int32(-1)
 	err = readRaw(f.path, rawMagic, func(_ int, line []byte, loc string) error {
-		fields = lineFields(line, fields)
+		fields = lineHead(line, fields, 7)
 		if len(fields) < 7 {
 			return damaged(fmt.Errorf("want at least 7 fields, got %d", len(fields)))
 		}
@@ -542,31 +550,49 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		if !ok {
 			return damaged(fmt.Errorf("bad latency %q", fields[6]))
 		}
-		regions := index[string(fields[1])]
-		if regions == nil {
-			regions = map[string]int32{}
-			index[string(fields[1])] = regions
-		}
-		n, ok := regions[string(fields[2])]
-		if !ok {
-			check, err := in.get(fields[1])
-			if err != nil {
-				return damaged(fmt.Errorf("check: %v", err))
+		n := int32(-1)
+		if prev >= 0 {
+			if g := next[prev]; g >= 0 && raw[g].check == string(fields[1]) && raw[g].region == string(fields[2]) {
+				n = g
 			}
-			region, err := in.get(fields[2])
-			if err != nil {
-				return damaged(fmt.Errorf("region: %v", err))
+		}
+		if n < 0 {
+			regions := index[string(fields[1])]
+			if regions == nil {
+				regions = map[string]int32{}
+				index[string(fields[1])] = regions
 			}
-			n = int32(len(keys))
-			keys = append(keys, Key{check, region})
-			regions[string(fields[2])] = n
+			var ok bool
+			n, ok = regions[string(fields[2])]
+			if !ok {
+				check, err := in.get(fields[1])
+				if err != nil {
+					return damaged(fmt.Errorf("check: %v", err))
+				}
+				region, err := in.get(fields[2])
+				if err != nil {
+					return damaged(fmt.Errorf("region: %v", err))
+				}
+				n = int32(len(keys))
+				keys = append(keys, Key{check, region})
+				raw = append(raw, rawKey{string(fields[1]), string(fields[2])})
+				next = append(next, -1)
+				regions[string(fields[2])] = n
+			}
+			if prev >= 0 {
+				next[prev] = n
+			}
 		}
-		li, ok := locIndex[loc]
-		if !ok {
-			li = int32(len(locIndex))
-			locIndex[loc] = li
+		prev = n
+		if loc != lastLoc || lastLi < 0 {
+			li, ok := locIndex[loc]
+			if !ok {
+				li = int32(len(locIndex))
+				locIndex[loc] = li
+			}
+			lastLoc, lastLi = loc, li
 		}
-		recs = append(recs, rec{n, li, NewPoint(t, float32(ms), lv), float32(ms)})
+		recs = append(recs, rec{n, lastLi, NewPoint(t, float32(ms), lv), float32(ms)})
 		return nil
 	})
 	if err != nil {
@@ -694,7 +720,7 @@ func (s *Store) EachHourly(from, to time.Time, fn func(r *Rollup) error) error {
 			continue
 		}
 		err := readLines(f.path, hourlyMagic, func(_ int, line []byte) error {
-			r, err := parseRollup(f.day, line, &fields, in)
+			r, err := parseRollup(f.day, line, &fields, in, nil)
 			if err != nil || !within(r.Start, from, to) {
 				return damaged(err)
 			}
@@ -736,12 +762,13 @@ func (s *Store) EachDaily(from, to time.Time, fn func(r *Rollup) error) error {
 	}
 	var fields [][]byte
 	in := interner{}
+	var days dayMemo
 	for _, y := range years {
 		if !yearOverlaps(y.year, from, to) {
 			continue
 		}
 		err := readLines(y.path, dailyMagic, func(_ int, line []byte) error {
-			r, err := parseRollup(time.Time{}, line, &fields, in)
+			r, err := parseRollup(time.Time{}, line, &fields, in, &days)
 			if err != nil || !within(r.Start, from, to) {
 				return damaged(err)
 			}

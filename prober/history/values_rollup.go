@@ -270,7 +270,7 @@ var errSkipped = errors.New("value not asked for")
 // parseValueRollup reads a line of a values-hourly file of day, or of a
 // values-daily file when day is zero; with names, only lines of those
 // values (others return errSkipped before anything is decoded).
-func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner, names map[string]bool) (ValueRollup, error) {
+func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner, days *dayMemo, names map[string]bool) (ValueRollup, error) {
 	fs := lineFields(line, *fsp)
 	*fsp = fs
 	var r ValueRollup
@@ -281,14 +281,14 @@ func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner, na
 		return r, errSkipped
 	}
 	if day.IsZero() {
-		t, err := time.Parse(dayLayout, string(fs[0]))
-		if err != nil {
+		t, ok := days.parse(fs[0])
+		if !ok {
 			return r, fmt.Errorf("bad day %q", fs[0])
 		}
 		r.Start, r.Span = t, 24*time.Hour
 	} else {
-		h, err := strconv.Atoi(string(fs[0]))
-		if err != nil || h < 0 || h > 23 || len(fs[0]) != 2 {
+		h, ok := parseHour(fs[0])
+		if !ok {
 			return r, fmt.Errorf("bad hour %q", fs[0])
 		}
 		r.Start, r.Span = day.Add(time.Duration(h)*time.Hour), time.Hour
@@ -299,11 +299,11 @@ func parseValueRollup(day time.Time, line []byte, fsp *[][]byte, in interner, na
 			return r, fmt.Errorf("name: %v", err)
 		}
 	}
-	n, err := strconv.Atoi(string(fs[4]))
-	if err != nil || n < 0 {
+	n, ok := parseCount(fs[4])
+	if !ok {
 		return r, fmt.Errorf("bad samples %q", fs[4])
 	}
-	r.Samples = n
+	r.Samples = int(n)
 	for i, p := range []*string{&r.Min, &r.Max, &r.Last} {
 		if *p, err = in.value(fs[5+i]); err != nil {
 			return r, fmt.Errorf("value: %v", err)
@@ -398,7 +398,7 @@ func (s *Store) EachValueHourly(from, to time.Time, names map[string]bool, fn fu
 			continue
 		}
 		err := readLines(f.path, valuesHourlyMagic, func(_ int, line []byte) error {
-			r, err := parseValueRollup(f.day, line, &fields, in, names)
+			r, err := parseValueRollup(f.day, line, &fields, in, nil, names)
 			if err == errSkipped {
 				return nil
 			}
@@ -424,12 +424,13 @@ func (s *Store) EachValueDaily(from, to time.Time, names map[string]bool, fn fun
 	}
 	var fields [][]byte
 	in := interner{}
+	var days dayMemo
 	for _, y := range years {
 		if !yearOverlaps(y.year, from, to) {
 			continue
 		}
 		err := readLines(y.path, valuesDailyMagic, func(_ int, line []byte) error {
-			r, err := parseValueRollup(time.Time{}, line, &fields, in, names)
+			r, err := parseValueRollup(time.Time{}, line, &fields, in, &days, names)
 			if err == errSkipped {
 				return nil
 			}
