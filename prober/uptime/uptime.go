@@ -479,6 +479,7 @@ type accum struct {
 	sorted   [][]float32
 	borrowed bool
 	rolled   []weighted
+	order    []uint64 // pick's scratch: rolled sorted by a percentile
 	max      float64
 }
 
@@ -486,7 +487,7 @@ type accum struct {
 // borrowed from series.rawLat).
 func (a *accum) reset() {
 	lat, borrowed := a.lat, a.borrowed
-	*a = accum{sorted: a.sorted[:0], rolled: a.rolled[:0]}
+	*a = accum{sorted: a.sorted[:0], rolled: a.rolled[:0], order: a.order[:0]}
 	if !borrowed {
 		a.lat = lat[:0]
 	}
@@ -494,7 +495,8 @@ func (a *accum) reset() {
 
 // weighted is a roll-up's percentile pair and how many samples it stands for.
 type weighted struct {
-	p50, p95, w float64
+	p50, p95 tenths
+	w        float64
 }
 
 // accumulate adds what series sr says about [from, to).
@@ -532,7 +534,9 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 			if !whole {
 				a.lat = append(a.lat, p.Latency())
 			}
-			a.max = max(a.max, float64(p.Latency()))
+			if l := float64(p.Latency()); l > a.max { // never NaN: down points have none
+				a.max = l
+			}
 		}
 	}
 	if from >= d.boundary {
@@ -560,7 +564,7 @@ func (d *Data) rawLat(sr *series) []float32 {
 				sr.rawLat = append(sr.rawLat, p.Latency())
 			}
 		}
-		slices.Sort(sr.rawLat)
+		sortLatencies(sr.rawLat)
 		sr.rawLatSet = true
 	}
 	return sr.rawLat
@@ -593,7 +597,7 @@ func addBuckets(bs []bucket, span, from, to int64, a *accum) {
 		a.failures += f * float64(b.failures)
 		a.degSamples += f * float64(b.degSamples)
 		if n := f * float64(b.samples-b.failures); n > 0 {
-			a.rolled = append(a.rolled, weighted{b.p50.ms(), b.p95.ms(), n})
+			a.rolled = append(a.rolled, weighted{b.p50, b.p95, n})
 			a.max = max(a.max, b.max.ms())
 		}
 	}
@@ -631,7 +635,7 @@ func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 	}
 	if len(a.rolled) == 1 && len(a.lat) == 0 {
 		// One whole roll-up (a day or an hour): its own percentiles.
-		return a.rolled[0].p50, a.rolled[0].p95, false
+		return a.rolled[0].p50.ms(), a.rolled[0].p95.ms(), false
 	}
 	total := float64(len(a.lat))
 	for _, r := range a.rolled {
@@ -639,20 +643,22 @@ func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 	}
 	// Walk the sorted raw latencies (weight 1 each) and the roll-ups sorted
 	// by the percentile in question together until the weight reaches q.
-	pick := func(q float64, of func(weighted) float64) float64 {
-		slices.SortFunc(a.rolled, func(x, y weighted) int {
-			switch {
-			case of(x) < of(y):
-				return -1
-			case of(x) > of(y):
-				return 1
-			}
-			return 0
-		})
+	// The roll-ups are sorted as integers, percentile above index (ties
+	// in the order they came): a year's window holds hundreds of them.
+	pick := func(q float64, of func(weighted) tenths) float64 {
+		a.order = a.order[:0]
+		for j, r := range a.rolled {
+			a.order = append(a.order, uint64(of(r))<<32|uint64(j))
+		}
+		slices.Sort(a.order)
 		target, cum := q*total-1e-9, 0.0
 		i, j := 0, 0
-		for i < len(a.lat) || j < len(a.rolled) {
-			if j >= len(a.rolled) || (i < len(a.lat) && float64(a.lat[i]) <= of(a.rolled[j])) {
+		for i < len(a.lat) || j < len(a.order) {
+			var r *weighted
+			if j < len(a.order) {
+				r = &a.rolled[uint32(a.order[j])]
+			}
+			if r == nil || (i < len(a.lat) && float64(a.lat[i]) <= of(*r).ms()) {
 				cum++
 				if cum >= target {
 					return float64(a.lat[i])
@@ -660,15 +666,15 @@ func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 				i++
 				continue
 			}
-			cum += a.rolled[j].w
+			cum += r.w
 			if cum >= target {
-				return of(a.rolled[j])
+				return of(*r).ms()
 			}
 			j++
 		}
 		return 0
 	}
-	return pick(0.5, func(w weighted) float64 { return w.p50 }), pick(0.95, func(w weighted) float64 { return w.p95 }), true
+	return pick(0.5, func(w weighted) tenths { return w.p50 }), pick(0.95, func(w weighted) tenths { return w.p95 }), true
 }
 
 // first is the earliest time a series has data for.
