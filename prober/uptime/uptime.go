@@ -243,6 +243,10 @@ type series struct {
 	// now), computed once: every long window needs them.
 	rawLat    []float32
 	rawLatSet bool
+	// rawSum is what the raw samples from the boundary to now add to an
+	// empty accum, computed once.
+	rawSum    sums
+	rawSumSet bool
 }
 
 // Data is the history loaded for computing figures at one moment.
@@ -469,19 +473,26 @@ func (d *Data) Range(check, region string, from, to time.Time) Stats {
 	return a.stats(from, to, time.Duration(n)*to.Sub(from))
 }
 
-// accum gathers one period of one or more series.
-type accum struct {
+// sums are an accum's figures that add up.
+type sums struct {
 	covered, down, degraded       float64
 	samples, failures, degSamples float64
-	lat                           []float32
+	max                           float64
+}
+
+// accum gathers one period of one or more series.
+type accum struct {
+	sums
+	lat []float32
 	// sorted holds already sorted latency lists (see series.rawLat);
 	// borrowed: lat is one of them.
 	sorted   [][]float32
 	borrowed bool
 	rolled   []weighted
 	order    []uint64 // pick's scratch: rolled sorted by a percentile
-	max      float64
 }
+
+func (a *accum) empty() bool { return a.sums == sums{} }
 
 // reset empties a for the next period, keeping its buffers (but never one
 // borrowed from series.rawLat).
@@ -505,39 +516,19 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 	if from >= to {
 		return
 	}
-	if rf := max(from, d.boundary); rf < to {
-		history.Cover(sr.pts, sr.capSec, rf, to, func(s, e int64, p *history.Point) {
-			a.covered += float64(e - s)
-			switch p.Level() {
-			case history.LevelDown:
-				a.down += float64(e - s)
-			case history.LevelDegraded:
-				a.degraded += float64(e - s)
-			}
-		})
-		i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix() >= rf })
-		// Every counted sample up to now: take the sorted list.
-		whole := to == d.now && (i == 0 || sr.pts[i-1].Unix() < d.boundary)
-		if whole {
-			a.sorted = append(a.sorted, d.rawLat(sr))
+	if rf := max(from, d.boundary); rf < to && rf == d.boundary && to == d.now && a.empty() {
+		// Every long window starts with all the raw samples: their sums
+		// are made once per series. Only into an empty accum, so that the
+		// float sums are the ones the loop below makes.
+		if !sr.rawSumSet {
+			var t accum
+			d.addRaw(sr, rf, to, &t)
+			sr.rawSum, sr.rawSumSet = t.sums, true
 		}
-		for ; i < len(sr.pts) && sr.pts[i].Unix() < to; i++ {
-			p := &sr.pts[i]
-			a.samples++
-			switch p.Level() {
-			case history.LevelDown:
-				a.failures++
-				continue
-			case history.LevelDegraded:
-				a.degSamples++
-			}
-			if !whole {
-				a.lat = append(a.lat, p.Latency())
-			}
-			if l := float64(p.Latency()); l > a.max { // never NaN: down points have none
-				a.max = l
-			}
-		}
+		a.sums = sr.rawSum
+		a.sorted = append(a.sorted, d.rawLat(sr))
+	} else if rf < to {
+		d.addRaw(sr, rf, to, a)
 	}
 	if from >= d.boundary {
 		return
@@ -551,6 +542,43 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 			addBuckets(sr.daily, 86400, s, e, a)
 		} else {
 			addBuckets(sr.hourly, 3600, s, e, a)
+		}
+	}
+}
+
+// addRaw adds what the raw samples of sr say about [rf, to), rf at or
+// after the boundary.
+func (d *Data) addRaw(sr *series, rf, to int64, a *accum) {
+	history.Cover(sr.pts, sr.capSec, rf, to, func(s, e int64, p *history.Point) {
+		a.covered += float64(e - s)
+		switch p.Level() {
+		case history.LevelDown:
+			a.down += float64(e - s)
+		case history.LevelDegraded:
+			a.degraded += float64(e - s)
+		}
+	})
+	i := sort.Search(len(sr.pts), func(i int) bool { return sr.pts[i].Unix() >= rf })
+	// Every counted sample up to now: take the sorted list.
+	whole := to == d.now && (i == 0 || sr.pts[i-1].Unix() < d.boundary)
+	if whole {
+		a.sorted = append(a.sorted, d.rawLat(sr))
+	}
+	for ; i < len(sr.pts) && sr.pts[i].Unix() < to; i++ {
+		p := &sr.pts[i]
+		a.samples++
+		switch p.Level() {
+		case history.LevelDown:
+			a.failures++
+			continue
+		case history.LevelDegraded:
+			a.degSamples++
+		}
+		if !whole {
+			a.lat = append(a.lat, p.Latency())
+		}
+		if l := float64(p.Latency()); l > a.max { // never NaN: down points have none
+			a.max = l
 		}
 	}
 }
@@ -652,25 +680,23 @@ func (a *accum) percentiles() (p50, p95 float64, approx bool) {
 		}
 		slices.Sort(a.order)
 		target, cum := q*total-1e-9, 0.0
-		i, j := 0, 0
-		for i < len(a.lat) || j < len(a.order) {
-			var r *weighted
-			if j < len(a.order) {
-				r = &a.rolled[uint32(a.order[j])]
-			}
-			if r == nil || (i < len(a.lat) && float64(a.lat[i]) <= of(*r).ms()) {
-				cum++
-				if cum >= target {
+		i := 0
+		for _, o := range a.order {
+			r := &a.rolled[uint32(o)]
+			v := of(*r).ms()
+			for ; i < len(a.lat) && float64(a.lat[i]) <= v; i++ {
+				if cum++; cum >= target {
 					return float64(a.lat[i])
 				}
-				i++
-				continue
 			}
-			cum += r.w
-			if cum >= target {
-				return of(*r).ms()
+			if cum += r.w; cum >= target {
+				return v
 			}
-			j++
+		}
+		for ; i < len(a.lat); i++ {
+			if cum++; cum >= target {
+				return float64(a.lat[i])
+			}
 		}
 		return 0
 	}
@@ -798,7 +824,14 @@ func (d *Data) summary(ss []*series) *Summary {
 		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
 		for i := n - 1; i >= 0; i-- {
 			start := end.Add(-time.Duration(i+1) * spec.Bucket)
-			st := stats(start, minTime(start.Add(spec.Bucket), now))
+			stop := minTime(start.Add(spec.Bucket), now)
+			var st Stats
+			// A daily chart's recent buckets are the days computed above.
+			if k := len(sum.Days) - 1 - i; k >= 0 && sum.Days[k].From.Equal(start) && sum.Days[k].To.Equal(stop) {
+				st = sum.Days[k]
+			} else {
+				st = stats(start, stop)
+			}
 			ls.Points = append(ls.Points, LatencyPoint{Start: start, P50: st.P50, P95: st.P95, Samples: st.Samples - st.Failures})
 		}
 		sum.Latency = append(sum.Latency, ls)
