@@ -223,7 +223,22 @@ func appendNum(b []byte, f float64) []byte {
 		b = append(b, '-')
 		k = -k
 	}
-	b = strconv.AppendInt(b, k/10, 10)
+	if w := k / 10; w < 10000 {
+		// Chart coordinates: up to four digits, written here rather
+		// than by strconv's general path.
+		switch {
+		case w >= 1000:
+			b = append(b, byte('0'+w/1000), byte('0'+w/100%10), byte('0'+w/10%10), byte('0'+w%10))
+		case w >= 100:
+			b = append(b, byte('0'+w/100), byte('0'+w/10%10), byte('0'+w%10))
+		case w >= 10:
+			b = append(b, byte('0'+w/10), byte('0'+w%10))
+		default:
+			b = append(b, byte('0'+w))
+		}
+	} else {
+		b = strconv.AppendInt(b, w, 10)
+	}
 	if d := k % 10; d != 0 {
 		b = append(b, '.', byte('0'+d))
 	}

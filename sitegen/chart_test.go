@@ -101,7 +101,7 @@ func TestNiceScale(t *testing.T) {
 // formatting the rounded tenths with strconv writes.
 func TestAppendNumMatchesStrconv(t *testing.T) {
 	cases := []float64{0, math.Copysign(0, -1), -0.04, 0.04, 0.05, -0.05, 0.15, 0.25, 0.35, 1, -1, 9.95, 10.05,
-		123.45, -123.45, 899.99, 1e6 + 0.05, 1e13, -1e13, 1 << 49, math.Inf(1), math.Inf(-1), math.NaN()}
+		123.45, -123.45, 899.99, 9, 10, 99.9, 100, 999, 1000, 9999.9, 9999.96, 10000, -9999.9, 1e6 + 0.05, 1e13, -1e13, 1 << 49, math.Inf(1), math.Inf(-1), math.NaN()}
 	rng := rand.New(rand.NewPCG(3, 5))
 	for range 10000 {
 		cases = append(cases, (rng.Float64()-0.3)*math.Pow(10, float64(rng.IntN(8))))
