@@ -62,6 +62,32 @@ func TestFillValuesSkipsDamageAndFuture(t *testing.T) {
 	}
 }
 
+// fillValues: of two samples at the same time the later line counts
+// (rounds of two locations at one second), also where the later one is
+// damaged and the earlier one serves.
+func TestFillValuesEqualTimes(t *testing.T) {
+	tests := []struct {
+		name, raw, want string
+	}{
+		{"later line", "00:05:00 c global up 200 - 10 height=1\n00:05:00 c global up 200 - 10 height=2\n", "2"},
+		{"later line damaged", "00:05:00 c global up 200 - 10 height=1\n00:05:00 c global sideways 200 - 10 height=2\n", "1"},
+		{"newer time first", "00:06:00 c global up 200 - 10 height=1\n00:05:00 c global up 200 - 10 height=2\n", "1"},
+		{"newest without values", "00:05:00 c global up 200 - 10 height=1\n00:06:00 c global up 200 - 10\n", "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeRaw(t, "# round aaaa 00:05:00 fra\n"+tt.raw)
+			st := &State{Checks: map[string]map[string]*RegionState{"c": {"global": {}}}}
+			if err := fillValues(dir, st, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+			if v := st.Get("c", "global").Values["height"]; v != tt.want {
+				t.Errorf("height %q, want %q", v, tt.want)
+			}
+		})
+	}
+}
+
 // Rounds of several locations interleave in a day file: history check
 // judges the order of each location's samples on their own.
 func TestCheckOrderPerLocation(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -1068,62 +1069,18 @@ func fillValues(dir string, st *State, limit time.Time) error {
 	var fields [][]byte
 	for i := len(files) - 1; i >= max(0, len(files)-valueDays) && len(missing) > 0; i-- {
 		f := files[i]
-		// The lines of each missing series, newest first, then only the
-		// newest that parses, has values and is not dated after limit.
-		type cand struct {
-			t      int64
-			lineNo int
-			line   []byte
-		}
-		cands := map[Key][]cand{}
-		err := readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
-			if bytes.Count(line, []byte{' '}) < 7 {
-				return nil // no values on this line
-			}
-			fields = lineFields(line, fields)
-			check, err1 := field(fields[1])
-			region, err2 := field(fields[2])
-			k := Key{check, region}
-			if err1 == nil && err2 == nil && !missing[k] {
-				return nil
-			}
-			sec, ok := parseClock(fields[0])
-			if err1 != nil || err2 != nil || !ok {
-				smp, err := parseSampleLine(f.day, line, &fields)
-				if err != nil {
-					return damaged(err)
-				}
-				k, sec = Key{smp.Check, smp.Region}, int64(smp.Time.Sub(f.day)/time.Second)
-				if !missing[k] {
-					return nil
-				}
-			}
-			// A copy: readLines reuses its buffer for the next chunk.
-			cands[k] = append(cands[k], cand{sec, lineNo, bytes.Clone(line)})
-			return nil
-		})
+		found, failed, err := newestValues(f, missing, limit, &fields)
 		if err != nil {
 			return err
 		}
-		found := map[Key]Sample{}
-		for k, cs := range cands {
-			// Newest first; of equal times the later line.
-			slices.Reverse(cs)
-			slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(b.t, a.t) })
-			for _, c := range cs {
-				if skewed(f.day.Add(time.Duration(c.t)*time.Second), limit) {
-					continue
-				}
-				smp, err := parseSampleLine(f.day, c.line, &fields)
-				if err != nil {
-					damage.skip(f.path, c.lineNo, c.line, err)
-					continue
-				}
-				if k == (Key{smp.Check, smp.Region}) && len(smp.Values) > 0 {
-					found[k] = smp
-					break
-				}
+		if len(failed) > 0 {
+			// A newest line that is damaged or has no values after all:
+			// the older lines of those series, one by one.
+			more, err := valuesFromAllLines(f, failed, limit, &fields)
+			if err != nil {
+				return err
 			}
+			maps.Copy(found, more)
 		}
 		for k, smp := range found {
 			st.Checks[k.Check][k.Region].Values = smp.Values
@@ -1131,6 +1088,124 @@ func fillValues(dir string, st *State, limit time.Time) error {
 		}
 	}
 	return nil
+}
+
+// newestValues finds in f the newest line with values, not dated after
+// limit, of each missing series, keeping one line per series (a day of
+// 1,000 checks is 16 MB). failed are the series whose newest line does
+// not parse or has no values: valuesFromAllLines looks further.
+func newestValues(f dayFile, missing map[Key]bool, limit time.Time, fields *[][]byte) (found map[Key]Sample, failed map[Key]bool, err error) {
+	type newest struct {
+		t      int64
+		lineNo int
+		line   []byte
+	}
+	best := map[Key]*newest{}
+	in := interner{}
+	err = readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
+		k, sec, ok, err := valueLineKey(f, line, missing, in, fields)
+		if err != nil || !ok || skewed(f.day.Add(time.Duration(sec)*time.Second), limit) {
+			return err
+		}
+		b := best[k]
+		if b == nil {
+			b = &newest{t: math.MinInt64}
+			best[k] = b
+		}
+		if sec >= b.t { // of equal times the later line
+			b.t, b.lineNo, b.line = sec, lineNo, append(b.line[:0], line...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	found, failed = map[Key]Sample{}, map[Key]bool{}
+	for k, b := range best {
+		smp, err := parseSampleLine(f.day, b.line, fields)
+		if err != nil {
+			damage.skip(f.path, b.lineNo, b.line, err)
+		}
+		if err == nil && k == (Key{smp.Check, smp.Region}) && len(smp.Values) > 0 {
+			found[k] = smp
+		} else {
+			failed[k] = true
+		}
+	}
+	return found, failed, nil
+}
+
+// valueLineKey returns the series and time of a raw line with values of a
+// missing series; ok is false for other lines.
+func valueLineKey(f dayFile, line []byte, missing map[Key]bool, in interner, fields *[][]byte) (k Key, sec int64, ok bool, err error) {
+	if bytes.Count(line, []byte{' '}) < 7 {
+		return k, 0, false, nil // no values on this line
+	}
+	*fields = lineHead(line, *fields, 3)
+	fs := *fields
+	check, err1 := in.get(fs[1])
+	region, err2 := in.get(fs[2])
+	k = Key{check, region}
+	if err1 == nil && err2 == nil && !missing[k] {
+		return k, 0, false, nil
+	}
+	sec, ok = parseClock(fs[0])
+	if err1 != nil || err2 != nil || !ok {
+		smp, err := parseSampleLine(f.day, line, fields)
+		if err != nil {
+			return k, 0, false, damaged(err)
+		}
+		k, sec = Key{smp.Check, smp.Region}, int64(smp.Time.Sub(f.day)/time.Second)
+	}
+	return k, sec, missing[k], nil
+}
+
+// valuesFromAllLines finds in f the newest line of each missing series
+// that parses, has values and is not dated after limit, keeping every
+// candidate line.
+func valuesFromAllLines(f dayFile, missing map[Key]bool, limit time.Time, fields *[][]byte) (map[Key]Sample, error) {
+	// The lines of each missing series, newest first, then only the
+	// newest that parses, has values and is not dated after limit.
+	type cand struct {
+		t      int64
+		lineNo int
+		line   []byte
+	}
+	cands := map[Key][]cand{}
+	in := interner{}
+	err := readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
+		k, sec, ok, err := valueLineKey(f, line, missing, in, fields)
+		if err != nil || !ok {
+			return err
+		}
+		// A copy: readLines reuses its buffer for the next chunk.
+		cands[k] = append(cands[k], cand{sec, lineNo, bytes.Clone(line)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	found := map[Key]Sample{}
+	for k, cs := range cands {
+		// Newest first; of equal times the later line.
+		slices.Reverse(cs)
+		slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(b.t, a.t) })
+		for _, c := range cs {
+			if skewed(f.day.Add(time.Duration(c.t)*time.Second), limit) {
+				continue
+			}
+			smp, err := parseSampleLine(f.day, c.line, fields)
+			if err != nil {
+				damage.skip(f.path, c.lineNo, c.line, err)
+				continue
+			}
+			if k == (Key{smp.Check, smp.Region}) && len(smp.Values) > 0 {
+				found[k] = smp
+				break
+			}
+		}
+	}
+	return found, nil
 }
 
 // rawContains reports whether the raw file of day records the round id.
