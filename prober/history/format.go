@@ -261,19 +261,7 @@ func field(s []byte) (string, error) {
 
 // lineFields splits a line on single spaces without allocating more than the
 // slice header array.
-func lineFields(line []byte, into [][]byte) [][]byte {
-	into = into[:0]
-	for len(line) > 0 {
-		i := bytes.IndexByte(line, ' ')
-		if i < 0 {
-			into = append(into, line)
-			break
-		}
-		into = append(into, line[:i])
-		line = line[i+1:]
-	}
-	return into
-}
+func lineFields(line []byte, into [][]byte) [][]byte { return lineHead(line, into, -1) }
 
 // parseCount reads a non-negative decimal integer as strconv.ParseInt
 // does (so "+5" and "-0" still count): plain digits, what writers write,
@@ -328,8 +316,8 @@ func (m *dayMemo) parse(b []byte) (time.Time, bool) {
 	return t, true
 }
 
-// lineHead is lineFields for readers that need only the first n fields:
-// the rest of the line, if any, stays one more field.
+// lineHead is lineFields for readers that need only the first n fields
+// (n < 0: all): the rest of the line, if any, stays one more field.
 func lineHead(line []byte, into [][]byte, n int) [][]byte {
 	into = into[:0]
 	for len(line) > 0 {

@@ -341,16 +341,28 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 		// it. The file is read a chunk at a time (a day of 1,000 checks is
 		// 16 MB), each series' newest line kept in a buffer of its own.
 		type newest struct {
-			t      time.Time
+			t      int64
 			lineNo int
 			line   []byte
 			loc    string
+			set    bool
+			// after: the time of the sample out holds from an earlier
+			// file, looked up once per series rather than once a line.
+			after int64
 		}
-		in := interner{}
 		base := f.day.Unix()
+		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+		if !from.IsZero() {
+			lo = from.Unix()
+		}
+		if !to.IsZero() {
+			hi = to.Unix()
+		}
 		bad := map[int]bool{}
+		series := newSeriesIndex()
+		var best []newest // by series number
 		for {
-			best := map[Key]newest{}
+			best = best[:0]
 			err = readRaw(f.path, rawMagic, func(lineNo int, line []byte, loc string) error {
 				if bad[lineNo] {
 					return nil
@@ -363,33 +375,38 @@ func (s *Store) Latest(from, to time.Time) (map[Key]Sample, error) {
 				if !ok {
 					return damaged(fmt.Errorf("bad time %q", fields[0]))
 				}
-				t := time.Unix(base+sec, 0).UTC()
-				if (!from.IsZero() && t.Before(from)) || (!to.IsZero() && !t.Before(to)) {
+				t := base + sec
+				if t < lo || t >= hi {
 					return nil
 				}
-				check, err1 := in.get(fields[1])
-				region, err2 := in.get(fields[2])
-				if err1 != nil || err2 != nil {
+				n, err := series.of(fields[1], fields[2])
+				if err != nil {
 					return damaged(fmt.Errorf("bad check or region"))
 				}
-				k := Key{check, region}
-				if prev, ok := out[k]; ok && t.Before(prev.Time) {
+				for int(n) >= len(best) {
+					nb := newest{after: math.MinInt64}
+					if prev, ok := out[series.keys[len(best)]]; ok {
+						nb.after = prev.Time.Unix()
+					}
+					best = append(best, nb)
+				}
+				b := &best[n]
+				if (b.set && t < b.t) || t < b.after {
 					return nil
 				}
-				b, ok := best[k]
-				if ok && t.Before(b.t) {
-					return nil
-				}
-				b.t, b.lineNo, b.loc = t, lineNo, loc
+				b.t, b.lineNo, b.loc, b.set = t, lineNo, loc, true
 				b.line = append(b.line[:0], line...)
-				best[k] = b
 				return nil
 			})
 			if err != nil {
 				return nil, err
 			}
 			again := false
-			for k, b := range best {
+			for n, b := range best {
+				if !b.set {
+					continue
+				}
+				k := series.keys[n]
 				smp, err := parseSampleLineAt(f.day, b.line, &fields, b.loc)
 				if err != nil {
 					damage.skip(f.path, b.lineNo, b.line, err)
@@ -515,16 +532,7 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 	// two days are read at once), so the lines are not counted: raw lines
 	// are rarely shorter than 40 bytes.
 	recs := make([]rec, 0, info.Size()/40+1)
-	index := map[string]map[string]int32{}
-	var keys []Key
-	// Rounds list the series in the same order: the series that followed
-	// the previous line's last time is compared first, which spares two
-	// map lookups a line. raw holds each series' fields as written.
-	type rawKey struct{ check, region string }
-	var raw []rawKey
-	var next []int32
-	prev := int32(-1)
-	in := interner{}
+	series := newSeriesIndex()
 	var fields [][]byte
 	lastLoc, lastLi := "", int32(-1)
 	err = readRaw(f.path, rawMagic, func(_ int, line []byte, loc string) error {
@@ -551,40 +559,10 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 		if !ok {
 			return damaged(fmt.Errorf("bad latency %q", fields[6]))
 		}
-		n := int32(-1)
-		if prev >= 0 {
-			if g := next[prev]; g >= 0 && raw[g].check == string(fields[1]) && raw[g].region == string(fields[2]) {
-				n = g
-			}
+		n, err := series.of(fields[1], fields[2])
+		if err != nil {
+			return damaged(err)
 		}
-		if n < 0 {
-			regions := index[string(fields[1])]
-			if regions == nil {
-				regions = map[string]int32{}
-				index[string(fields[1])] = regions
-			}
-			var ok bool
-			n, ok = regions[string(fields[2])]
-			if !ok {
-				check, err := in.get(fields[1])
-				if err != nil {
-					return damaged(fmt.Errorf("check: %v", err))
-				}
-				region, err := in.get(fields[2])
-				if err != nil {
-					return damaged(fmt.Errorf("region: %v", err))
-				}
-				n = int32(len(keys))
-				keys = append(keys, Key{check, region})
-				raw = append(raw, rawKey{string(fields[1]), string(fields[2])})
-				next = append(next, -1)
-				regions[string(fields[2])] = n
-			}
-			if prev >= 0 {
-				next[prev] = n
-			}
-		}
-		prev = n
 		if loc != lastLoc || lastLi < 0 {
 			li, ok := locIndex[loc]
 			if !ok {
@@ -612,13 +590,13 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 			slices.SortStableFunc(order, func(a, b int32) int { return cmpPoint(recs[a].p, recs[b].p) })
 		}
 		nloc := len(locIndex)
-		views := make([]Point, len(keys)*nloc) // Unix 0: no view yet
+		views := make([]Point, len(series.keys)*nloc) // Unix 0: no view yet
 		type rule struct {
 			n   int
 			win int64
 		}
-		rs := make([]rule, len(keys))
-		for i, k := range keys {
+		rs := make([]rule, len(series.keys))
+		for i, k := range series.keys {
 			rs[i].n, rs[i].win = rules(k)
 		}
 		for _, i := range order {
@@ -628,20 +606,20 @@ func readPoints(f dayFile, lo, hi int64, rules quorumRules) (map[Key][]Point, er
 			r.p = NewPoint(r.p.Unix(), r.lat, decideLevel(v, r.p.Unix(), rs[r.series].n, rs[r.series].win))
 		}
 	}
-	counts := make([]int, len(keys))
+	counts := make([]int, len(series.keys))
 	for _, r := range recs {
 		counts[r.series]++
 	}
 	// One slice per series, so that Points can free each once merged.
-	slicesOf := make([][]Point, len(keys))
+	slicesOf := make([][]Point, len(series.keys))
 	for i, c := range counts {
 		slicesOf[i] = make([]Point, 0, c)
 	}
 	for _, r := range recs {
 		slicesOf[r.series] = append(slicesOf[r.series], r.p)
 	}
-	out := make(map[Key][]Point, len(keys))
-	for i, k := range keys {
+	out := make(map[Key][]Point, len(series.keys))
+	for i, k := range series.keys {
 		out[k] = slicesOf[i]
 	}
 	return out, nil
@@ -1211,4 +1189,60 @@ func valuesFromAllLines(f dayFile, missing map[Key]bool, limit time.Time, fields
 // rawContains reports whether the raw file of day records the round id.
 func rawContains(data []byte, id string) bool {
 	return bytes.Contains(data, []byte("\n"+roundPrefix+id+" "))
+}
+
+// seriesIndex numbers the series of a raw file's lines, in order of first
+// appearance. Rounds list the series in the same order, so the series that
+// followed the previous line's last time is compared first: that spares
+// two map lookups a line.
+type seriesIndex struct {
+	keys  []Key
+	index map[string]map[string]int32
+	raw   []rawKey // each series' fields as written
+	next  []int32  // the series that followed each one last time, or -1
+	prev  int32
+	in    interner
+}
+
+type rawKey struct{ check, region string }
+
+func newSeriesIndex() *seriesIndex {
+	return &seriesIndex{index: map[string]map[string]int32{}, prev: -1, in: interner{}}
+}
+
+// of returns the number of the series whose check and region fields are
+// written check and region, numbering it if new.
+func (x *seriesIndex) of(check, region []byte) (int32, error) {
+	if x.prev >= 0 {
+		if g := x.next[x.prev]; g >= 0 && x.raw[g].check == string(check) && x.raw[g].region == string(region) {
+			x.prev = g
+			return g, nil
+		}
+	}
+	regions := x.index[string(check)]
+	if regions == nil {
+		regions = map[string]int32{}
+		x.index[string(check)] = regions
+	}
+	n, ok := regions[string(region)]
+	if !ok {
+		c, err := x.in.get(check)
+		if err != nil {
+			return 0, fmt.Errorf("check: %v", err)
+		}
+		r, err := x.in.get(region)
+		if err != nil {
+			return 0, fmt.Errorf("region: %v", err)
+		}
+		n = int32(len(x.keys))
+		x.keys = append(x.keys, Key{c, r})
+		x.raw = append(x.raw, rawKey{string(check), string(region)})
+		x.next = append(x.next, -1)
+		regions[string(region)] = n
+	}
+	if x.prev >= 0 {
+		x.next[x.prev] = n
+	}
+	x.prev = n
+	return n, nil
 }
