@@ -119,7 +119,7 @@ type rawLines func(each func(lineNo int, line []byte, loc string) error) error
 // during fn.
 func eachValue(lines rawLines, day time.Time, names map[string]bool, fn func(check, region, name string, t int64, v []byte)) error {
 	base := day.Unix()
-	in := interner{}
+	series := newSeriesIndex()
 	var fields [][]byte
 	// One lookup a value field both filters and interns its name.
 	want := make(map[string]string, len(names))
@@ -129,14 +129,22 @@ func eachValue(lines rawLines, day time.Time, names map[string]bool, fn func(che
 	// Most lines hold none of a few wanted values (other kinds' lines,
 	// or values that were not observed): look for " name=" before
 	// splitting a line. With many names, splitting costs less.
+	// A needle holds an '=', so it cannot start before the first '='
+	// less its length: only the end of the line is searched.
 	var needles [][]byte
+	longest := 0
 	if len(names) <= 4 {
 		for n := range names {
 			needles = append(needles, []byte(" "+n+"="))
+			longest = max(longest, len(n)+2)
 		}
 	}
 	return lines(func(_ int, line []byte, _ string) error {
-		if needles != nil && !containsAny(line, needles) {
+		eq := bytes.IndexByte(line, '=')
+		if eq < 0 {
+			return nil // no values
+		}
+		if needles != nil && !containsAny(line[max(0, eq-longest+1):], needles) {
 			return nil
 		}
 		fields = lineFields(line, fields)
@@ -158,12 +166,11 @@ func eachValue(lines rawLines, day time.Time, names map[string]bool, fn func(che
 				continue
 			}
 			if check == "" {
-				var err1, err2 error
-				check, err1 = in.get(fields[1])
-				region, err2 = in.get(fields[2])
-				if err1 != nil || err2 != nil {
+				n, err := series.of(fields[1], fields[2])
+				if err != nil {
 					return nil
 				}
+				check, region = series.keys[n].Check, series.keys[n].Region
 			}
 			v := kv[i+1:]
 			if bytes.IndexByte(v, '%') >= 0 {
