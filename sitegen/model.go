@@ -28,6 +28,32 @@ type model struct {
 	maint     []*maintView // by start
 	// badges are the SVGs drawn so far, by badge (see badgeSVG).
 	badges sync.Map
+	// dayRow is the dates of the last bar drawn: every check's bar ends
+	// on the same day, so 90 dates are formatted once, not per check.
+	dayRowMu sync.Mutex
+	dayRow   *barDates
+}
+
+// barDates are the days of a bar ending on last, and their labels.
+type barDates struct {
+	last   time.Time
+	dates  [barDays]time.Time
+	labels [barDays]string
+}
+
+func (m *model) barDates(last time.Time) *barDates {
+	m.dayRowMu.Lock()
+	defer m.dayRowMu.Unlock()
+	if m.dayRow != nil && m.dayRow.last.Equal(last) {
+		return m.dayRow
+	}
+	bd := &barDates{last: last}
+	for i := range bd.dates {
+		bd.dates[i] = last.AddDate(0, 0, i-(barDays-1))
+		bd.labels[i] = fmtDay(bd.dates[i])
+	}
+	m.dayRow = bd
+	return bd
 }
 
 type groupView struct {
@@ -477,15 +503,23 @@ func valuesOf(c *Check) valueTable {
 	return t
 }
 
+// barDays is how many days a bar shows.
+const barDays = 90
+
 // days lays out the 90 cells ending with the day of Now (or the newest day
 // given when there is no Now).
 func (m *model) days(c *Check) []dayView {
-	const n = 90
-	byDate := make(map[string]*Day, len(c.Days))
+	const n = barDays
+	// By UTC date, as days since 1970 (a Day's Date may be in any zone).
+	byDate := make(map[int64]*Day, len(c.Days))
+	utcDay := func(t time.Time) int64 {
+		y, mo, d := t.UTC().Date()
+		return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	}
 	last := m.now
 	for i := range c.Days {
 		d := &c.Days[i]
-		byDate[d.Date.UTC().Format("2006-01-02")] = d
+		byDate[utcDay(d.Date)] = d
 		if m.now.IsZero() && d.Date.After(last) {
 			last = d.Date
 		}
@@ -500,11 +534,12 @@ func (m *model) days(c *Check) []dayView {
 		return out
 	}
 	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	bd := m.barDates(lastDay)
 	out := make([]dayView, 0, n)
 	for i := 0; i < n; i++ {
-		date := lastDay.AddDate(0, 0, i-(n-1))
+		date := bd.dates[i]
 		dv := dayView{X: i * 10, Class: "nodata"}
-		d := byDate[date.Format("2006-01-02")]
+		d := byDate[date.Unix()/86400]
 		var b strings.Builder
 		if d == nil || d.Samples <= 0 {
 			b.WriteString("no data")
@@ -524,7 +559,7 @@ func (m *model) days(c *Check) []dayView {
 				}
 			}
 		}
-		dv.Date, dv.Text = fmtDay(date), b.String()
+		dv.Date, dv.Text = bd.labels[i], b.String()
 		dv.Label = dv.Date + ": " + dv.Text
 		out = append(out, dv)
 	}
