@@ -3,7 +3,6 @@ package sitegen
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -411,7 +410,8 @@ func (m *model) writeCheck(w sink, c *checkView) error {
 		return err
 	}
 	// History is compact: a year of points indented would triple its size.
-	hist, err := json.Marshal(m.historyJSON(c))
+	doc := m.historyJSON(c)
+	hist, err := marshalHistory(&doc)
 	if err != nil {
 		return err
 	}
