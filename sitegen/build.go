@@ -304,6 +304,50 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 			errs = append(errs, err)
 		}
 	}
+	// Checks are independent: render them on every core, with a few more
+	// workers than cores because much of the time is spent creating files,
+	// while this goroutine renders the site's own pages.
+	jobs := make(chan int)
+	done := make([]rendered, len(m.checks))
+	var mu sync.Mutex
+	var checkErrs []error
+	var wg sync.WaitGroup
+	for range max(4, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				c := m.checks[i]
+				err := func() error {
+					if keys == nil {
+						return m.writeCheck(w, c)
+					}
+					done[i].key = keys[i]
+					p, ok := prev[c.Slug]
+					if ok && p.key == done[i].key {
+						done[i].files, done[i].parts = p.files, p.parts
+						return w.carryAll(p.files, prevDir)
+					}
+					cs := &checkSink{w: w, prev: p.parts, prevDir: prevDir}
+					err := m.writeCheck(cs, c)
+					done[i].files, done[i].parts, done[i].rendered = cs.files, cs.parts, true
+					return err
+				}()
+				if err != nil {
+					mu.Lock()
+					checkErrs = append(checkErrs, fmt.Errorf("check %s: %w", c.Slug, err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	go func() {
+		for i := range m.checks {
+			jobs <- i
+		}
+		close(jobs)
+	}()
+
 	pngIcon, icoIcon := favicons()
 	keep(w.write(markerFile, nil))
 	keep(w.write("style.css", tmpl.css))
@@ -344,50 +388,8 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 	}, m.feedItems("")))
 	sb := m.siteBadge()
 	keep(m.writeBadge(w, "badges/status", sb))
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("sitegen: %w", errors.Join(errs...))
-	}
-
-	// Checks are independent: render them on every core, with a few more
-	// workers than cores because much of the time is spent creating files.
-	jobs := make(chan int)
-	done := make([]rendered, len(m.checks))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range max(4, 2*runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				c := m.checks[i]
-				err := func() error {
-					if keys == nil {
-						return m.writeCheck(w, c)
-					}
-					done[i].key = keys[i]
-					p, ok := prev[c.Slug]
-					if ok && p.key == done[i].key {
-						done[i].files, done[i].parts = p.files, p.parts
-						return w.carryAll(p.files, prevDir)
-					}
-					cs := &checkSink{w: w, prev: p.parts, prevDir: prevDir}
-					err := m.writeCheck(cs, c)
-					done[i].files, done[i].parts, done[i].rendered = cs.files, cs.parts, true
-					return err
-				}()
-				if err != nil {
-					mu.Lock()
-					errs = append(errs, fmt.Errorf("check %s: %w", c.Slug, err))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range m.checks {
-		jobs <- i
-	}
-	close(jobs)
 	wg.Wait()
+	errs = append(errs, checkErrs...)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("sitegen: %w", errors.Join(errs...))
 	}

@@ -120,18 +120,26 @@ func FromDir(l *config.Loaded, dir string, opts Options) (*sitegen.Input, error)
 		}
 		if !in.Now.IsZero() {
 			incidentDays := incidentsByDay(incs, in.Now)
-			// Value charts read their own files: beside uptime, on another core.
+			// Value charts and the newest samples read their own files:
+			// beside uptime, which leaves a core idle at times.
 			vdone := computeValues(store, in.Now, values, l, &vseries)
+			var lastErr error
+			ldone := make(chan struct{})
+			go func() {
+				defer close(ldone)
+				last, lastErr = lastSamples(store, in.Now, l)
+			}()
 			err := uptime.Each(store, uptime.Options{Now: in.Now, Cap: history.CapsFor(l), Cache: opts.figures}, func(cr *uptime.CheckReport) {
 				if cr.All != nil {
 					figs[cr.Check] = figuresOf(cr.Check, cr.All, incidentDays)
 				}
 			})
+			<-ldone
 			if err != nil {
 				return nil, fmt.Errorf("computing uptime: %w", err)
 			}
-			if last, err = lastSamples(store, in.Now, l); err != nil {
-				return nil, err
+			if lastErr != nil {
+				return nil, lastErr
 			}
 			if err := <-vdone; err != nil {
 				return nil, fmt.Errorf("computing value charts: %w", err)
