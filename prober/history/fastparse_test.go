@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"strconv"
@@ -78,6 +79,40 @@ func TestLineHead(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("lineHead(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestLineHeadMatchesIndexByte: splitting eight bytes at a time gives the
+// fields that splitting at each bytes.IndexByte gives, for random lines
+// of spaces, zero bytes, bytes above 0x80 and letters, at every limit.
+func TestLineHeadMatchesIndexByte(t *testing.T) {
+	ref := func(line []byte, n int) [][]byte {
+		var into [][]byte
+		for len(line) > 0 {
+			if len(into) == n {
+				return append(into, line)
+			}
+			i := bytes.IndexByte(line, ' ')
+			if i < 0 {
+				return append(into, line)
+			}
+			into = append(into, line[:i])
+			line = line[i+1:]
+		}
+		return into
+	}
+	r := rand.New(rand.NewPCG(1, 1))
+	alphabet := []byte{' ', ' ', ' ', 0, 0x80, 0xff, '!', 'a', 'b', '\t', '=', 0x21}
+	for range 20000 {
+		line := make([]byte, r.IntN(40))
+		for i := range line {
+			line[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		n := r.IntN(10) - 1
+		want, got := ref(line, n), lineHead(line, nil, n)
+		if !reflect.DeepEqual(fmt.Sprintf("%q", want), fmt.Sprintf("%q", got)) {
+			t.Fatalf("lineHead(%q, %d) = %q, want %q", line, n, got, want)
 		}
 	}
 }
