@@ -1079,9 +1079,9 @@ func newestValues(f dayFile, missing map[Key]bool, limit time.Time, fields *[][]
 		line   []byte
 	}
 	best := map[Key]*newest{}
-	in := interner{}
+	vl := newValueLines(f, missing)
 	err = readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
-		k, sec, ok, err := valueLineKey(f, line, missing, in, fields)
+		k, sec, ok, err := vl.key(line, fields)
 		if err != nil || !ok || skewed(f.day.Add(time.Duration(sec)*time.Second), limit) {
 			return err
 		}
@@ -1113,29 +1113,52 @@ func newestValues(f dayFile, missing map[Key]bool, limit time.Time, fields *[][]
 	return found, failed, nil
 }
 
-// valueLineKey returns the series and time of a raw line with values of a
-// missing series; ok is false for other lines.
-func valueLineKey(f dayFile, line []byte, missing map[Key]bool, in interner, fields *[][]byte) (k Key, sec int64, ok bool, err error) {
+// valueLines picks the raw lines with values of missing series.
+type valueLines struct {
+	f       dayFile
+	missing map[Key]bool
+	series  *seriesIndex
+	wanted  []int8 // by series number: 1 missing, -1 not, 0 not yet looked up
+}
+
+func newValueLines(f dayFile, missing map[Key]bool) *valueLines {
+	return &valueLines{f: f, missing: missing, series: newSeriesIndex()}
+}
+
+// key returns the series and time of a raw line with values of a missing
+// series; ok is false for other lines.
+func (v *valueLines) key(line []byte, fields *[][]byte) (k Key, sec int64, ok bool, err error) {
 	if bytes.Count(line, []byte{' '}) < 7 {
 		return k, 0, false, nil // no values on this line
 	}
 	*fields = lineHead(line, *fields, 3)
 	fs := *fields
-	check, err1 := in.get(fs[1])
-	region, err2 := in.get(fs[2])
-	k = Key{check, region}
-	if err1 == nil && err2 == nil && !missing[k] {
-		return k, 0, false, nil
+	n, nameErr := v.series.of(fs[1], fs[2])
+	if nameErr == nil {
+		for int(n) >= len(v.wanted) {
+			v.wanted = append(v.wanted, 0)
+		}
+		if v.wanted[n] == 0 {
+			v.wanted[n] = -1
+			if v.missing[v.series.keys[n]] {
+				v.wanted[n] = 1
+			}
+		}
+		if v.wanted[n] < 0 {
+			return k, 0, false, nil
+		}
+		k = v.series.keys[n]
 	}
 	sec, ok = parseClock(fs[0])
-	if err1 != nil || err2 != nil || !ok {
-		smp, err := parseSampleLine(f.day, line, fields)
+	if nameErr != nil || !ok {
+		smp, err := parseSampleLine(v.f.day, line, fields)
 		if err != nil {
 			return k, 0, false, damaged(err)
 		}
-		k, sec = Key{smp.Check, smp.Region}, int64(smp.Time.Sub(f.day)/time.Second)
+		k, sec = Key{smp.Check, smp.Region}, int64(smp.Time.Sub(v.f.day)/time.Second)
+		return k, sec, v.missing[k], nil
 	}
-	return k, sec, missing[k], nil
+	return k, sec, true, nil
 }
 
 // valuesFromAllLines finds in f the newest line of each missing series
@@ -1150,9 +1173,9 @@ func valuesFromAllLines(f dayFile, missing map[Key]bool, limit time.Time, fields
 		line   []byte
 	}
 	cands := map[Key][]cand{}
-	in := interner{}
+	vl := newValueLines(f, missing)
 	err := readLines(f.path, rawMagic, func(lineNo int, line []byte) error {
-		k, sec, ok, err := valueLineKey(f, line, missing, in, fields)
+		k, sec, ok, err := vl.key(line, fields)
 		if err != nil || !ok {
 			return err
 		}
