@@ -79,7 +79,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	}
 	start := end.Add(-span)
 
-	var inWindow []Point
+	inWindow := pts[:0] // filtered in place: pts is this chart's copy
 	var maxV time.Duration
 	for _, p := range pts {
 		if t := p.Time(); p.Samples <= 0 || t.Before(start) || !t.Before(end) {
@@ -90,6 +90,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	}
 
 	var b strings.Builder
+	b.Grow(4<<10 + 64*len(inWindow)) // the axes, then the plot appended below
 	title := html.EscapeString("Response time, " + strings.ToLower(cv.Label))
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" font-size="%s">`,
 		num(chartW), num(chartH), id, id, chartFontSize)
