@@ -326,29 +326,31 @@ func (m *dayMemo) parse(b []byte) (time.Time, bool) {
 func lineHead(line []byte, into [][]byte, n int) [][]byte {
 	into = into[:0]
 	start, i := 0, 0
-	field := func(end int) bool {
-		if len(into) == n {
-			into = append(into, line[start:])
-			return false
-		}
-		into = append(into, line[start:end])
-		start = end + 1
-		return true
-	}
 	for ; i+8 <= len(line); i += 8 {
 		x := binary.LittleEndian.Uint64(line[i:]) ^ 0x2020202020202020 // spaces become zero bytes
 		// The high bit of every zero byte, and maybe of bytes after one:
 		// each is checked.
 		for m := (x - 0x0101010101010101) &^ x & 0x8080808080808080; m != 0; m &= m - 1 {
-			if j := i + bits.TrailingZeros64(m)>>3; line[j] == ' ' && !field(j) {
-				return into
+			j := i + bits.TrailingZeros64(m)>>3
+			if line[j] != ' ' {
+				continue
 			}
+			if len(into) == n {
+				return append(into, line[start:])
+			}
+			into = append(into, line[start:j])
+			start = j + 1
 		}
 	}
 	for ; i < len(line); i++ {
-		if line[i] == ' ' && !field(i) {
-			return into
+		if line[i] != ' ' {
+			continue
 		}
+		if len(into) == n {
+			return append(into, line[start:])
+		}
+		into = append(into, line[start:i])
+		start = i + 1
 	}
 	if start < len(line) {
 		into = append(into, line[start:])
