@@ -2,6 +2,7 @@ package sitegen
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -13,143 +14,144 @@ import (
 // The rest goes through encoding/json; a value json cannot encode (NaN)
 // gets json.Marshal's own error.
 func marshalHistory(doc *historyDoc) ([]byte, error) {
-	b, ok := appendHistory(make([]byte, 0, 48<<10), doc)
-	if !ok {
+	w := historyWriter{b: make([]byte, 0, 48<<10), ok: true}
+	w.doc(doc)
+	if !w.ok {
 		return json.Marshal(doc)
 	}
-	return b, nil
+	return w.b, nil
 }
 
-func appendHistory(b []byte, doc *historyDoc) ([]byte, bool) {
-	ok := true
-	val := func(key string, v any) {
-		b = append(b, key...)
-		if ok {
-			b, ok = appendMarshal(b, v)
-		}
-	}
-	val(`{"schema":`, doc.Schema)
-	val(`,"updated":`, doc.Updated)
-	val(`,"check":`, doc.Check)
-	val(`,"status":`, doc.Status)
-	val(`,"regions":`, doc.Regions)
-	val(`,"uptime":`, doc.Uptime)
-	b = append(b, `,"days":`...)
-	if doc.Days == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i := range doc.Days {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			d := &doc.Days[i]
-			b = append(b, `{"date":`...)
-			b = appendString(b, d.Date)
-			b = append(b, `,"uptime":`...)
-			if d.Uptime == nil {
-				b = append(b, "null"...)
-			} else {
-				b, ok = appendFloat(b, *d.Uptime, ok)
-			}
-			b = append(b, `,"samples":`...)
-			b = strconv.AppendInt(b, int64(d.Samples), 10)
-			b = append(b, `,"degraded":`...)
-			b, ok = appendFloat(b, d.Degraded, ok)
-			b = append(b, `,"failures":`...)
-			b = strconv.AppendInt(b, int64(d.Failures), 10)
-			if len(d.Incidents) > 0 {
-				val(`,"incidents":`, d.Incidents)
-			}
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `,"latency":`...)
-	if doc.Latency == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '{')
-		keys := make([]string, 0, len(doc.Latency))
-		for k := range doc.Latency {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // as json sorts map keys
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			s := doc.Latency[k]
-			b = appendString(b, k)
-			val(`:{"step_s":`, s.StepS)
-			val(`,"columns":`, s.Columns)
-			b = append(b, `,"points":`...)
-			if s.Points == nil {
-				b = append(b, "null"...)
-			} else {
-				b = append(b, '[')
-				for j, row := range s.Points {
-					if j > 0 {
-						b = append(b, ',')
-					}
-					b = append(b, '[')
-					for c, f := range row {
-						if c > 0 {
-							b = append(b, ',')
-						}
-						b, ok = appendFloat(b, f, ok)
-					}
-					b = append(b, ']')
-				}
-				b = append(b, ']')
-			}
-			b = append(b, '}')
-		}
-		b = append(b, '}')
-	}
-	val(`,"incidents":`, doc.Incidents)
-	val(`,"links":`, doc.Links)
-	if len(doc.Charts) > 0 {
-		val(`,"charts":`, doc.Charts)
-	}
-	if doc.Validator != nil {
-		val(`,"validator":`, doc.Validator)
-	}
-	return append(b, '}'), ok
+// historyWriter appends JSON to b; ok turns false at the first value json
+// cannot encode.
+type historyWriter struct {
+	b  []byte
+	ok bool
 }
 
-func appendMarshal(b []byte, v any) ([]byte, bool) {
+func (w *historyWriter) raw(s string) { w.b = append(w.b, s...) }
+
+// val writes key, then v through encoding/json.
+func (w *historyWriter) val(key string, v any) {
+	w.raw(key)
 	data, err := json.Marshal(v)
 	if err != nil {
-		return b, false
+		w.ok = false
+		return
 	}
-	return append(b, data...), true
+	w.b = append(w.b, data...)
 }
 
-// appendFloat writes f as encoding/json writes a float64; ok turns false
-// for NaN and infinities, which json refuses.
-func appendFloat(b []byte, f float64, ok bool) ([]byte, bool) {
+// float writes f as encoding/json writes a float64.
+func (w *historyWriter) float(f float64) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, false
+		w.ok = false // json refuses them
+		return
 	}
 	abs := math.Abs(f)
 	if f == math.Trunc(f) && abs < 1<<53 && !(f == 0 && math.Signbit(f)) {
 		// Whole numbers (times, counts): the digits 'f' gives.
-		return strconv.AppendInt(b, int64(f), 10), ok
+		w.b = strconv.AppendInt(w.b, int64(f), 10)
+		return
 	}
 	format := byte('f')
 	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
 	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
+	w.b = strconv.AppendFloat(w.b, f, format, -1, 64)
 	if format == 'e' {
 		// json writes e-07 as e-7.
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
+		if n := len(w.b); n >= 4 && w.b[n-4] == 'e' && w.b[n-3] == '-' && w.b[n-2] == '0' {
+			w.b[n-2] = w.b[n-1]
+			w.b = w.b[:n-1]
 		}
 	}
-	return b, ok
+}
+
+func (w *historyWriter) doc(doc *historyDoc) {
+	w.val(`{"schema":`, doc.Schema)
+	w.val(`,"updated":`, doc.Updated)
+	w.val(`,"check":`, doc.Check)
+	w.val(`,"status":`, doc.Status)
+	w.val(`,"regions":`, doc.Regions)
+	w.val(`,"uptime":`, doc.Uptime)
+	w.raw(`,"days":`)
+	if doc.Days == nil {
+		w.raw("null")
+	} else {
+		w.raw("[")
+		for i := range doc.Days {
+			if i > 0 {
+				w.raw(",")
+			}
+			d := &doc.Days[i]
+			w.raw(`{"date":`)
+			w.b = appendString(w.b, d.Date)
+			w.raw(`,"uptime":`)
+			if d.Uptime == nil {
+				w.raw("null")
+			} else {
+				w.float(*d.Uptime)
+			}
+			w.raw(`,"samples":`)
+			w.b = strconv.AppendInt(w.b, int64(d.Samples), 10)
+			w.raw(`,"degraded":`)
+			w.float(d.Degraded)
+			w.raw(`,"failures":`)
+			w.b = strconv.AppendInt(w.b, int64(d.Failures), 10)
+			if len(d.Incidents) > 0 {
+				w.val(`,"incidents":`, d.Incidents)
+			}
+			w.raw("}")
+		}
+		w.raw("]")
+	}
+	w.raw(`,"latency":`)
+	if doc.Latency == nil {
+		w.raw("null")
+	} else {
+		w.raw("{")
+		for i, k := range slices.Sorted(maps.Keys(doc.Latency)) { // as json sorts map keys
+			if i > 0 {
+				w.raw(",")
+			}
+			s := doc.Latency[k]
+			w.b = appendString(w.b, k)
+			w.val(`:{"step_s":`, s.StepS)
+			w.val(`,"columns":`, s.Columns)
+			w.raw(`,"points":`)
+			if s.Points == nil {
+				w.raw("null")
+			} else {
+				w.raw("[")
+				for j, row := range s.Points {
+					if j > 0 {
+						w.raw(",")
+					}
+					w.raw("[")
+					for c, f := range row {
+						if c > 0 {
+							w.raw(",")
+						}
+						w.float(f)
+					}
+					w.raw("]")
+				}
+				w.raw("]")
+			}
+			w.raw("}")
+		}
+		w.raw("}")
+	}
+	w.val(`,"incidents":`, doc.Incidents)
+	w.val(`,"links":`, doc.Links)
+	if len(doc.Charts) > 0 {
+		w.val(`,"charts":`, doc.Charts)
+	}
+	if doc.Validator != nil {
+		w.val(`,"validator":`, doc.Validator)
+	}
+	w.raw("}")
 }
 
 // appendString writes s quoted; anything json would escape (quotes,

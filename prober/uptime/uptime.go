@@ -516,19 +516,21 @@ func (d *Data) accumulate(sr *series, from, to int64, a *accum) {
 	if from >= to {
 		return
 	}
-	if rf := max(from, d.boundary); rf < to && rf == d.boundary && to == d.now && a.empty() {
-		// Every long window starts with all the raw samples: their sums
-		// are made once per series. Only into an empty accum, so that the
-		// float sums are the ones the loop below makes.
-		if !sr.rawSumSet {
-			var t accum
-			d.addRaw(sr, rf, to, &t)
-			sr.rawSum, sr.rawSumSet = t.sums, true
+	if rf := max(from, d.boundary); rf < to {
+		if rf == d.boundary && to == d.now && a.empty() {
+			// Every long window starts with all the raw samples: their
+			// sums are made once per series. Only into an empty accum, so
+			// that the float sums are the ones addRaw makes.
+			if !sr.rawSumSet {
+				var t accum
+				d.addRaw(sr, rf, to, &t)
+				sr.rawSum, sr.rawSumSet = t.sums, true
+			}
+			a.sums = sr.rawSum
+			a.sorted = append(a.sorted, d.rawLat(sr))
+		} else {
+			d.addRaw(sr, rf, to, a)
 		}
-		a.sums = sr.rawSum
-		a.sorted = append(a.sorted, d.rawLat(sr))
-	} else if rf < to {
-		d.addRaw(sr, rf, to, a)
 	}
 	if from >= d.boundary {
 		return
