@@ -634,11 +634,16 @@ func addBuckets(bs []bucket, span, from, to int64, a *accum) {
 }
 
 func (a *accum) stats(from, to time.Time, possible time.Duration) Stats {
-	sec := func(f float64) time.Duration { return time.Duration(math.Round(f)) * time.Second }
-	s := Stats{From: from, To: to, Possible: possible, Covered: sec(a.covered), Down: sec(a.down), Degraded: sec(a.degraded),
-		Samples: int(math.Round(a.samples)), Failures: int(math.Round(a.failures)), DegradedSamples: int(math.Round(a.degSamples)), Max: a.max}
+	s := a.figures(from, to, possible)
 	s.P50, s.P95, s.LatencyApprox = a.percentiles()
 	return s
+}
+
+// figures are a's stats but for the percentiles.
+func (a *accum) figures(from, to time.Time, possible time.Duration) Stats {
+	sec := func(f float64) time.Duration { return time.Duration(math.Round(f)) * time.Second }
+	return Stats{From: from, To: to, Possible: possible, Covered: sec(a.covered), Down: sec(a.down), Degraded: sec(a.degraded),
+		Samples: int(math.Round(a.samples)), Failures: int(math.Round(a.failures)), DegradedSamples: int(math.Round(a.degSamples)), Max: a.max}
 }
 
 // percentiles are exact over raw samples; with roll-ups they are the
@@ -792,12 +797,29 @@ func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
 	sum := &Summary{Windows: make([]Stats, 0, len(windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(latencySeries))}
 	var a accum // scratch, reused for every period
+	var x *rawIndex
+	for _, sr := range ss {
+		if len(sr.pts) > 0 {
+			x = d.newRawIndex(ss)
+			break
+		}
+	}
+	if x != nil && len(ss) == 1 && !ss[0].rawLatSet {
+		ss[0].rawLat, ss[0].rawLatSet = x.lat, true // the same list
+	}
 	stats := func(from, to time.Time) Stats {
 		a.reset()
+		possible := time.Duration(len(ss)) * to.Sub(from)
+		if f, t := from.Unix(), min(to.Unix(), d.now); x != nil && f >= d.boundary && f < t {
+			p50, p95 := x.add(f, t, &a)
+			s := a.figures(from, to, possible)
+			s.P50, s.P95 = p50, p95
+			return s
+		}
 		for _, sr := range ss {
 			d.accumulate(sr, from.Unix(), to.Unix(), &a)
 		}
-		return a.stats(from, to, time.Duration(len(ss))*to.Sub(from))
+		return a.stats(from, to, possible)
 	}
 	first := int64(math.MaxInt64)
 	for _, sr := range ss {
