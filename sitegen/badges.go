@@ -3,7 +3,7 @@ package sitegen
 import (
 	"bytes"
 	"math"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -116,7 +116,7 @@ func medianP50(c *Check, w Window) (time.Duration, bool) {
 	if len(vals) == 0 {
 		return 0, false
 	}
-	sort.Slice(vals, func(i, j int) bool { return vals[i] < vals[j] })
+	slices.Sort(vals)
 	return vals[len(vals)/2], true
 }
 
