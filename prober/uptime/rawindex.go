@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"sync"
 
 	"github.com/upchain-dev/upchain/prober/history"
 )
@@ -25,6 +26,9 @@ type rawIndex struct {
 	// Scratch: the ranks in a period, and the latencies of a small one.
 	bits  []uint64
 	small []float32
+	// Buffers kept for the next index: the series' sums and the sort's.
+	cum       []rawCum
+	keys, tmp []uint64
 }
 
 type rawSeries struct {
@@ -48,21 +52,33 @@ type rawSums struct {
 	failures, degSamples    int64
 }
 
+// rawIndexes keeps indexes for reuse: a build makes one per check, and
+// allocating each afresh doubled what the figures allocate.
+var rawIndexes sync.Pool
+
+// newRawIndex indexes the series; release gives it back when the summary
+// is done.
 func (d *Data) newRawIndex(ss []*series) *rawIndex {
-	x := &rawIndex{series: make([]rawSeries, len(ss))}
+	x, _ := rawIndexes.Get().(*rawIndex)
+	if x == nil {
+		x = &rawIndex{}
+	}
 	n := 0
 	for _, sr := range ss {
 		n += len(sr.pts)
 	}
-	x.rank = make([]int32, n)
+	x.series = grow(x.series, len(ss))
+	x.rank = grow(x.rank, n)
+	x.cum = grow(x.cum, n+len(ss))
 	// A counted point's key: its latency's bits (ordered as the values
 	// are, latencies being neither negative nor NaN) above its position.
-	keys := make([]uint64, 0, n)
+	keys := grow(x.keys, n)[:0]
 	off := 0
 	for si, sr := range ss {
 		rs := &x.series[si]
-		*rs = rawSeries{pts: sr.pts, capSec: sr.capSec, off: off, cum: make([]rawCum, len(sr.pts)+1)}
+		*rs = rawSeries{pts: sr.pts, capSec: sr.capSec, off: off, cum: x.cum[off+si : off+si+len(sr.pts)+1]}
 		var c rawCum
+		rs.cum[0] = c
 		for k, p := range sr.pts {
 			cov := uint32(rs.coverEnd(k) - p.Unix())
 			c.covered += cov
@@ -82,14 +98,33 @@ func (d *Data) newRawIndex(ss []*series) *rawIndex {
 		}
 		off += len(sr.pts)
 	}
-	keys = sortByHigh32(keys)
-	x.lat = make([]float32, len(keys))
-	for r, k := range keys {
+	x.tmp = grow(x.tmp, len(keys))
+	sorted := sortByHigh32(keys, x.tmp)
+	x.keys, x.tmp = keys, x.tmp[:0]
+	// lat is the summary's to keep (series.rawLat): not reused.
+	x.lat = make([]float32, len(sorted))
+	for r, k := range sorted {
 		x.lat[r] = math.Float32frombits(uint32(k >> 32))
 		x.rank[uint32(k)] = int32(r)
 	}
-	x.bits = make([]uint64, (len(keys)+63)/64)
+	x.bits = grow(x.bits, (len(sorted)+63)/64) // add leaves it cleared
 	return x
+}
+
+// release gives x back for reuse; x.lat stays with the caller.
+func (x *rawIndex) release() {
+	clear(x.series) // no points held from the pool
+	x.lat = nil
+	rawIndexes.Put(x)
+}
+
+// grow returns s with length n, reusing its array when it is big enough
+// (the elements are then not cleared).
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // coverEnd is where point k's stretch ends, as history.Cover has it
@@ -209,12 +244,12 @@ func (c *rawSums) addLevel(p history.Point, secs int64) {
 
 // sortByHigh32 sorts keys by their upper 32 bits, keeping the order of
 // equal ones: a radix sort of those four bytes, skipping a byte all keys
-// share (mostly the exponent's). It may return the other buffer.
-func sortByHigh32(keys []uint64) []uint64 {
+// share (mostly the exponent's). tmp is scratch as long as keys; the
+// result is in one of the two.
+func sortByHigh32(keys, tmp []uint64) []uint64 {
 	if len(keys) < 2 {
 		return keys
 	}
-	tmp := make([]uint64, len(keys))
 	for shift := 32; shift < 64; shift += 8 {
 		var count [256]int
 		for _, k := range keys {

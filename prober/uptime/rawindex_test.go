@@ -14,7 +14,8 @@ import (
 // every figure that walking the points (accumulate) gives, exactly: on
 // one and several series, with gaps, samples at the same second, down and
 // degraded runs, tied and huge latencies, a zero cap, and periods that cut
-// stretches, hold no sample or start before the first one.
+// stretches, hold no sample or start before the first one; each index
+// reuses the buffers of the one before.
 func TestRawIndexMatchesWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	const start = 1_780_000_000
@@ -31,11 +32,15 @@ func TestRawIndexMatchesWalk(t *testing.T) {
 		}
 		ss := make([]*series, nSeries)
 		for si := range ss {
-			ss[si] = &series{capSec: capSec, pts: randomPoints(rng, start-3600, now+600, trial)}
+			// Series start at different times, some after the boundary.
+			ss[si] = &series{capSec: capSec, pts: randomPoints(rng, start-3600+rng.Int64N(2*86400), now+600, trial)}
 		}
 		x := d.newRawIndex(ss)
 		for q := range 60 {
 			from := max(d.boundary, start-7200) + rng.Int64N(15*86400)
+			if q%5 == 0 { // about where a series starts
+				from = max(d.boundary, ss[q%nSeries].pts[0].Unix()-rng.Int64N(1800))
+			}
 			to := from + rng.Int64N([]int64{900, 3600, 86400, 7 * 86400}[q%4])
 			to = min(to, now)
 			if from >= to {
@@ -61,6 +66,7 @@ func TestRawIndexMatchesWalk(t *testing.T) {
 				t.Fatalf("trial %d: index latencies %s, want %s", trial, got, want)
 			}
 		}
+		x.release() // the next trial reuses its buffers, larger or smaller
 	}
 }
 

@@ -804,6 +804,9 @@ func (d *Data) summary(ss []*series) *Summary {
 			break
 		}
 	}
+	if x != nil {
+		defer x.release()
+	}
 	if x != nil && len(ss) == 1 && !ss[0].rawLatSet {
 		ss[0].rawLat, ss[0].rawLatSet = x.lat, true // the same list
 	}
