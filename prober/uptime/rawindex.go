@@ -99,7 +99,7 @@ func (d *Data) newRawIndex(ss []*series) *rawIndex {
 		off += len(sr.pts)
 	}
 	x.tmp = grow(x.tmp, len(keys))
-	sorted := sortByHigh32(keys, x.tmp)
+	sorted := radixSort(keys, x.tmp, 32, 64) // by latency, then position
 	x.keys, x.tmp = keys, x.tmp[:0]
 	// lat is the summary's to keep (series.rawLat): not reused.
 	x.lat = make([]float32, len(sorted))
@@ -240,35 +240,4 @@ func (c *rawSums) addLevel(p history.Point, secs int64) {
 	case history.LevelDegraded:
 		c.degraded += secs
 	}
-}
-
-// sortByHigh32 sorts keys by their upper 32 bits, keeping the order of
-// equal ones: a radix sort of those four bytes, skipping a byte all keys
-// share (mostly the exponent's). tmp is scratch as long as keys; the
-// result is in one of the two.
-func sortByHigh32(keys, tmp []uint64) []uint64 {
-	if len(keys) < 2 {
-		return keys
-	}
-	for shift := 32; shift < 64; shift += 8 {
-		var count [256]int
-		for _, k := range keys {
-			count[k>>shift&0xff]++
-		}
-		if count[keys[0]>>shift&0xff] == len(keys) {
-			continue
-		}
-		sum := 0
-		for i, c := range count {
-			count[i] = sum
-			sum += c
-		}
-		for _, k := range keys {
-			d := k >> shift & 0xff
-			tmp[count[d]] = k
-			count[d]++
-		}
-		keys, tmp = tmp, keys
-	}
-	return keys
 }

@@ -74,9 +74,9 @@ func selectK(a []float32, k int) {
 
 // sortLatencies sorts non-negative latencies as slices.Sort does, by a
 // radix sort of their bits (which order like the values when the sign
-// bit is clear): each series' raw latencies are sorted once per build, a
-// few thousand of them, and comparison sorting them took a sixth of the
-// figures' time. Anything else goes to slices.Sort.
+// bit is clear): a series holds a few thousand raw latencies, and
+// comparison sorting them took a sixth of the figures' time. Anything else
+// goes to slices.Sort.
 func sortLatencies(lat []float32) {
 	if len(lat) < 256 {
 		slices.Sort(lat)
@@ -91,10 +91,21 @@ func sortLatencies(lat []float32) {
 		}
 		keys[i] = b
 	}
-	tmp := make([]uint32, len(keys))
-	// Four passes of a byte; a byte that all keys share (the exponent's,
-	// mostly) needs no pass.
-	for shift := 0; shift < 32; shift += 8 {
+	keys = radixSort(keys, make([]uint32, len(keys)), 0, 32)
+	for i, k := range keys {
+		lat[i] = math.Float32frombits(k)
+	}
+}
+
+// radixSort sorts keys by their bits from lo up to hi (multiples of 8), a
+// byte at a time and keeping the order of equal ones; a byte that all keys
+// share (the exponent's, mostly) needs no pass. tmp is scratch as long as
+// keys; the result is in one of the two.
+func radixSort[K uint32 | uint64](keys, tmp []K, lo, hi int) []K {
+	if len(keys) < 2 {
+		return keys
+	}
+	for shift := lo; shift < hi; shift += 8 {
 		var count [256]int
 		for _, k := range keys {
 			count[k>>shift&0xff]++
@@ -114,7 +125,5 @@ func sortLatencies(lat []float32) {
 		}
 		keys, tmp = tmp, keys
 	}
-	for i, k := range keys {
-		lat[i] = math.Float32frombits(k)
-	}
+	return keys
 }
