@@ -797,18 +797,13 @@ func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
 	sum := &Summary{Windows: make([]Stats, 0, len(windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(latencySeries))}
 	var a accum // scratch, reused for every period
-	var x *rawIndex
-	for _, sr := range ss {
-		if len(sr.pts) > 0 {
-			x = d.newRawIndex(ss)
-			break
-		}
-	}
-	if x != nil {
+	var x *rawIndex // periods in the raw samples; nil without any
+	if slices.ContainsFunc(ss, func(sr *series) bool { return len(sr.pts) > 0 }) {
+		x = d.newRawIndex(ss)
 		defer x.release()
-	}
-	if x != nil && len(ss) == 1 && !ss[0].rawLatSet {
-		ss[0].rawLat, ss[0].rawLatSet = x.lat, true // the same list
+		if len(ss) == 1 && !ss[0].rawLatSet {
+			ss[0].rawLat, ss[0].rawLatSet = x.lat, true // the same list
+		}
 	}
 	stats := func(from, to time.Time) Stats {
 		a.reset()
