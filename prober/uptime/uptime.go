@@ -796,7 +796,7 @@ func (d *Data) checkReport(c string, release bool) *CheckReport {
 func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
 	sum := &Summary{Windows: make([]Stats, 0, len(windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(latencySeries))}
-	var a accum // scratch, reused for every period
+	var a accum     // scratch, reused for every period
 	var x *rawIndex // periods in the raw samples; nil without any
 	if slices.ContainsFunc(ss, func(sr *series) bool { return len(sr.pts) > 0 }) {
 		x = d.newRawIndex(ss)
