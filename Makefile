@@ -20,8 +20,13 @@ run: build
 deps:
 	./.ci/deps
 
+# The daemon's packages run again under the race detector: their goroutines
+# share state, and an ordering bug there only shows now and then otherwise.
+RACE_PKGS := ./prober/daemon/...
+
 test: deps lint
 	$(GO) test -count=1 -tags '$(TAGS)' -timeout 30m $(PKGS)
+	$(GO) test -race -count=1 -timeout 10m $(RACE_PKGS)
 
 test-unit:
 	$(GO) test -count=1 $(PKGS)

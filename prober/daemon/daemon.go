@@ -290,6 +290,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	// Before any goroutine that reads it (afterFirstRound, onRun).
+	d.first = newFirstRound(len(cur.loaded.Checks))
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var loops sync.WaitGroup
 	loop := func(interval func(*current) time.Duration, now bool, kick <-chan struct{}, f func(context.Context)) {
@@ -313,7 +315,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer stopIncidents()
 	incDone := make(chan struct{})
 	go func() { defer close(incDone); d.incidentWorker(incCtx) }()
-	d.first = newFirstRound(len(cur.loaded.Checks))
 	d.sched.Start()
 
 	var runErr error
