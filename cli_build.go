@@ -27,8 +27,8 @@ import (
 // buildGCPercent: a build is a batch job, often on a small CI machine, and
 // its peak memory is its largest live heap (the history's points and
 // roll-ups) times 1 + GOGC/100. At 70 rather than Go's 100 a build of
-// 1,000 checks over a year peaks at 131-139 MB instead of 138-159 MB, for
-// CPU within the runs' spread (README, "Status site"). GOGC in the
+// 1,000 checks over a year peaks about a tenth lower, for CPU within the
+// runs' spread (figures in the README, "Performance"). GOGC in the
 // environment wins.
 const buildGCPercent = 70
 
