@@ -53,9 +53,12 @@ func BenchmarkServeStartup1000Checks(b *testing.B) {
 		}
 		// Then the first site build, which is not part of start-up any more.
 		<-profiled
-		heapDone := make(chan struct{})
+		heapDone, siteProfiled := make(chan struct{}), make(chan struct{})
 		if m := listenRE.FindStringSubmatch(p.log.String()); profDir != "" && m != nil {
-			go saveProfile(profDir, "first-site-cpu.pprof", m[1], "/debug/pprof/profile?seconds=15")
+			go func() {
+				defer close(siteProfiled)
+				saveProfile(profDir, "first-site-cpu.pprof", m[1], "/debug/pprof/profile?seconds=15")
+			}()
 			// The live heap during the build, every half second (each
 			// sample collects garbage first, so the build runs longer).
 			go func() {
@@ -68,9 +71,15 @@ func BenchmarkServeStartup1000Checks(b *testing.B) {
 					saveProfile(profDir, fmt.Sprintf("first-site-heap-%02d.pprof", i), m[1], "/debug/pprof/heap?gc=1")
 				}
 			}()
+		} else {
+			close(siteProfiled)
 		}
 		p.waitLog(b, "site built", 5*time.Minute)
 		close(heapDone)
+		if m := listenRE.FindStringSubmatch(p.log.String()); profDir != "" && m != nil {
+			// The runtime's memory classes (MemStats) at the end.
+			saveProfile(profDir, "first-site-memstats.txt", m[1], "/debug/pprof/heap?debug=1")
+		}
 		siteCPU, _, siteHWM, err := procStats(p.cmd.Process.Pid)
 		if err != nil {
 			b.Fatal(err)
@@ -85,7 +94,7 @@ func BenchmarkServeStartup1000Checks(b *testing.B) {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak_rss_MB")
 		fmt.Printf("serve start-up, %d checks: config loaded after %.2f s of CPU; first round done after %.1f s wall, %.2f s of CPU (target ≤ 1 s; git's %.2f s of it), peak RSS %.1f MB\n",
 			workloadChecks, loadCPU.Seconds(), at.Sub(p.started).Seconds(), cpu.Seconds(), gitCPU.Seconds(), float64(hwm)/(1<<20))
-		<-profiled
+		<-siteProfiled // before the daemon stops
 		_ = p.cmd.Process.Signal(os.Interrupt)
 	}
 }

@@ -105,14 +105,14 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 }
 
 // siteBuildGCPercent is the garbage collector's target while serve builds
-// the site: the build's garbage is all of the daemon's peak memory. At 25 %
-// instead of Go's 100 % the peak of 1,000 checks' first site build was
-// 110 MB against 126-127 MB at 50 %, for 1.79-1.82 s of CPU a build
-// against 1.30-1.50 s (`BenchmarkServeStartup1000Checks`, on tmpfs, with
-// dense latency series; 81-82 MB since they list only buckets with data):
-// probing costs under half of Gatus's CPU, memory is the target further
-// away.
-const siteBuildGCPercent = 25
+// the site: the build's garbage is most of the daemon's peak memory. Once
+// the home page was streamed to its file instead of held whole, 1,000
+// checks' first site build peaked at 70.0-70.9 MB at 75 % for 1.21-1.35 s
+// of CPU, against 75.6-76.9 MB and 1.18-1.24 s at Go's 100 %
+// (`BenchmarkServeStartup1000Checks`, 2026-12-03): the collector's share
+// is small now that a build allocates half what it did, and 75 keeps the
+// memory further from its target.
+const siteBuildGCPercent = 75
 
 // lowerGC sets the collector's target percentage to pct unless it is
 // already lower or off (GOGC), and returns what restores it.

@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -438,7 +439,10 @@ func stateOf(cur Current, st Status) historyState {
 	return hs
 }
 
-func (m *model) historyJSON(c *checkView) historyDoc {
+// historyJSON makes the history document of c; its latency rows go into
+// rows, which it leaves there for the next document (a check's document
+// is written before the next one is made; nil: new rows).
+func (m *model) historyJSON(c *checkView, rows *[][4]float64) historyDoc {
 	tags := c.Tags
 	if tags == nil {
 		tags = []string{}
@@ -447,7 +451,7 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 		Schema: 1, Updated: jsonTime(m.now),
 		Check:   historyCheck{Slug: c.Slug, Name: c.Name, Group: c.Group, Kind: c.Kind, URL: c.URLText, Description: c.Description, Tags: tags, Page: m.absURL(c.Page)},
 		Status:  stateOf(c.Current, c.Raw),
-		Regions: []historyRegion{}, Uptime: map[string]historyUptime{}, Days: []historyDay{},
+		Regions: []historyRegion{}, Uptime: map[string]historyUptime{}, Days: make([]historyDay, 0, len(c.Check.Days)),
 		Latency: map[string]historySeries{}, Incidents: []string{}, Links: map[string]string{},
 	}
 	for _, r := range c.Check.Regions {
@@ -473,12 +477,25 @@ func (m *model) historyJSON(c *checkView) historyDoc {
 		}
 		doc.Days = append(doc.Days, hd)
 	}
+	var buf [][4]float64
+	if rows != nil {
+		buf = (*rows)[:0]
+	}
 	for _, s := range c.Check.Latency {
-		hs := historySeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "p50_ms", "p95_ms", "samples"}, Points: make([][4]float64, 0, max(s.Buckets, len(s.Points)))}
+		from := len(buf)
+		buf = slices.Grow(buf, max(s.Buckets, len(s.Points)))
 		s.each(func(p Point) {
-			hs.Points = append(hs.Points, [4]float64{float64(p.Unix), ms(p.P50), ms(p.P95), float64(p.Samples)})
+			buf = append(buf, [4]float64{float64(p.Unix), ms(p.P50), ms(p.P95), float64(p.Samples)})
 		})
-		doc.Latency[string(s.Window)] = hs
+		// A series that grew buf keeps the old array it is in.
+		pts := buf[from:len(buf):len(buf)]
+		if pts == nil {
+			pts = [][4]float64{} // [], not null
+		}
+		doc.Latency[string(s.Window)] = historySeries{StepS: int64(s.Step / time.Second), Columns: []string{"time", "p50_ms", "p95_ms", "samples"}, Points: pts}
+	}
+	if rows != nil {
+		*rows = buf[:0]
 	}
 	doc.Charts, doc.Validator = valueChartsJSON(c.Check), validatorJSON(c.Check.Validator)
 	for _, v := range c.Incidents {

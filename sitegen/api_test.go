@@ -310,7 +310,7 @@ func TestSeriesGrid(t *testing.T) {
 	sparse := Series{Window: Window24h, Step: time.Minute, From: 60, Buckets: 3, Points: []Point{p(120, 1)}}
 	doc := func(s Series) string {
 		m := &model{}
-		b, err := json.Marshal(m.historyJSON(&checkView{Check: &Check{Slug: "c", Latency: []Series{s}}}))
+		b, err := json.Marshal(m.historyJSON(&checkView{Check: &Check{Slug: "c", Latency: []Series{s}}}, nil))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,10 +1,12 @@
 package sitegen
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -161,6 +163,52 @@ func (w *writer) carryAll(files []checkFile, dir string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// stream writes the file at path from what render writes, without
+// holding it all in memory: into a temporary file beside it, hashed on the
+// way, which then takes the place put gives it, or is dropped where put
+// keeps the file there is (or links the previous build's).
+func (w *writer) stream(path string, render func(io.Writer) error) error {
+	full := filepath.Join(w.root, filepath.FromSlash(path))
+	if err := w.mkdir(filepath.Dir(full)); err != nil {
+		return err
+	}
+	tmp := full + ".part"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp) // renamed by now unless put kept the old file or this failed
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10)
+	err = render(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	var sum fileSum
+	h.Sum(sum[:0])
+	return w.put(path, sum, func(dst string) error { return os.Rename(tmp, dst) })
+}
+
+// mkdir creates dir, once a build.
+func (w *writer) mkdir(dir string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dirs[dir] {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	w.dirs[dir] = true
 	return nil
 }
 
@@ -358,8 +406,8 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 	if m.base != nil {
 		keep(w.write("sitemap.xml", m.sitemap()))
 	}
+	keep(w.stream("index.html", m.homePage))
 	for path, data := range map[string]func() ([]byte, error){
-		"index.html":     m.homePage,
 		"incidents.html": m.incidentsPage,
 		"404.html":       m.notFoundPage,
 	} {
@@ -403,21 +451,36 @@ func render(in *Input, w *writer, keys []inputKey, prev map[string]rendered, pre
 	return out, nil
 }
 
+// checkScratch holds the buffers of a check's page and history: both are
+// written before the next check, so one set serves each worker, and a
+// build does not allocate (and collect) them a thousand times over.
+type checkScratch struct {
+	page bytes.Buffer
+	hist []byte
+	rows [][4]float64 // the history's latency rows
+}
+
+var checkScratchPool = sync.Pool{New: func() any { return new(checkScratch) }}
+
 func (m *model) writeCheck(w sink, c *checkView) error {
-	page, err := m.checkPage(c)
-	if err != nil {
+	sc := checkScratchPool.Get().(*checkScratch)
+	defer checkScratchPool.Put(sc)
+	sc.page.Reset()
+	if err := m.checkPage(&sc.page, c); err != nil {
 		return err
 	}
-	if err := w.write(c.Page, page); err != nil {
+	if err := w.write(c.Page, sc.page.Bytes()); err != nil {
 		return err
 	}
 	// History is compact: a year of points indented would triple its size.
-	doc := m.historyJSON(c)
-	hist, err := marshalHistory(&doc)
+	doc := m.historyJSON(c, &sc.rows)
+	hist, err := appendHistory(sc.hist[:0], &doc)
 	if err != nil {
 		return err
 	}
-	if err := w.write("api/checks/"+c.Slug+".json", append(hist, '\n')); err != nil {
+	hist = append(hist, '\n')
+	sc.hist = hist[:0]
+	if err := w.write("api/checks/"+c.Slug+".json", hist); err != nil {
 		return err
 	}
 	// Feeds and badges change far less often than the page (not with
@@ -434,15 +497,17 @@ func (m *model) writeCheck(w sink, c *checkView) error {
 	if err != nil {
 		return err
 	}
-	badges := m.checkBadges(c)
-	return w.part("badges", func() inputKey { return keyOf(badges) }, func() error {
-		for _, b := range badges {
-			if err := m.writeBadge(w, "badges/"+c.Slug+"/"+b.Name, b); err != nil {
-				return err
-			}
+	// Each badge on its own: a response time that moves by a millisecond
+	// leaves the status and uptime badges as they were.
+	for _, b := range m.checkBadges(c) {
+		err := w.part("badge/"+b.Name, func() inputKey { return keyOf(b) }, func() error {
+			return m.writeBadge(w, "badges/"+c.Slug+"/"+b.Name, b)
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func (m *model) writeFeedItems(w sink, meta feedMeta, items []feedItem) error {

@@ -60,9 +60,9 @@ func (b *Builder) Build(in *Input) (BuildStats, error) {
 	siteKey := siteKeyOf(in)
 	keys := checkKeys(siteKey, in)
 	total := newKeyHasher()
-	total.h.Write(siteKey[:])
+	total.write(siteKey[:])
 	for _, k := range keys {
-		total.h.Write(k[:])
+		total.write(k[:])
 	}
 	key := total.sum()
 	st.Checks = len(keys)

@@ -34,12 +34,22 @@ func TestBuilderMatchesFullBuild(t *testing.T) {
 			c.Current.Status, c.Current.Reason = Down, "connection refused"
 			c.Regions[0].Status = Down
 		}, -1, -1},
-		// Every page shows the data time, but feeds and badges stay: all
-		// but the feeds of the check whose open incident says how long
-		// it has lasted so far.
+		// Every page shows the data time, but feeds and badges (three a
+		// check) stay: all but the feeds of the check whose open incident
+		// says how long it has lasted so far.
 		{"a new round, nothing else changed", func(in *Input) {
 			in.Now = in.Now.Add(5 * time.Minute)
-		}, 12, 23},
+		}, 12, 12*4 - 1},
+		// Its response-time badge changes, its other badges and its feeds
+		// stay.
+		{"one check's response time moves", func(in *Input) {
+			c := &in.Groups[0].Checks[0]
+			for i := range c.Latency {
+				for j := range c.Latency[i].Points {
+					c.Latency[i].Points[j].P50 += 7 * time.Millisecond
+				}
+			}
+		}, 1, 3},
 		{"a figure moves", func(in *Input) {
 			c := &in.Groups[2].Checks[1]
 			c.Uptime[0].Ratio -= 0.001

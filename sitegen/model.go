@@ -32,6 +32,9 @@ type model struct {
 	// on the same day, so 90 dates are formatted once, not per check.
 	dayRowMu sync.Mutex
 	dayRow   *barDates
+	// chromes are the rendered chromes by root and navigation (chromeOf).
+	chromeMu sync.Mutex
+	chromes  map[string]chrome
 }
 
 // barDates are the days of a bar ending on last, and their labels.
@@ -169,7 +172,6 @@ type dayView struct {
 	Class string
 	Date  string
 	Text  string
-	Label string // Date: Text
 }
 
 type valueTable struct {
@@ -510,18 +512,12 @@ const barDays = 90
 // given when there is no Now).
 func (m *model) days(c *Check) []dayView {
 	const n = barDays
-	// By UTC date, as days since 1970 (a Day's Date may be in any zone).
-	byDate := make(map[int64]*Day, len(c.Days))
-	utcDay := func(t time.Time) int64 {
-		y, mo, d := t.UTC().Date()
-		return time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	}
 	last := m.now
-	for i := range c.Days {
-		d := &c.Days[i]
-		byDate[utcDay(d.Date)] = d
-		if m.now.IsZero() && d.Date.After(last) {
-			last = d.Date
+	if last.IsZero() {
+		for i := range c.Days {
+			if d := c.Days[i].Date; d.After(last) {
+				last = d
+			}
 		}
 	}
 	if last.IsZero() {
@@ -529,21 +525,27 @@ func (m *model) days(c *Check) []dayView {
 		out := make([]dayView, n)
 		for i := range out {
 			out[i] = dayView{X: i * 10, Class: "nodata", Date: fmt.Sprintf("Day %d of 90", i+1), Text: "no data yet"}
-			out[i].Label = out[i].Date + ": " + out[i].Text
 		}
 		return out
 	}
 	lastDay := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	// The cells' days by UTC date (a Day's Date may be in any zone); a
+	// later Day of the same date wins.
+	var byCell [n]*Day
+	for i := range c.Days {
+		d := &c.Days[i]
+		y, mo, dd := d.Date.UTC().Date()
+		if k := n - 1 - int(lastDay.Sub(time.Date(y, mo, dd, 0, 0, 0, 0, time.UTC))/(24*time.Hour)); k >= 0 && k < n {
+			byCell[k] = d
+		}
+	}
 	bd := m.barDates(lastDay)
 	out := make([]dayView, 0, n)
 	for i := 0; i < n; i++ {
-		date := bd.dates[i]
-		dv := dayView{X: i * 10, Class: "nodata"}
-		d := byDate[date.Unix()/86400]
-		var b strings.Builder
-		if d == nil || d.Samples <= 0 {
-			b.WriteString("no data")
-		} else {
+		dv := dayView{X: i * 10, Class: "nodata", Date: bd.labels[i], Text: "no data"}
+		d := byCell[i]
+		if d != nil && d.Samples > 0 {
+			var b strings.Builder
 			dv.Class = dayClass(d)
 			b.WriteString(fmtPercent(d.Uptime))
 			b.WriteString(" uptime")
@@ -558,9 +560,8 @@ func (m *model) days(c *Check) []dayView {
 					b.WriteString("; incident: " + iv.Title)
 				}
 			}
+			dv.Text = b.String()
 		}
-		dv.Date, dv.Text = bd.labels[i], b.String()
-		dv.Label = dv.Date + ": " + dv.Text
 		out = append(out, dv)
 	}
 	return out
@@ -586,7 +587,9 @@ func barSVG(name string, days []dayView) template.HTML {
 		b.WriteString(`" width="8" class="d-`)
 		b.WriteString(d.Class)
 		b.WriteString(`" role="img"><title>`)
-		b.WriteString(html.EscapeString(d.Label))
+		b.WriteString(html.EscapeString(d.Date))
+		b.WriteString(": ")
+		b.WriteString(html.EscapeString(d.Text))
 		b.WriteString(`</title></rect>`)
 	}
 	b.WriteString(`</svg>`)

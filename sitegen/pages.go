@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -78,9 +79,47 @@ type pageData struct {
 	Canonical   string
 	Updated     string
 	UpdatedISO  string
-	Feeds       []feedLink
-	Links       []linkView
-	Main        any
+	// SiteFeeds are the site's feeds, Feeds the page's own.
+	SiteFeeds []feedLink
+	Feeds     []feedLink
+	Links     []linkView
+	// Chrome is what the pages of one directory share, made from the
+	// fields above once a build (chromeOf).
+	Chrome chrome
+	Main   any
+}
+
+// chrome is a page's head links, header and footer, rendered.
+type chrome struct{ Head, Top, Foot template.HTML }
+
+// chromeOf renders p's chrome, or returns the one rendered for the last
+// page with the same root and navigation: within a build nothing else it
+// shows differs from page to page, and rendering it for each of a
+// thousand check pages took a quarter of their template time (its links
+// each pass three escapers).
+func (m *model) chromeOf(p *pageData) (chrome, error) {
+	key := p.Root + "\x00" + p.Nav
+	m.chromeMu.Lock()
+	defer m.chromeMu.Unlock()
+	if c, ok := m.chromes[key]; ok {
+		return c, nil
+	}
+	var c chrome
+	for _, part := range []struct {
+		name string
+		out  *template.HTML
+	}{{"chrome-head", &c.Head}, {"chrome-top", &c.Top}, {"chrome-foot", &c.Foot}} {
+		var b strings.Builder
+		if err := tmpl.notFound.ExecuteTemplate(&b, part.name, p); err != nil {
+			return chrome{}, err
+		}
+		*part.out = template.HTML(b.String()) //nolint:gosec // made by html/template
+	}
+	if m.chromes == nil {
+		m.chromes = map[string]chrome{}
+	}
+	m.chromes[key] = c
+	return c, nil
 }
 
 // delayedText is the banner of a site whose newest round is too old.
@@ -103,7 +142,7 @@ func (m *model) page(root, title, nav, path string, main any) pageData {
 	p := pageData{
 		Root: root, Home: home, Title: title, Description: m.in.Site.Description, SiteTitle: m.siteTitle(), Notice: notice, Nav: nav,
 		CSS: tmpl.cssHref, Main: main,
-		Feeds: []feedLink{
+		SiteFeeds: []feedLink{
 			{Title: m.siteTitle() + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/rss.xml"},
 			{Title: m.siteTitle() + ": incidents and maintenance (Atom)", Type: "application/atom+xml", Href: "feeds/atom.xml"},
 		},
@@ -122,16 +161,26 @@ func (m *model) page(root, title, nav, path string, main any) pageData {
 	return p
 }
 
-func execute(t *template.Template, data pageData) ([]byte, error) {
+func (m *model) execute(t *template.Template, data pageData) ([]byte, error) {
 	var buf bytes.Buffer
 	if n, ok := pageSizes.Load(t); ok {
 		buf.Grow(n.(int) + n.(int)/8)
 	}
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	if err := m.executePage(&buf, t, data); err != nil {
 		return nil, err
 	}
 	pageSizes.Store(t, buf.Len())
 	return buf.Bytes(), nil
+}
+
+// executePage writes the page t makes of data to out, with its chrome.
+func (m *model) executePage(out io.Writer, t *template.Template, data pageData) error {
+	c, err := m.chromeOf(&data)
+	if err != nil {
+		return err
+	}
+	data.Chrome = c
+	return t.ExecuteTemplate(out, "layout", data)
 }
 
 // pageSizes holds the size of each template's last page, to size the
@@ -152,7 +201,9 @@ type homeData struct {
 	Map           *worldMap // nil without places (worldmap.go)
 }
 
-func (m *model) homePage() ([]byte, error) {
+// homePage writes the home page to out: streamed, since with a bar for
+// every check it is the site's largest page (11 MB for 1,000 checks).
+func (m *model) homePage(out io.Writer) error {
 	d := homeData{
 		Overall: m.overall, ActiveMaint: m.maintenanceIn(MaintenanceActive), Upcoming: m.maintenanceIn(MaintenanceUpcoming),
 		OpenIncidents: m.openIncidents(), Groups: m.groups, Map: m.worldMap(),
@@ -176,7 +227,7 @@ func (m *model) homePage() ([]byte, error) {
 	if m.overall.Class != "nodata" {
 		title = m.overall.Label + " · " + title
 	}
-	return execute(tmpl.home, m.page("", title, "status", "index.html", d))
+	return m.executePage(out, tmpl.home, m.page("", title, "status", "index.html", d))
 }
 
 // commonInterval is the probe interval most checks use (the smaller on a
@@ -202,14 +253,38 @@ type dayRow struct {
 	Text string
 }
 
+// badgeLink and dataLinks hold whole hrefs, from the page: each action of
+// a template's URL attribute passes three escapers, a tenth of a check
+// page's time as root and path.
 type badgeLink struct {
 	SVG  string
 	JSON string
 	Alt  string
 }
 
+type dataLinks struct{ RSS, Atom, History string }
+
+// checkPage is what the check page's template reads, each field its own:
+// a field reached through embedded structs is found by a search that
+// allocates, for every action of every page (a twentieth of a build).
 type checkPage struct {
-	*checkView
+	// The check's.
+	Slug, Name, Group, Kind, Description string
+	Tags                                 []string
+	// Its view's (checkView).
+	Status                                                         statusView
+	Since, SinceISO, For, Checked, CheckedISO, LatencyText, Reason string
+	URLText, StaleNote                                             string
+	Stale                                                          bool
+	InMaint, Maintenance                                           []*maintView
+	Links                                                          []linkView
+	Regions                                                        []regionView
+	Locations                                                      []locationRow
+	Uptime                                                         []uptimeView
+	Up90                                                           uptimeView
+	Values                                                         valueTable
+	Incidents                                                      []*incidentView
+	// The page's own.
 	IntervalText string
 	Charts       []chartView
 	ValueCharts  []valueChartView
@@ -219,10 +294,18 @@ type checkPage struct {
 	// Bar is checkView.Bar, from the same day views as DaysRows.
 	Bar    template.HTML
 	Badges []badgeLink
+	Data   dataLinks
 }
 
-func (m *model) checkPage(c *checkView) ([]byte, error) {
-	p := checkPage{checkView: c}
+// checkPage writes the page of c into out.
+func (m *model) checkPage(out *bytes.Buffer, c *checkView) error {
+	p := checkPage{
+		Slug: c.Slug, Name: c.Name, Group: c.Group, Kind: c.Kind, Description: c.Description, Tags: c.Tags,
+		Status: c.Status, Since: c.Since, SinceISO: c.SinceISO, For: c.For, Checked: c.Checked, CheckedISO: c.CheckedISO,
+		LatencyText: c.LatencyText, Reason: c.Reason, URLText: c.URLText, StaleNote: c.StaleNote, Stale: c.Stale,
+		InMaint: c.InMaint, Maintenance: c.Maintenance, Links: c.Links, Regions: c.Regions, Locations: c.Locations,
+		Uptime: c.Uptime, Up90: c.Up90, Values: c.Values, Incidents: c.Incidents,
+	}
 	if c.Interval > 0 {
 		p.IntervalText = fmtDuration(c.Interval)
 	}
@@ -232,16 +315,18 @@ func (m *model) checkPage(c *checkView) ([]byte, error) {
 	p.ValueCharts, p.Validator = valueCharts(c.Check, m.now), validatorBar(c.Name, c.Check.Validator)
 	days := m.days(c.Check)
 	p.DaysRows, p.Bar = dayRows(days), barSVG(c.Name, days)
+	const root = "../"
 	for _, b := range m.checkBadges(c) {
-		base := "badges/" + c.Slug + "/" + b.Name
+		base := root + "badges/" + c.Slug + "/" + b.Name
 		p.Badges = append(p.Badges, badgeLink{SVG: base + ".svg", JSON: base + ".json", Alt: b.Label + ": " + b.Message})
 	}
+	p.Data = dataLinks{RSS: root + "feeds/" + c.Slug + ".rss.xml", Atom: root + "feeds/" + c.Slug + ".atom.xml", History: root + "api/checks/" + c.Slug + ".json"}
 	title := c.Name + " · " + c.Status.Label + " · " + m.siteTitle()
-	data := m.page("../", title, "", c.Page, p)
+	data := m.page(root, title, "", c.Page, p)
 	data.Feeds = append(data.Feeds,
 		feedLink{Title: c.Name + ": incidents and maintenance (RSS)", Type: "application/rss+xml", Href: "feeds/" + c.Slug + ".rss.xml"},
 		feedLink{Title: c.Name + ": incidents and maintenance (Atom)", Type: "application/atom+xml", Href: "feeds/" + c.Slug + ".atom.xml"})
-	return execute(tmpl.check, data)
+	return m.executePage(out, tmpl.check, data)
 }
 
 type incidentsData struct {
@@ -273,7 +358,7 @@ func (m *model) incidentsPage() ([]byte, error) {
 		}
 		d.Months[len(d.Months)-1].Incidents = append(d.Months[len(d.Months)-1].Incidents, v)
 	}
-	return execute(tmpl.incidents, m.page("", "Incidents · "+m.siteTitle(), "incidents", "incidents.html", d))
+	return m.execute(tmpl.incidents, m.page("", "Incidents · "+m.siteTitle(), "incidents", "incidents.html", d))
 }
 
 type incidentPage struct {
@@ -283,13 +368,13 @@ type incidentPage struct {
 
 func (m *model) incidentPage(v *incidentView) ([]byte, error) {
 	p := incidentPage{incidentView: v, IssueHref: safeHref(v.IssueURL)}
-	return execute(tmpl.incident, m.page("../", v.Title+" · Incidents · "+m.siteTitle(), "incidents", v.Page, p))
+	return m.execute(tmpl.incident, m.page("../", v.Title+" · Incidents · "+m.siteTitle(), "incidents", v.Page, p))
 }
 
 // notFoundPage is served by GitHub Pages (and most static hosts) for any
 // missing path at any depth, so its links are absolute from the site root.
 func (m *model) notFoundPage() ([]byte, error) {
-	return execute(tmpl.notFound, m.page(m.basePath(), "Page not found · "+m.siteTitle(), "", "", nil))
+	return m.execute(tmpl.notFound, m.page(m.basePath(), "Page not found · "+m.siteTitle(), "", "", nil))
 }
 
 // dayRows writes the 90 rows of the daily figures table, newest first, as

@@ -29,6 +29,9 @@ type rawIndex struct {
 	// Buffers kept for the next index: the series' sums and the sort's.
 	cum       []rawCum
 	keys, tmp []uint64
+	// first is the earliest point's time: a period ending by then holds
+	// nothing (most chart buckets of a check probed for a day only).
+	first int64
 }
 
 type rawSeries struct {
@@ -74,7 +77,11 @@ func (d *Data) newRawIndex(ss []*series) *rawIndex {
 	// are, latencies being neither negative nor NaN) above its position.
 	keys := grow(x.keys, n)[:0]
 	off := 0
+	x.first = math.MaxInt64
 	for si, sr := range ss {
+		if len(sr.pts) > 0 {
+			x.first = min(x.first, sr.pts[0].Unix())
+		}
 		rs := &x.series[si]
 		*rs = rawSeries{pts: sr.pts, capSec: sr.capSec, off: off, cum: x.cum[off+si : off+si+len(sr.pts)+1]}
 		var c rawCum
@@ -144,6 +151,9 @@ func (rs *rawSeries) coverEnd(k int) int64 {
 // add adds [from, to) to a, from at or after the boundary and to at most
 // now, and returns the period's exact percentiles.
 func (x *rawIndex) add(from, to int64, a *accum) (p50, p95 float64) {
+	if to <= x.first {
+		return 0, 0 // what the loop below adds: nothing
+	}
 	counted := 0
 	type span struct{ off, i, j int }
 	var spans [8]span

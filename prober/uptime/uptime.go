@@ -736,14 +736,52 @@ func (d *Data) Report() *Report {
 // check at a time as each is done (in no set order; calls do not overlap).
 // A check's samples are dropped once its figures are made, so that a
 // caller that keeps only what it needs of each report never holds the
-// history and every report at once (a build's peak memory).
+// history and every report at once (a build's peak memory). The report is
+// fn's only until it returns: its summaries then serve the next check's,
+// so fn copies what it keeps.
 func Each(s *history.Store, opt Options, fn func(*CheckReport)) error {
 	d, err := Load(s, opt)
 	if err != nil {
 		return err
 	}
-	d.each(true, fn)
+	d.each(true, func(cr *CheckReport) {
+		fn(cr)
+		recycle(cr)
+	})
 	return nil
+}
+
+// summaries holds the summaries Each is done with, for the next ones: a
+// build makes one per check and region, most of them latency points (36
+// kB a check), a sixth of what it allocated.
+var summaries sync.Pool
+
+func newSummary() *Summary {
+	s, _ := summaries.Get().(*Summary)
+	if s == nil {
+		return &Summary{Windows: make([]Stats, 0, len(windows)), Latency: make([]LatencySeries, 0, len(latencySeries))}
+	}
+	return s
+}
+
+// recycle gives the summaries of cr to newSummary (All may be one of the
+// regions' too).
+func recycle(cr *CheckReport) {
+	put := func(s *Summary) {
+		s.Windows, s.Days, s.Latency = s.Windows[:0], s.Days[:0], s.Latency[:0]
+		summaries.Put(s)
+	}
+	all := cr.All
+	for _, s := range cr.Regions {
+		if s == all {
+			all = nil
+		}
+		put(s)
+	}
+	if all != nil {
+		put(all)
+	}
+	*cr = CheckReport{}
 }
 
 // each computes the checks' reports on one worker per core (checks are
@@ -795,7 +833,10 @@ func (d *Data) checkReport(c string, release bool) *CheckReport {
 
 func (d *Data) summary(ss []*series) *Summary {
 	now := d.opt.Now
-	sum := &Summary{Windows: make([]Stats, 0, len(windows)), Days: make([]Stats, 0, d.opt.Days), Latency: make([]LatencySeries, 0, len(latencySeries))}
+	sum := newSummary()
+	if sum.Days == nil {
+		sum.Days = make([]Stats, 0, d.opt.Days)
+	}
 	var a accum     // scratch, reused for every period
 	var x *rawIndex // periods in the raw samples; nil without any
 	if slices.ContainsFunc(ss, func(sr *series) bool { return len(sr.pts) > 0 }) {
@@ -840,9 +881,13 @@ func (d *Data) summary(ss []*series) *Summary {
 		day := today.AddDate(0, 0, -i)
 		sum.Days = append(sum.Days, stats(day, minTime(day.AddDate(0, 0, 1), now)))
 	}
-	for _, spec := range latencySeries {
+	for si, spec := range latencySeries {
 		n := int(spec.Span / spec.Bucket)
-		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket, Points: make([]LatencyPoint, 0, n)}
+		ls := LatencySeries{Name: spec.Name, Bucket: spec.Bucket}
+		if si < cap(sum.Latency) {
+			ls.Points = sum.Latency[:si+1][si].Points[:0] // a recycled summary's
+		}
+		ls.Points = slices.Grow(ls.Points, n)
 		end := now.Truncate(spec.Bucket).Add(spec.Bucket) // end of the current bucket
 		for i := n - 1; i >= 0; i-- {
 			start := end.Add(-time.Duration(i+1) * spec.Bucket)
