@@ -105,13 +105,11 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 }
 
 // siteBuildGCPercent is the garbage collector's target while serve builds
-// the site: the build's garbage is most of the daemon's peak memory. Once
-// the home page was streamed to its file instead of held whole, 1,000
-// checks' first site build peaked at 70.0-70.9 MB at 75 % for 1.21-1.35 s
-// of CPU, against 75.6-76.9 MB and 1.18-1.24 s at Go's 100 %
-// (`BenchmarkServeStartup1000Checks`, 2026-12-03): the collector's share
-// is small now that a build allocates half what it did, and 75 keeps the
-// memory further from its target.
+// the site: the build's garbage is most of the daemon's peak memory. Below
+// Go's 100 % it keeps the first site build of 1,000 checks a few MB
+// lower for CPU within the runs' spread, now that the home page is
+// streamed to its file and a build allocates half what it did (the
+// README's Performance section has the dated figures).
 const siteBuildGCPercent = 75
 
 // lowerGC sets the collector's target percentage to pct unless it is
