@@ -92,7 +92,7 @@ type pageData struct {
 // chrome is a page's head links, header and footer, rendered.
 type chrome struct{ Head, Top, Foot template.HTML }
 
-// chromeOf renders p's chrome, or returns the one rendered for the last
+// chromeOf renders p's chrome, or returns the one already rendered for a
 // page with the same root and navigation: within a build nothing else it
 // shows differs from page to page, and rendering it for each of a
 // thousand check pages took a quarter of their template time (its links
