@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -45,19 +46,24 @@ func BenchmarkSiteRebuildQuiet(b *testing.B) {
 		b.StopTimer()
 		addSiteBenchRound(b, hist, n, siteBenchNow.Add(time.Duration(it+1)*5*time.Minute))
 		b.StartTimer()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		t2 := time.Now()
 		if err := s.build(l, nil); err != nil {
 			b.Fatal(err)
 		}
 		round := time.Since(t2)
+		runtime.ReadMemStats(&m1)
+		allocMB := float64(m1.TotalAlloc-m0.TotalAlloc) / (1 << 20)
 		st := s.last
 		s.builder.Close()
 		b.ReportMetric(full.Seconds(), "full_s")
 		b.ReportMetric(quiet.Seconds(), "quiet_s")
 		b.ReportMetric(round.Seconds(), "new_round_s")
 		b.ReportMetric(100*quiet.Seconds()/full.Seconds(), "quiet_%_of_full")
-		fmt.Printf("serve site stage, %d checks x %d days: full build %.2fs, rebuild after a quiet round %.3fs (%.1f %%), after a new round %.2fs (%d of %d files written)\n",
-			n, days, full.Seconds(), quiet.Seconds(), 100*quiet.Seconds()/full.Seconds(), round.Seconds(), st.Written, st.Files)
+		b.ReportMetric(allocMB, "new_round_alloc_MB")
+		fmt.Printf("serve site stage, %d checks x %d days: full build %.2fs, rebuild after a quiet round %.3fs (%.1f %%), after a new round %.2fs, %.0f MB allocated (%d of %d files written)\n",
+			n, days, full.Seconds(), quiet.Seconds(), 100*quiet.Seconds()/full.Seconds(), round.Seconds(), allocMB, st.Written, st.Files)
 	}
 }
 

@@ -108,7 +108,7 @@ func (s *siteStage) build(l *config.Loaded, log *slog.Logger) error {
 // the site: the build's garbage is most of the daemon's peak memory. Below
 // Go's 100 % it keeps the first site build of 1,000 checks a few MB
 // lower for CPU within the runs' spread, now that the home page is
-// streamed to its file and a build allocates half what it did (the
+// streamed to its file and a rebuild allocates a third less (the
 // README's Performance section has the dated figures).
 const siteBuildGCPercent = 75
 

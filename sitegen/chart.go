@@ -95,7 +95,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 	}
 
 	var b strings.Builder
-	b.Grow(4<<10 + 64*len(inWindow)) // the axes, then the plot appended below
+	b.Grow(1 << 10) // the head; the grid, axes and plot are built in buf below
 	title := html.EscapeString("Response time, " + strings.ToLower(cv.Label))
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" font-size="%s">`,
 		num(chartW), num(chartH), id, id, chartFontSize)
@@ -175,6 +175,7 @@ func renderChart(c *Check, w Window, now time.Time, id string) chartView {
 			{"ch-p95", func(i int) float64 { return y(pt(i).P95) }},
 			{"ch-p50", func(i int) float64 { return y(pt(i).P50) }},
 		})
+	b.Grow(len(buf) + 128) // buf and the frame
 	b.Write(buf)
 	fmt.Fprintf(&b, `<rect class="ch-frame" x="%s" y="%s" width="%s" height="%s"/>`, num(chartLeft), num(chartTop), num(plotW), num(plotH))
 	b.WriteString(`</svg>`)

@@ -44,34 +44,30 @@ func (k *keyHasher) flush() {
 }
 
 // write digests raw bytes, as they come after what came before.
-func (k *keyHasher) write(b []byte) {
-	if len(k.buf)+len(b) > keyHasherChunk {
-		k.flush()
-		if len(b) > keyHasherChunk {
-			k.h.Write(b)
-			return
-		}
-	}
-	k.buf = append(k.buf, b...)
-}
+func (k *keyHasher) write(b []byte) { appendKey(k, b) }
 
 func (k *keyHasher) u64(v uint64) {
-	if len(k.buf)+8 > keyHasherChunk {
-		k.flush()
-	}
-	k.buf = binary.LittleEndian.AppendUint64(k.buf, v)
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], v)
+	appendKey(k, b[:])
 }
 
 func (k *keyHasher) str(s string) {
 	k.u64(uint64(len(s)))
-	if len(k.buf)+len(s) > keyHasherChunk {
+	appendKey(k, s)
+}
+
+// appendKey adds b to the buffered bytes, hashing what is buffered first
+// when b would overflow the chunk, and b itself when it is larger.
+func appendKey[T string | []byte](k *keyHasher, b T) {
+	if len(k.buf)+len(b) > keyHasherChunk {
 		k.flush()
-		if len(s) > keyHasherChunk {
-			k.h.Write([]byte(s))
+		if len(b) > keyHasherChunk {
+			k.h.Write([]byte(b))
 			return
 		}
 	}
-	k.buf = append(k.buf, s...)
+	k.buf = append(k.buf, b...)
 }
 
 var timeType = reflect.TypeFor[time.Time]()
